@@ -1,0 +1,197 @@
+"""The plans ChatRealty sells, defined once, in code.
+
+Stripe is the source of truth for *who has paid*; this module is the source of truth for *what
+each plan is and what it allows*. Stripe products and prices are created from it by
+``manage.py billing_sync_plans`` and found again by their lookup keys, so price ids never
+appear in settings or code and re-running the sync never duplicates anything.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+
+class Audience(enum.StrEnum):
+    # Consumer plans are bought by a site's users and live in that site's schema; the agent
+    # plan is bought by an agent on the network and lives in the public schema.
+    CONSUMER = "consumer"
+    AGENT = "agent"
+
+
+class Feature(enum.StrEnum):
+    """Everything an entitlement check can be asked about."""
+
+    # Metered: counted per billing period and reset at each period start.
+    CHAT_MESSAGES = "chat_messages"
+    CMA_REPORTS = "cma_reports"
+    # Capacity: a ceiling on how many the user may keep at once (the caller counts them).
+    SAVED_SEARCHES = "saved_searches"
+    # Switches.
+    SMS_ALERTS = "sms_alerts"
+    API_ACCESS = "api_access"
+    ADVANCED_FILTERS = "advanced_filters"
+    PORTFOLIO = "portfolio"
+    WHITE_LABEL_SITE = "white_label_site"
+
+
+METERED_FEATURES = frozenset({Feature.CHAT_MESSAGES, Feature.CMA_REPORTS})
+CAPACITY_FEATURES = frozenset({Feature.SAVED_SEARCHES})
+SWITCH_FEATURES = frozenset(set(Feature) - METERED_FEATURES - CAPACITY_FEATURES)
+
+# ``None`` as a limit means unlimited; 0 means not included.
+UNLIMITED = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    key: str
+    name: str
+    audience: Audience
+    price_cents: int
+    tagline: str
+    limits: Mapping[Feature, int | None] = field(default_factory=dict)
+    switches: frozenset[Feature] = frozenset()
+    interval: str = "month"
+    currency: str = "usd"
+
+    @property
+    def lookup_key(self) -> str:
+        # Stable across environments and price changes: a new price for the same plan is
+        # created with ``transfer_lookup_key`` rather than a new key.
+        return f"chatrealty_{self.key}_{self.interval}ly"
+
+    @property
+    def product_id(self) -> str:
+        # Stripe lets us choose product ids, which makes product creation idempotent for free.
+        return f"chatrealty_{self.key}"
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_cents == 0
+
+    @property
+    def price_display(self) -> str:
+        return f"${self.price_cents // 100}"
+
+    def limit(self, feature: Feature) -> int | None:
+        """The numeric limit for a metered or capacity feature (``None`` = unlimited)."""
+        if feature in SWITCH_FEATURES:
+            return UNLIMITED if feature in self.switches else 0
+        return self.limits.get(feature, 0)
+
+    def allows(self, feature: Feature) -> bool:
+        limit = self.limit(feature)
+        return limit is None or limit > 0
+
+
+_CONSUMER_BASE_SWITCHES = frozenset({Feature.ADVANCED_FILTERS, Feature.SMS_ALERTS})
+
+_PLAN_LIST: tuple[Plan, ...] = (
+    Plan(
+        key="free",
+        name="Free",
+        audience=Audience.CONSUMER,
+        price_cents=0,
+        tagline="Search, save a few searches and ask the assistant.",
+        limits={Feature.CHAT_MESSAGES: 10, Feature.CMA_REPORTS: 0, Feature.SAVED_SEARCHES: 3},
+    ),
+    Plan(
+        key="pro",
+        name="Pro",
+        audience=Audience.CONSUMER,
+        price_cents=10_00,
+        tagline="More conversations, more saved searches, advanced filters.",
+        limits={Feature.CHAT_MESSAGES: 100, Feature.CMA_REPORTS: 0, Feature.SAVED_SEARCHES: 10},
+        switches=frozenset({Feature.ADVANCED_FILTERS}),
+    ),
+    Plan(
+        key="ultimate",
+        name="Ultimate",
+        audience=Audience.CONSUMER,
+        price_cents=20_00,
+        tagline="Unlimited chat and instant SMS alerts.",
+        limits={
+            Feature.CHAT_MESSAGES: UNLIMITED,
+            Feature.CMA_REPORTS: 0,
+            Feature.SAVED_SEARCHES: 25,
+        },
+        switches=_CONSUMER_BASE_SWITCHES,
+    ),
+    Plan(
+        key="investor_1",
+        name="Investor 1",
+        audience=Audience.CONSUMER,
+        price_cents=99_00,
+        tagline="Everything in Ultimate plus 10 CMA reports a month.",
+        limits={
+            Feature.CHAT_MESSAGES: UNLIMITED,
+            Feature.CMA_REPORTS: 10,
+            Feature.SAVED_SEARCHES: 50,
+        },
+        switches=_CONSUMER_BASE_SWITCHES,
+    ),
+    Plan(
+        key="investor_2",
+        name="Investor 2",
+        audience=Audience.CONSUMER,
+        price_cents=299_00,
+        tagline="50 CMA reports a month, portfolio and multi-property comparison.",
+        limits={
+            Feature.CHAT_MESSAGES: UNLIMITED,
+            Feature.CMA_REPORTS: 50,
+            Feature.SAVED_SEARCHES: 100,
+        },
+        switches=_CONSUMER_BASE_SWITCHES | {Feature.PORTFOLIO},
+    ),
+    Plan(
+        key="investor_3",
+        name="Investor 3",
+        audience=Audience.CONSUMER,
+        price_cents=799_00,
+        tagline="Unlimited CMA reports and API access.",
+        limits={
+            Feature.CHAT_MESSAGES: UNLIMITED,
+            Feature.CMA_REPORTS: UNLIMITED,
+            Feature.SAVED_SEARCHES: UNLIMITED,
+        },
+        switches=_CONSUMER_BASE_SWITCHES | {Feature.PORTFOLIO, Feature.API_ACCESS},
+    ),
+    Plan(
+        key="agent",
+        name="Agent",
+        audience=Audience.AGENT,
+        price_cents=99_00,
+        tagline="Your own white-label ChatRealty site on the network.",
+        switches=frozenset({Feature.WHITE_LABEL_SITE}),
+    ),
+)
+
+PLANS: Mapping[str, Plan] = MappingProxyType({plan.key: plan for plan in _PLAN_LIST})
+FREE = PLANS["free"]
+AGENT = PLANS["agent"]
+
+
+class UnknownPlan(KeyError):
+    pass
+
+
+def plan_get(*, key: str) -> Plan:
+    try:
+        return PLANS[key]
+    except KeyError:
+        raise UnknownPlan(key) from None
+
+
+def plan_for_lookup_key(*, lookup_key: str) -> Plan | None:
+    return next((p for p in _PLAN_LIST if p.lookup_key == lookup_key), None)
+
+
+def plan_list(*, audience: Audience | None = None, paid_only: bool = False) -> list[Plan]:
+    return [
+        p
+        for p in _PLAN_LIST
+        if (audience is None or p.audience == audience) and not (paid_only and p.is_free)
+    ]
