@@ -227,6 +227,7 @@ def generate_record(
     number = rng.randint(100, 82999)
     street = rng.choice(GPS_STREETS if source == "gps" else CRMLS_STREETS)
     unit = f" #{rng.randint(1, 240)}" if h.subtype in ("Condominium", "Townhouse") else ""
+    half = 1 if h.baths > 2 and rng.random() < 0.4 else 0
     agent = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
     fields.update({
         "StandardStatus": status, "MlsStatus": status, "PropertyType": h.ptype, "PropertySubType": h.subtype,
@@ -234,8 +235,8 @@ def generate_record(
         "BedsTotal": None if h.is_land else _maybe_str(rng, h.beds),
         "BathsTotal": None if h.is_land else float(h.baths),
         "BathroomsTotalInteger": None if h.is_land else h.baths,
-        "BathsFull": None if h.is_land else max(1, h.baths - (1 if h.baths > 2 and rng.random() < 0.4 else 0)),
-        "BathsHalf": None if h.is_land else (1 if h.baths > 2 and rng.random() < 0.4 else 0),
+        "BathsFull": None if h.is_land else h.baths - half,
+        "BathsHalf": None if h.is_land else half,
         "BuildingAreaTotal": None if h.is_land else _maybe_str(rng, h.sqft),
         "LivingArea": None if h.is_land else h.sqft,
         "YearBuilt": h.year, "LotSizeSquareFeet": h.lot, "LotSizeAcres": round(h.lot / 43560, 3) if h.lot else None,

@@ -1,0 +1,304 @@
+"""A local Spark API (replication) server with a RESO Web API adapter, for dev, demo and tests.
+
+    python -m mls_sync.fake_spark --port 8765 --seed 42 [--gps-active N ...]
+
+Stdlib only (no Django): it runs as a subprocess in benchmarks and in a thread in tests.
+Authentication is ``Authorization: Bearer <key>``; each key selects an MLS source, and the
+source ids themselves (``gps``, ``crmls``) are always valid keys. ``/_control/*`` endpoints
+advance time, inject faults and reset the feed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import threading
+import time
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from mls_sync.feed import DEFAULT_SIZES, FeedSet
+from mls_sync.feed.filters import FilterError, parse_filter
+from mls_sync.feed.state import STATUSES, SourceFeed
+from mls_sync.feed.wire import (
+    EXPANSIONS, HEADER_FIELDS, PLACEHOLDER_JPEG, corrupt, odata_error, select_fields, spark_error, spark_ok,
+    to_reso,
+)
+
+MAX_LIMIT = 1000
+FAULT_KINDS = {"429", "500", "503", "expired", "wrong_host", "malformed", "drop", "slow"}
+
+
+class FakeSpark:
+    """Feed + keys + fault queue + rate limiter; the HTTP handler is a thin shell around it."""
+
+    def __init__(self, *, seed: int, sizes: dict[str, tuple[int, int]], keys: dict[str, str] | None = None,
+                 rate_limit: int = 0) -> None:
+        self.feeds = FeedSet(seed=seed, sizes=sizes)
+        self.keys = {"gps": "gps", "crmls": "crmls", **(keys or {})}
+        self.rate_limit = rate_limit  # requests per 5 minutes per key; 0 = unlimited
+        self.lock = threading.Lock()
+        self.faults: deque[str] = deque()
+        self.hits: dict[str, deque[float]] = {}
+        self.requests = 0
+        self.malformed_served: list[str] = []
+
+    def take_fault(self) -> str | None:
+        with self.lock:
+            self.requests += 1
+            return self.faults.popleft() if self.faults else None
+
+    def over_limit(self, key: str) -> bool:
+        if not self.rate_limit:
+            return False
+        now = time.monotonic()
+        with self.lock:
+            window = self.hits.setdefault(key, deque())
+            while window and window[0] < now - 300:
+                window.popleft()
+            if len(window) >= self.rate_limit:
+                return True
+            window.append(now)
+            return False
+
+    def control(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        if action == "advance":
+            sources = [body["source"]] if body.get("source") else list(self.feeds.feeds)
+            return {src: self.feeds.feeds[src].advance(percent=float(body.get("percent", 1.0)),
+                                                       hours=float(body.get("hours", 12.0))) for src in sources}
+        if action == "faults":
+            kind, count = str(body.get("kind")), int(body.get("count", 1))
+            if kind not in FAULT_KINDS:
+                raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULT_KINDS)}")
+            with self.lock:
+                self.faults.extend([kind] * count)
+            return {"queued": list(self.faults)}
+        if action == "reset":
+            with self.lock:
+                self.faults.clear()
+                self.hits.clear()
+                self.malformed_served.clear()
+            self.feeds.reset()
+            return {"reset": True}
+        raise KeyError(action)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests, "faults": list(self.faults), "malformed_served": self.malformed_served,
+            "sources": {src: {"active": f.n_active, "closed": f.n_closed, "live": int(f.columns()[2].sum()),
+                              "clock": f.clock} for src, f in self.feeds.feeds.items()},
+        }
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: the client reuses one connection for every page
+    server: "_Server"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    # -- plumbing ----------------------------------------------------------------------------------
+    def _send(self, status: int, payload: Any, *, content_type: str = "application/json",
+              drop: bool = False, headers: dict[str, str] | None = None) -> None:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload, separators=(",", ":")).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if drop:  # promise the whole body, deliver half, hang up: a connection dropped mid-page
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+
+    def _source(self) -> str | None:
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("Bearer "):
+            return None
+        return self.server.app.keys.get(auth[7:].strip())
+
+    # -- routes ------------------------------------------------------------------------------------
+    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        parts = urlsplit(self.path)
+        if not parts.path.startswith("/_control/"):
+            self._send(405, spark_error(1040, "method not allowed"))
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+            self._send(200, self.server.app.control(parts.path.removeprefix("/_control/"), body))
+        except KeyError:
+            self._send(404, {"error": "unknown control action"})
+        except (ValueError, TypeError) as exc:
+            self._send(400, {"error": str(exc)})
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        parts = urlsplit(self.path)
+        path, query = parts.path, {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        if path.startswith("/photos/"):
+            self._send(200, PLACEHOLDER_JPEG, content_type="image/jpeg", headers={"Cache-Control": "max-age=86400"})
+            return
+        if path == "/_control/state":
+            self._send(200, self.server.app.state())
+            return
+        reso = path.startswith("/reso/odata/Property")
+        if not (reso or path.startswith("/v1/listings")):
+            self._send(404, spark_error(1040, f"no such resource {path}"))
+            return
+        error = odata_error if reso else spark_error
+        source = self._source()
+        if source is None or not self.headers.get("X-SparkApi-User-Agent") and not reso:
+            self._send(401, error(1000))
+            return
+        app = self.server.app
+        fault = app.take_fault()
+        if fault in ("429", "503") or app.over_limit(source):
+            self._send(int(fault or 429), error(1550), headers={"Retry-After": "0"})
+            return
+        if fault == "500":
+            self._send(500, error(500, "Internal server error"))
+            return
+        if fault == "expired":
+            self._send(401, error(1020))
+            return
+        if fault == "wrong_host":
+            self._send(403, error(1021))
+            return
+        if fault == "slow":
+            time.sleep(2.0)
+        feed = app.feeds.feeds[source]
+        try:
+            payload = self._reso(feed, query) if reso else self._spark(feed, path, query)
+        except FilterError as exc:
+            self._send(400, error(1040, str(exc)))
+            return
+        if fault == "malformed":
+            results = payload["value"] if reso else payload["D"]["Results"]
+            if reso:
+                for rec in results[1::2][:3]:
+                    rec["ListPrice"] = "Call agent"
+                app.malformed_served.extend(r.get("ListingKey", "?") for r in results[1::2][:3])
+            else:
+                app.malformed_served.extend(corrupt(results))
+        self._send(200, payload, drop=fault == "drop")
+
+    # -- protocols ---------------------------------------------------------------------------------
+    def _base(self) -> str:
+        return f"http://{self.headers.get('Host') or '%s:%s' % self.server.server_address[:2]}"
+
+    def _records(self, feed: SourceFeed, positions: list[int], select: list[str] | None,
+                 expand: frozenset[str]) -> list[dict[str, Any]]:
+        if select and set(select) <= HEADER_FIELDS and not expand:
+            # Key-set and status scans touch every listing; answer them from the columns.
+            status, mod, _ = feed.columns()
+            out = []
+            for pos in positions:
+                key = feed.key_at(pos)
+                fields = {"ListingKey": key, "ModificationTimestamp": _iso(mod[pos]),
+                          "StandardStatus": STATUSES[status[pos]], "MlsStatus": STATUSES[status[pos]]}
+                out.append({"Id": key, "ResourceUri": f"/v1/listings/{key}", "StandardFields": select_fields(fields, select)})
+            return out
+        base = self._base()
+        recs = [feed.record(pos, photo_base=base, expand=expand) for pos in positions]
+        if select:
+            for rec in recs:
+                rec["StandardFields"] = select_fields(rec["StandardFields"], select)
+        return recs
+
+    def _spark(self, feed: SourceFeed, path: str, query: dict[str, str]) -> dict[str, Any]:
+        expand = frozenset(e.strip() for e in query.get("_expand", "").split(",") if e.strip()) & EXPANSIONS
+        select = [s.strip() for s in query.get("_select", "").split(",") if s.strip()] or None
+        if path.rstrip("/") != "/v1/listings":  # a single listing: /v1/listings/<key>
+            pos = feed.position(path.rstrip("/").rsplit("/", 1)[-1])
+            if pos is None or not feed.columns()[2][pos]:
+                raise FilterError("no such listing")
+            return spark_ok(self._records(feed, [pos], select, expand), skiptoken=None, total=None, limit=1)
+        try:
+            limit = int(query.get("_limit", "10"))
+        except ValueError as exc:
+            raise FilterError("_limit must be an integer") from exc
+        if not 1 <= limit <= MAX_LIMIT:
+            raise FilterError(f"_limit must be between 1 and {MAX_LIMIT}")
+        node = parse_filter(query["_filter"]) if query.get("_filter", "").strip() else None
+        positions, more, total = feed.page(node, after=query.get("_skiptoken") or None, limit=limit)
+        results = self._records(feed, positions, select, expand)
+        token = results[-1]["Id"] if more and results else None
+        return spark_ok(results, skiptoken=token, total=total if query.get("_pagination") else None, limit=limit)
+
+    def _reso(self, feed: SourceFeed, query: dict[str, str]) -> dict[str, Any]:
+        try:
+            top = int(query.get("$top", "100"))
+        except ValueError as exc:
+            raise FilterError("$top must be an integer") from exc
+        if not 1 <= top <= MAX_LIMIT:
+            raise FilterError(f"$top must be between 1 and {MAX_LIMIT}")
+        node = parse_filter(query["$filter"]) if query.get("$filter", "").strip() else None
+        expand = frozenset({"Photos"}) if "Media" in query.get("$expand", "") else frozenset()
+        positions, more, _ = feed.page(node, after=query.get("$skiptoken") or None, limit=top)
+        recs = self._records(feed, positions, None, expand)
+        out: dict[str, Any] = {"@odata.context": f"{self._base()}/reso/odata/$metadata#Property",
+                               "value": [to_reso(r["StandardFields"]) for r in recs]}
+        if more and recs:
+            nxt = {k: v for k, v in query.items() if k != "$skiptoken"} | {"$skiptoken": recs[-1]["Id"]}
+            out["@odata.nextLink"] = f"{self._base()}/reso/odata/Property?{urlencode(nxt)}"
+        return out
+
+
+def _iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(ts)))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: FakeSpark, *, verbose: bool = False) -> None:
+        super().__init__(address, Handler)
+        self.app = app
+        self.verbose = verbose
+
+
+def serve_in_thread(app: FakeSpark, *, host: str = "127.0.0.1", port: int = 0) -> tuple[_Server, str]:
+    """Start the server on a background thread (tests); returns it and its base URL."""
+    server = _Server((host, port), app)
+    threading.Thread(target=server.serve_forever, name="fake-spark", daemon=True).start()
+    return server, f"http://{host}:{server.server_address[1]}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=42)
+    for src, (active, closed) in DEFAULT_SIZES.items():
+        parser.add_argument(f"--{src}-active", type=int, default=active)
+        parser.add_argument(f"--{src}-closed", type=int, default=closed)
+        parser.add_argument(f"--{src}-key", default=os.environ.get(f"SPARK_{src.upper()}_API_KEY") or None,
+                            help=f"API key that selects the {src} feed (the id '{src}' always works)")
+    parser.add_argument("--rate-limit", type=int, default=0, help="requests per 5 minutes per key (0: off)")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    sizes = {src: (getattr(args, f"{src}_active"), getattr(args, f"{src}_closed")) for src in DEFAULT_SIZES}
+    keys = {getattr(args, f"{src}_key"): src for src in DEFAULT_SIZES if getattr(args, f"{src}_key")}
+    app = FakeSpark(seed=args.seed, sizes=sizes, keys=keys, rate_limit=args.rate_limit)
+    server = _Server((args.host, args.port), app, verbose=args.verbose)
+    print(f"fake Spark API on http://{args.host}:{args.port} (seed {args.seed}, sizes {sizes})", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
