@@ -1,0 +1,106 @@
+"""Scalar normalisation of listing-document fields, shared by the columns and the reference.
+
+These functions define *what a value means* (whole dollars, day numbers, words); the two
+evaluators then filter independently, one vectorised and one in plain Python.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+_WORD = re.compile(r"[^\W_]+")
+EPOCH = date(1970, 1, 1)
+TEXT_FIELDS = ("unparsedAddress", "city", "postalCode", "subdivisionName", "listingId",
+               "publicRemarks")
+
+
+def words(text: str | None) -> list[str]:
+    """Casefolded runs of letters and digits: the unit of free-text matching."""
+    return _WORD.findall(text.casefold()) if text else []
+
+
+def doc_words(doc: Mapping[str, Any]) -> set[str]:
+    out: set[str] = set()
+    for f in TEXT_FIELDS:
+        v = doc.get(f)
+        if isinstance(v, str):
+            out.update(words(v))
+    return out
+
+
+def whole(value: Any) -> int | None:
+    """Money/area in whole units (half-to-even); None for missing, negative or absurd values."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value) or value < 0 or value >= 2**31:
+        return None
+    return round(value)
+
+
+def small_int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value) or value < 0 or value > 30_000:
+        return None
+    return int(value)
+
+
+def day_number(value: Any) -> int | None:
+    """ISO date or datetime string -> days since 1970-01-01 (None when absent or malformed)."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return (date.fromisoformat(value[:10]) - EPOCH).days
+    except ValueError:
+        return None
+
+
+def epoch_seconds(value: Any) -> int | None:
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    if not isinstance(value, str):
+        return None
+    try:
+        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return None
+
+
+def fold(value: Any) -> str | None:
+    return value.casefold() if isinstance(value, str) and value else None
+
+
+def coordinate(value: Any, bound: float) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    v = float(value)
+    return v if math.isfinite(v) and -bound <= v <= bound else None
+
+
+def last_open_house_day(doc: Mapping[str, Any]) -> int | None:
+    days = [day_number(o.get("date")) for o in doc.get("openHouses") or () if isinstance(o, dict)]
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
+
+
+def listed_day(doc: Mapping[str, Any]) -> int | None:
+    """The day a listing came on the market: onMarketDate, else the contract date."""
+    d = day_number(doc.get("onMarketDate"))
+    return d if d is not None else day_number(doc.get("listingContractDate"))
+
+
+def days_on_market(doc: Mapping[str, Any], today: int) -> int | None:
+    """Feed value when sent, else derived from the listed day (never negative)."""
+    dom = small_int(doc.get("daysOnMarket"))
+    if dom is not None:
+        return dom
+    d = listed_day(doc)
+    return max(0, today - d) if d is not None else None
+
+
+def slugify_name(name: str) -> str:
+    return "-".join(words(name))
