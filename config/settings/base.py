@@ -1,0 +1,202 @@
+"""Settings shared by every environment. Integrations live in their own modules below."""
+
+from config.env import BASE_DIR, env
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[".localhost", "localhost", "127.0.0.1"])
+PLATFORM_BASE_DOMAIN = env("PLATFORM_BASE_DOMAIN", default="localhost")
+FLAGSHIP_DOMAIN = env("FLAGSHIP_DOMAIN", default="localhost")
+FLAGSHIP_NAME = env("FLAGSHIP_NAME", default="JPS Realtor")
+SITE_PORT_SUFFIX = env("SITE_PORT_SUFFIX", default="")  # ":8000" in dev so links work
+
+# --- Tenancy -------------------------------------------------------------------------------
+# auth, contenttypes and sessions are in both lists: each site keeps its own users, so an
+# editor of one site has no account on another (shared auth would let them edit every site).
+# Wagtail is only in TENANT_APPS: the public schema has no page tree (docs/tenancy.md).
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "accounts",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.admin",
+    "django.contrib.sitemaps",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "listings",
+    "mls_sync",
+    "billing",
+    "chat",
+    "cma",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "cms",
+    "themes",
+    "listings",
+    "billing",
+    "chat",
+    "cma",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+ROOT_URLCONF = "config.urls_tenants"
+# New sites are cloned from a migrated template schema (~0.5 s) instead of migrated (~5 s).
+TENANT_CREATION_FAKES_MIGRATIONS = True
+TENANT_BASE_SCHEMA = "tenant_template"
+SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/chatrealty")}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+MIDDLEWARE = [
+    "config.middleware.HealthCheckMiddleware",
+    "tenants.middleware.SiteTenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.AnonymousIdMiddleware",
+    "tenants.middleware.SiteSuspendedMiddleware",
+    "cms.middleware.SiteRedirectMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+                "themes.context_processors.branding",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "America/Los_Angeles"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+# Media are written under MEDIA_ROOT/<schema>/ so one site never reads another's files.
+MULTITENANT_RELATIVE_MEDIA_ROOT = ""
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cr"),
+        # Keys carry the tenant schema: without it cached pages and images leak across sites.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ANONYMOUS_ID_COOKIE = "anonymous_id"
+ANONYMOUS_ID_MAX_AGE = 60 * 60 * 24 * 365
+
+WAGTAIL_SITE_NAME = "ChatRealty"
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+from .accounts import *  # noqa: E402,F403
+from .celery import *  # noqa: E402,F403
+from .email import *  # noqa: E402,F403
+from .geo import *  # noqa: E402,F403
+from .llm import *  # noqa: E402,F403
+from .logging import *  # noqa: E402,F403
+from .mls import *  # noqa: E402,F403
+from .mongodb import *  # noqa: E402,F403
+from .sentry import *  # noqa: E402,F403
+from .sms import *  # noqa: E402,F403
+from .stripe import *  # noqa: E402,F403
+
+# Front-end packages come from npm at install time (package.json) and are served by the app.
+NODE_MODULES = BASE_DIR / "node_modules"
+_VENDOR_DIRS = {
+    "vendor/fonts/inter": "@fontsource/inter",
+    "vendor/fonts/lora": "@fontsource/lora",
+    "vendor/fonts/montserrat": "@fontsource/montserrat",
+    "vendor/maplibre-gl": "maplibre-gl/dist",
+}
+STATICFILES_DIRS += [(prefix, NODE_MODULES / rel) for prefix, rel in _VENDOR_DIRS.items() if (NODE_MODULES / rel).is_dir()]

@@ -1,0 +1,6 @@
+"""The shared MLS listings store (MongoDB Atlas in production, SecantusDB in dev and CI)."""
+
+from config.env import env
+
+MONGODB_URI = env("MONGODB_URI", default="mongodb://127.0.0.1:27018")
+MONGODB_DB = env("MONGODB_DB", default="chatrealty")

@@ -1,0 +1,24 @@
+"""Tests: real Postgres, Redis and SecantusDB; a database of their own per run."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_chatrealty")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Each test process works in its own Mongo database and cache namespace.
+_run = env("TEST_RUN_ID", default=str(os.getpid()))
+MONGODB_DB = env("MONGODB_TEST_DB", default=f"chatrealty_test_{_run}")
+CACHES["default"]["KEY_PREFIX"] = f"test{_run}"  # noqa: F405
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+MEDIA_ROOT = env("MEDIA_ROOT", default=f"/tmp/chatrealty-test-media-{_run}")
+CELERY_TASK_ALWAYS_EAGER = True
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}  # noqa: F405
+LOG_FORMAT = "text"
+LOGGING["handlers"]["console"]["formatter"] = "text"  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

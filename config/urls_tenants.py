@@ -1,0 +1,16 @@
+"""URLs of an agent site (a tenant schema): its Wagtail pages, admin and the shared apps."""
+
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from config.urls_common import common_urlpatterns
+
+urlpatterns = [
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    *common_urlpatterns,
+    # Wagtail's catch-all page serving comes last.
+    path("", include(wagtail_urls)),
+]

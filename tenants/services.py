@@ -1,0 +1,126 @@
+"""Creating the public tenant, the template schema and agent sites (provisioning)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django_tenants.utils import schema_context, schema_exists
+
+from tenants.models import Domain, Tenant
+from tenants.site_setup import SiteContent, site_content_seed
+from tenants.validators import validate_subdomain
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SiteBrandingInput:
+    site_name: str
+    primary_color: str = "#1d4ed8"
+    accent_color: str = "#f59e0b"
+    logo_text: str = ""
+    tagline: str = ""
+    font: str = "inter"
+    agent_name: str = ""
+    license_number: str = ""
+    brokerage: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+
+
+@dataclass
+class SiteOwnerInput:
+    email: str
+    password: str | None
+    full_name: str = ""
+    license_number: str = ""
+    brokerage: str = ""
+
+
+@dataclass
+class SiteInput:
+    name: str
+    subdomain: str
+    branding: SiteBrandingInput
+    owner: SiteOwnerInput | None = None
+    mls_sources: list[str] = field(default_factory=lambda: ["gps", "crmls"])
+    featured_subdivisions: list[str] = field(default_factory=list)
+
+
+def site_domain(*, subdomain: str) -> str:
+    return f"{subdomain}.{settings.PLATFORM_BASE_DOMAIN}"
+
+
+@transaction.atomic
+def tenant_public_ensure() -> Tenant:
+    """The public schema's tenant row and the flagship's domains (idempotent)."""
+    tenant, _ = Tenant.objects.get_or_create(
+        schema_name=settings.PUBLIC_SCHEMA_NAME,
+        defaults={"name": settings.FLAGSHIP_NAME, "slug": "flagship", "kind": Tenant.Kind.PUBLIC, "plan_status": Tenant.PlanStatus.ACTIVE},
+    )
+    for index, host in enumerate(dict.fromkeys([settings.FLAGSHIP_DOMAIN, "localhost"])):
+        Domain.objects.get_or_create(domain=host, defaults={"tenant": tenant, "is_primary": index == 0})
+    return tenant
+
+
+def tenant_template_ensure() -> Tenant:
+    """The migrated template schema new sites are cloned from. Kept as a Tenant row (without a
+    domain) so ``migrate_schemas`` keeps it up to date with every new migration."""
+    existing = Tenant.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA).first()
+    if existing is not None and schema_exists(existing.schema_name):
+        return existing
+    template = existing or Tenant(
+        schema_name=settings.TENANT_BASE_SCHEMA, name="Site template", slug="site-template", kind=Tenant.Kind.TEMPLATE,
+        is_active=False,
+    )
+    # The base schema does not exist yet, so django-tenants falls back to running migrations.
+    template.save(verbosity=0)
+    # Seed placeholder pages once here, so each cloned site only renames them.
+    with schema_context(template.schema_name):
+        site_content_seed(
+            content=SiteContent(
+                hostname="template.invalid", branding=SiteBrandingInput(site_name="Site template"), owner=None
+            )
+        )
+    return template
+
+
+@transaction.atomic
+def tenant_create(*, site: SiteInput) -> Tenant:
+    """Provision a site: clone the template schema, add its domain, set its Wagtail Site
+    hostname, create its owner and seed its pages and branding. All or nothing: Postgres DDL is
+    transactional, so a failure leaves no schema, row or domain behind."""
+    validate_subdomain(site.subdomain)
+    if Tenant.objects.filter(slug=site.subdomain).exists():
+        raise ValidationError({"subdomain": "That address is already taken."})
+    started = time.perf_counter()
+    tenant = Tenant(
+        schema_name=site.subdomain.replace("-", "_"),
+        slug=site.subdomain,
+        name=site.name,
+        kind=Tenant.Kind.AGENT_SITE,
+        mls_sources=site.mls_sources,
+        featured_subdivisions=site.featured_subdivisions,
+    )
+    tenant.full_clean(exclude=["owner"])
+    tenant.save(verbosity=0)
+    domain = Domain.objects.create(domain=site_domain(subdomain=site.subdomain), tenant=tenant, is_primary=True)
+    with schema_context(tenant.schema_name):
+        site_content_seed(content=SiteContent(hostname=domain.domain, branding=site.branding, owner=site.owner))
+    connection.set_schema_to_public()
+    logger.info("site created", extra={"site": tenant.slug, "seconds": round(time.perf_counter() - started, 3)})
+    return tenant
+
+
+@transaction.atomic
+def tenant_set_active(*, tenant: Tenant, active: bool, plan_status: str | None = None) -> Tenant:
+    tenant.is_active = active
+    if plan_status:
+        tenant.plan_status = plan_status
+    tenant.save(update_fields=["is_active", "plan_status", "updated_at"])
+    return tenant

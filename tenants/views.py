@@ -1,0 +1,29 @@
+"""Views of the public schema: the flagship home page; per-site media serving for dev."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils._os import safe_join
+
+from cms.templatetags.cms_tags import featured_listings
+
+
+def flagship_home(request: HttpRequest) -> HttpResponse:
+    cards = featured_listings({"request": request}, count=8)
+    return render(request, "flagship/home.html", {"listings": cards})
+
+
+def media_serve(request: HttpRequest, path: str) -> HttpResponse:
+    """Serve a file of the current site's media only (dev and demo; nginx does it in
+    production with the same per-host rule). Another site's files are a 404."""
+    schema_prefix = f"{connection.schema_name}/"
+    if not path.startswith(schema_prefix):
+        raise Http404("Not found")
+    try:
+        full_path = safe_join(str(settings.MEDIA_ROOT), path)
+        return FileResponse(open(full_path, "rb"))  # noqa: SIM115 - FileResponse closes it
+    except (OSError, ValueError) as exc:
+        raise Http404("Not found") from exc
