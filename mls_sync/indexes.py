@@ -41,7 +41,12 @@ def store_ensure_indexes(*, db: Database, secondary: bool = True, geo: bool = Tr
     names: list[str] = []
     for group in groups:
         for collection, models in group.items():
-            names += db[collection].create_indexes(models)
+            # Create only what is missing: re-sending an existing 2dsphere spec is rejected as a
+            # conflict by servers that store the index version in the spec (SecantusDB does).
+            existing = set(db[collection].index_information())
+            todo = [m for m in models if m.document["name"] not in existing]
+            names += db[collection].create_indexes(todo) if todo else []
+            names += [m.document["name"] for m in models if m.document["name"] in existing]
     return names
 
 

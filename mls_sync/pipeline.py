@@ -162,10 +162,14 @@ def _query_from(doc: dict[str, Any]) -> Query:
 
 def sync_run(
     *, db: Database, client: Client, source: str, mode: str, since: datetime | None = None,
-    dry_run: bool = False, geo_index: bool = True, hooks: SyncHooks | None = None,
+    dry_run: bool = False, geo_index: bool = True, defer_indexes: bool = False, hooks: SyncHooks | None = None,
     progress: Callable[[int], None] | None = None, page_size: int = 1000,
 ) -> SyncCounters:
-    """Run one sync of ``source`` in ``mode``; returns its counters (raises if the feed fails)."""
+    """Run one sync of ``source`` in ``mode``; returns its counters (raises if the feed fails).
+
+    ``defer_indexes``: a caller loading several sources into an empty store builds the
+    secondary indexes once, after all of them (``store_ensure_indexes``), instead of per run.
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
     counters = SyncCounters(source=source, mode=mode)
@@ -182,7 +186,8 @@ def sync_run(
             _status_run(db=db, client=client, source=source, counters=counters, dry_run=dry_run, hooks=hooks)
         else:
             _replicate(db=db, client=client, source=source, mode=mode, since=since, counters=counters,
-                       dry_run=dry_run, geo_index=geo_index, hooks=hooks, progress=progress, page_size=page_size)
+                       dry_run=dry_run, geo_index=geo_index, defer_indexes=defer_indexes, hooks=hooks,
+                       progress=progress, page_size=page_size)
     finally:
         counters.retries = client.retries - retries_before
         counters.duration_s = round(time.monotonic() - started, 3)
@@ -191,7 +196,8 @@ def sync_run(
 
 def _replicate(
     *, db: Database, client: Client, source: str, mode: str, since: datetime | None, counters: SyncCounters,
-    dry_run: bool, geo_index: bool, hooks: SyncHooks, progress: Callable[[int], None] | None, page_size: int,
+    dry_run: bool, geo_index: bool, defer_indexes: bool, hooks: SyncHooks,
+    progress: Callable[[int], None] | None, page_size: int,
 ) -> None:
     state_id = _checkpoint_id(source, mode)
     state = db[store.SYNC_STATE].find_one({"_id": state_id}) or {}
@@ -215,8 +221,8 @@ def _replicate(
             mark = since or _last_watermark(db, source, ("closed",))
             query.modified_after = mark - OVERLAP if mark and since is None else mark
     full = mode == "full"
-    bulk_load = full and not dry_run and db[store.LISTINGS].estimated_document_count() == 0 \
-        and not store_has_secondary_indexes(db=db)
+    bulk_load = defer_indexes or (full and not dry_run and db[store.LISTINGS].estimated_document_count() == 0
+                                  and not store_has_secondary_indexes(db=db))
     if not dry_run and not bulk_load:
         store_ensure_indexes(db=db, geo=geo_index)
     known: KnownDocs = (PreloadedDocs.load(db=db, source=source, collections=(store.LISTINGS, store.CLOSED))
@@ -265,7 +271,7 @@ def _replicate(
         raise
     if dry_run:
         return
-    if bulk_load:
+    if bulk_load and not defer_indexes:
         store_ensure_indexes(db=db, geo=geo_index)
     _quarantine_release(db=db, source=source, good=good_keys)
     db[store.SYNC_STATE].update_one({"_id": state_id}, {"$set": {

@@ -1,0 +1,60 @@
+"""Raw record -> listing document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mls_sync.flatten import MalformedRecord, flatten
+
+
+def raw(**fields: Any) -> dict[str, Any]:
+    base = {"ListingKey": "20100000000000001", "ListingId": "219000001", "StandardStatus": "Active",
+            "ListPrice": "549,000.00", "BedsTotal": "3", "BathsTotal": 2.5, "BuildingAreaTotal": "1850",
+            "LotSizeSquareFeet": "********", "YearBuilt": 1962, "City": "Palm Springs", "StreetNumber": "123",
+            "StreetName": "Via Lola", "UnparsedAddress": "123 Via Lola", "Latitude": "33.83",
+            "Longitude": -116.54, "ModificationTimestamp": "2026-11-20T06:03:00-08:00",
+            "PoolPrivateYN": "Y", "AssociationFee": "1200", "AssociationFeeFrequency": "Annually",
+            "LandLeaseAmount": 500, "LandLeaseExpirationDate": "2059-01-01",
+            "Photos": [{"Id": "a", "Uri640": "a640", "Primary": False}, {"Id": "b", "Uri640": "b640", "Primary": True}],
+            "OpenHouses": [{"Date": "11/29/2026", "StartTime": "10:00 am", "EndTime": "1:00 pm"}]}
+    base.update(fields)
+    return {"Id": base.get("ListingKey"), "StandardFields": base}
+
+
+def test_flatten_normalises_a_sloppy_record() -> None:
+    doc = flatten(raw(), source="gps")
+    assert doc["listPrice"] == 549000.0 and doc["bedroomsTotal"] == 3 and doc["livingArea"] == 1850.0
+    assert doc["bathroomsTotalInteger"] == 2
+    assert doc["lotSizeSquareFeet"] is None  # masked
+    assert doc["modificationTimestamp"] == "2026-11-20T14:03:00Z"
+    assert doc["location"] == {"type": "Point", "coordinates": [-116.54, 33.83]}
+    assert doc["slug"] == "123-via-lola-palm-springs-20100000000000001"
+    assert doc["poolPrivateYN"] is True and doc["associationFee"] == 100.0  # annual -> monthly
+    assert doc["landLease"] is True and doc["landLeaseAmount"] == 500.0  # derived from amount
+    assert [p["id"] for p in doc["photos"]] == ["b", "a"] and doc["primaryPhotoUrl"] == "b640"
+    assert doc["openHouses"] == [{"date": "2026-11-29", "startTime": "10:00 am", "endTime": "1:00 pm"}]
+    assert doc["mlsSource"] == "gps" and len(doc["contentHash"]) == 32
+
+
+def test_content_hash_tracks_feed_content() -> None:
+    assert flatten(raw(), source="gps")["contentHash"] == flatten(raw(), source="gps")["contentHash"]
+    assert flatten(raw(), source="gps")["contentHash"] != flatten(raw(ListPrice=1), source="gps")["contentHash"]
+
+
+@pytest.mark.parametrize(("fields", "reason"), [
+    ({"ListPrice": "Call agent"}, "ListPrice"),
+    ({"Latitude": 1234.5}, "coordinates"),
+    ({"StandardStatus": "Sold-ish"}, "StandardStatus"),
+    ({"ModificationTimestamp": "yesterday"}, "ModificationTimestamp"),
+])
+def test_malformed_records_say_why(fields: dict[str, Any], reason: str) -> None:
+    with pytest.raises(MalformedRecord) as exc:
+        flatten(raw(**fields), source="gps")
+    assert reason in exc.value.reason and exc.value.listing_key == "20100000000000001"
+
+
+def test_record_without_fields_is_malformed() -> None:
+    with pytest.raises(MalformedRecord):
+        flatten({"Id": "x"}, source="gps")
