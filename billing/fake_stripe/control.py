@@ -11,6 +11,7 @@ so a test (or the demo) can act and then assert on the application's state strai
     POST /_control/subscriptions/<id>/trial_will_end
     POST /_control/events/<evt_id>/resend         [times=N]  duplicate delivery
     POST /_control/faults   kind=error|hang [status=500] [seconds=5] [count=1] [after=true]
+                                                  [path=/v1/checkout/sessions]
     GET  /_control/deliveries?since=N            the signed payloads sent so far
     POST /_control/webhook  url=... [secret=...]
     POST /_control/reset
@@ -38,6 +39,8 @@ class Fault:
     seconds: float = 5.0
     # ``after``: do the work, then lose the response (as a proxy failing on the way back).
     after: bool = False
+    # Only requests whose path starts with this are affected ("" = the next API call).
+    path: str = ""
 
 
 _SUB = re.compile(r"^/_control/subscriptions/(?P<id>\w+)/(?P<action>\w+)$")
@@ -82,7 +85,8 @@ def handle(fake: "FakeStripe", method: str, path: str, params: dict[str, Any]) -
     elif path == "/_control/faults":
         fault = Fault(kind=params.get("kind", "error"), status=int(params.get("status", 500)),
                       seconds=float(params.get("seconds", 5)),
-                      after=as_bool(params.get("after", "false")))
+                      after=as_bool(params.get("after", "false")),
+                      path=str(params.get("path", "")))
         fake.faults.extend([fault] * int(params.get("count", 1)))
         return {"pending_faults": len(fake.faults)}
     elif path == "/_control/webhook":

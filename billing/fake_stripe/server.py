@@ -97,7 +97,7 @@ class FakeStripe:
         if not key.startswith(("sk_test_", "rk_test_")) or (self.api_key and key != self.api_key):
             raise StripeError(401, "Invalid API Key provided: " + (key[:12] + "***" if key else
                               "no key. Provide it as a Bearer token."))
-        fault = self.faults.pop(0) if self.faults else None
+        fault = self._take_fault(path)
         if fault and fault.kind == "hang":
             time.sleep(fault.seconds)
         elif fault and not fault.after:
@@ -112,6 +112,13 @@ class FakeStripe:
         if fault and fault.kind == "error" and fault.after:
             raise StripeError(fault.status, "An unknown error occurred (simulated).", type="api_error")
         return status, payload, extra
+
+    def _take_fault(self, path: str) -> control.Fault | None:
+        with self._guard:
+            for i, fault in enumerate(self.faults):
+                if path.startswith(fault.path):
+                    return self.faults.pop(i)
+        return None
 
     def _idempotent(self, key: str, method: str, path: str, body: bytes) -> tuple[int, bytes, dict[str, str]]:
         fingerprint = f"{method} {path} {body.decode()}"

@@ -1,0 +1,71 @@
+"""Create or update the Stripe products and prices for ``billing.plans`` — idempotently.
+
+Products use our own ids (``chatrealty_<plan>``) and prices are found by lookup key, so a
+re-run changes nothing, and a changed amount creates a new price that takes the lookup key
+over (``transfer_lookup_key``) while the old one is archived: Stripe prices are immutable and
+existing subscribers keep theirs until they change plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import stripe
+
+from billing.clients import stripe_client
+from billing.plans import Plan, plan_list
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    plan: str
+    product: str  # "created" | "updated" | "unchanged"
+    price: str  # "created" | "replaced" | "unchanged"
+    price_id: str
+
+
+def _product_sync(client: stripe.StripeClient, plan: Plan) -> str:
+    wanted = {"name": f"ChatRealty {plan.name}", "description": plan.tagline,
+              "metadata": {"plan": plan.key, "audience": plan.audience.value}}
+    try:
+        product = client.v1.products.retrieve(plan.product_id)
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status != 404:
+            raise
+        client.v1.products.create(params={"id": plan.product_id, **wanted},
+                                  options={"idempotency_key": f"product-{plan.product_id}"})
+        return "created"
+    current = {"name": product.name, "description": product.description,
+               "metadata": dict(product.metadata or {})}
+    if current == wanted and product.active:
+        return "unchanged"
+    client.v1.products.update(plan.product_id, params={**wanted, "active": True})
+    return "updated"
+
+
+def _price_sync(client: stripe.StripeClient, plan: Plan) -> tuple[str, str]:
+    found = client.v1.prices.list(params={"lookup_keys": [plan.lookup_key], "limit": 1})
+    existing = found.data[0] if found.data else None
+    if (existing is not None and existing.active and existing.unit_amount == plan.price_cents
+            and existing.currency == plan.currency):
+        return "unchanged", existing.id
+    price = client.v1.prices.create(
+        params={"product": plan.product_id, "unit_amount": plan.price_cents,
+                "currency": plan.currency, "recurring": {"interval": plan.interval},
+                "lookup_key": plan.lookup_key, "transfer_lookup_key": True,
+                "nickname": f"{plan.name} monthly", "metadata": {"plan": plan.key}},
+        options={"idempotency_key": f"price-{plan.lookup_key}-{plan.price_cents}-{plan.currency}"},
+    )
+    if existing is not None:
+        client.v1.prices.update(existing.id, params={"active": False})
+    client.v1.products.update(plan.product_id, params={"default_price": price.id})
+    return ("replaced" if existing is not None else "created"), price.id
+
+
+def plans_sync(*, client: stripe.StripeClient | None = None) -> list[SyncResult]:
+    client = client or stripe_client()
+    results = []
+    for plan in plan_list(paid_only=True):
+        product = _product_sync(client, plan)
+        price, price_id = _price_sync(client, plan)
+        results.append(SyncResult(plan=plan.key, product=product, price=price, price_id=price_id))
+    return results

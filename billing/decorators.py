@@ -1,0 +1,89 @@
+"""Entitlement gates for views: the one way chat, CMA, saved searches and the API say no.
+
+API views get JSON ``{"error", "message", "fields", "upgrade": true, ...}`` with 429 when a
+metered allowance is used up for this period and 403 when the plan does not include the
+feature; pages render the upgrade prompt (``billing/_upgrade_prompt.html``) instead."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from billing.plans import METERED_FEATURES, Feature
+from billing.selectors import Entitlement, entitlement_check
+from billing.services import usage_consume
+
+_LABELS = {
+    Feature.CHAT_MESSAGES: "chat messages",
+    Feature.CMA_REPORTS: "CMA reports",
+    Feature.SAVED_SEARCHES: "saved searches",
+    Feature.SMS_ALERTS: "SMS alerts",
+    Feature.API_ACCESS: "API access",
+    Feature.ADVANCED_FILTERS: "advanced filters",
+    Feature.PORTFOLIO: "portfolio and multi-property comparison",
+    Feature.WHITE_LABEL_SITE: "a white-label site",
+}
+
+
+def denial_status(ent: Entitlement) -> int:
+    exhausted = Feature(ent.feature) in METERED_FEATURES and (ent.limit or 0) > 0
+    return 429 if exhausted else 403
+
+
+def denial_message(ent: Entitlement) -> str:
+    label = _LABELS[Feature(ent.feature)]
+    if denial_status(ent) == 429:
+        return (f"You've used all {ent.limit} {label} in your plan this month. "
+                "Upgrade for more, or wait for your allowance to reset.")
+    if Feature(ent.feature) in METERED_FEATURES or ent.limit:
+        return f"You've reached your plan's limit of {ent.limit} {label}. Upgrade for more."
+    return f"Your plan doesn't include {label}. Upgrade to unlock it."
+
+
+def entitlement_denied_response(ent: Entitlement) -> JsonResponse:
+    return JsonResponse({
+        "error": "quota_exceeded" if denial_status(ent) == 429 else "upgrade_required",
+        "message": denial_message(ent),
+        "fields": {},
+        "upgrade": True,
+        "upgrade_url": "/billing/pricing/",
+        "feature": ent.feature,
+        "plan": ent.plan,
+        "limit": ent.limit,
+        "remaining": ent.remaining,
+        "resets_at": ent.period_end.isoformat() if ent.period_end else None,
+    }, status=denial_status(ent))
+
+
+def upgrade_prompt_response(request: HttpRequest, ent: Entitlement) -> HttpResponse:
+    return render(request, "billing/upgrade_required.html",
+                  {"entitlement": ent, "message": denial_message(ent)}, status=denial_status(ent))
+
+
+def requires_entitlement(feature: Feature | str, *, consume: bool = False,
+                         api: bool = True) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Gate a view on a feature; with ``consume`` spend one unit atomically first.
+
+    The result is on ``request.entitlement`` for the view (e.g. to show "3 left")."""
+    feature = Feature(feature)
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            visitor_id = getattr(request, "anonymous_id", None)
+            if consume:
+                ent = usage_consume(user=request.user, feature=feature, visitor_id=visitor_id)
+            else:
+                ent = entitlement_check(user=request.user, feature=feature, visitor_id=visitor_id)
+            if not ent.allowed:
+                return entitlement_denied_response(ent) if api else upgrade_prompt_response(request, ent)
+            request.entitlement = ent  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

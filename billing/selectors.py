@@ -1,0 +1,184 @@
+"""Reads: who is on which plan, and may they do X now.
+
+``entitlement_check`` sits on every chat message and CMA request, so it costs at most two
+indexed queries (the live subscription, then the usage counter) and no Stripe call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from billing import periods
+from billing.models import Invoice, Subscription, UsageCounter
+from billing.plans import (
+    AGENT, CAPACITY_FEATURES, FREE, METERED_FEATURES, Audience, Feature, Plan, plan_get,
+    plan_list,
+)
+
+
+def grace_period() -> dt.timedelta:
+    return dt.timedelta(days=int(getattr(settings, "BILLING_GRACE_PERIOD_DAYS", 7)))
+
+
+@dataclass(frozen=True, slots=True)
+class BillingContext:
+    """The plan a user is on *now*, and the period their usage is counted in."""
+
+    plan: Plan
+    period_start: dt.datetime
+    period_end: dt.datetime
+    subscription_id: int | None = None
+    status: str | None = None
+    cancel_at_period_end: bool = False
+    grace_ends: dt.datetime | None = None
+
+    @property
+    def past_due(self) -> bool:
+        return self.status == Subscription.Status.PAST_DUE
+
+
+@dataclass(frozen=True, slots=True)
+class Entitlement:
+    feature: str
+    allowed: bool
+    limit: int | None  # None: unlimited
+    used: int
+    remaining: int | None  # None: unlimited
+    plan: str
+    upgrade: bool  # a paid plan would allow (more of) this
+    period_end: dt.datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["period_end"] = self.period_end.isoformat() if self.period_end else None
+        return data
+
+
+def subject_key(*, user: Any, visitor_id: str | None = None) -> str | None:
+    if user is not None and getattr(user, "is_authenticated", False):
+        return f"u:{user.pk}"
+    return f"a:{visitor_id}" if visitor_id else None
+
+
+def _live_plan_of(sub: Subscription | dict[str, Any], now: dt.datetime) -> tuple[Plan, dt.datetime | None]:
+    """Plan a live subscription grants now: past_due keeps it only during the grace period."""
+    get = sub.get if isinstance(sub, dict) else lambda k: getattr(sub, k)
+    if get("status") == Subscription.Status.PAST_DUE:
+        grace_ends = (get("past_due_since") or now) + grace_period()
+        return (plan_get(key=get("plan_key")) if now < grace_ends else FREE), grace_ends
+    return plan_get(key=get("plan_key")), None
+
+
+def billing_context_get(*, user: Any, audience: Audience = Audience.CONSUMER,
+                        now: dt.datetime | None = None) -> BillingContext:
+    now = now or timezone.now()
+    start, end = periods.calendar_month(now)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return BillingContext(plan=FREE, period_start=start, period_end=end)
+    live = Subscription.objects.filter(user_id=user.pk, status__in=Subscription.LIVE_STATUSES)
+    live = live.filter(plan_key=AGENT.key) if audience == Audience.AGENT else live.exclude(
+        plan_key=AGENT.key)
+    row = live.order_by("-current_period_start").values(
+        "id", "plan_key", "status", "past_due_since", "current_period_start",
+        "current_period_end", "cancel_at_period_end").first()
+    if row is None:
+        return BillingContext(plan=FREE if audience == Audience.CONSUMER else AGENT,
+                              period_start=start, period_end=end,
+                              status=None if audience == Audience.CONSUMER else "none")
+    plan, grace_ends = _live_plan_of(row, now)
+    if not plan.is_free and row["current_period_start"] and row["current_period_end"]:
+        start, end = periods.roll_forward(row["current_period_start"], row["current_period_end"], now)
+    return BillingContext(plan=plan, period_start=start, period_end=end,
+                          subscription_id=row["id"], status=row["status"],
+                          cancel_at_period_end=row["cancel_at_period_end"],
+                          grace_ends=grace_ends)
+
+
+def _upgrade_helps(plan: Plan, feature: Feature) -> bool:
+    current = plan.limit(feature)
+    if current is None:
+        return False
+    return any(
+        p.price_cents > plan.price_cents and (p.limit(feature) is None or p.limit(feature) > current)  # type: ignore[operator]
+        for p in plan_list(audience=Audience.CONSUMER)
+    )
+
+
+def entitlement_from(*, ctx: BillingContext, feature: Feature, used: int) -> Entitlement:
+    limit = ctx.plan.limit(feature)
+    if feature in METERED_FEATURES or feature in CAPACITY_FEATURES:
+        allowed = limit is None or used < limit
+        remaining = None if limit is None else max(limit - used, 0)
+    else:
+        allowed, used, remaining = limit is None, 0, None if limit is None else 0
+    return Entitlement(
+        feature=feature.value, allowed=allowed, limit=limit, used=used, remaining=remaining,
+        plan=ctx.plan.key, upgrade=not allowed and _upgrade_helps(ctx.plan, feature),
+        period_end=ctx.period_end if feature in METERED_FEATURES else None,
+    )
+
+
+def entitlement_check(*, user: Any, feature: Feature | str, in_use: int | None = None,
+                      visitor_id: str | None = None, now: dt.datetime | None = None) -> Entitlement:
+    """May this visitor use ``feature`` now, and how much is left?
+
+    Metered features (chat messages, CMA reports) read this period's counter; capacity
+    features (saved searches) compare ``in_use`` — counted by the app that owns them — with
+    the plan's ceiling; switches (SMS alerts, API access, ...) are on or off. This only
+    *reads*: to spend one unit use ``billing.services.usage_consume``, which re-checks
+    atomically."""
+    feature = Feature(feature)
+    ctx = billing_context_get(user=user, now=now)
+    used = 0
+    if feature in METERED_FEATURES:
+        subject = subject_key(user=user, visitor_id=visitor_id)
+        if subject is not None:
+            used = (UsageCounter.objects.filter(subject=subject, metric=feature.value,
+                                                period_start=ctx.period_start)
+                    .values_list("used", flat=True).first()) or 0
+    elif feature in CAPACITY_FEATURES:
+        used = in_use or 0
+    return entitlement_from(ctx=ctx, feature=feature, used=used)
+
+
+def usage_meters(*, user: Any, in_use: dict[str, int] | None = None) -> list[Entitlement]:
+    """Chat, CMA and saved-search meters for the billing page."""
+    in_use = in_use or {}
+    return [
+        entitlement_check(user=user, feature=f, in_use=in_use.get(f.value))
+        for f in (Feature.CHAT_MESSAGES, Feature.CMA_REPORTS, Feature.SAVED_SEARCHES)
+    ]
+
+
+def subscription_current(*, user: Any, audience: Audience = Audience.CONSUMER) -> Subscription | None:
+    qs = Subscription.objects.filter(user_id=user.pk, status__in=Subscription.LIVE_STATUSES)
+    qs = qs.filter(plan_key=AGENT.key) if audience == Audience.AGENT else qs.exclude(plan_key=AGENT.key)
+    return qs.order_by("-current_period_start").first()
+
+
+def invoice_list(*, user: Any, limit: int = 12) -> QuerySet[Invoice]:
+    customer_ids = Subscription.objects.filter(user_id=user.pk).values("stripe_customer_id")
+    return Invoice.objects.filter(stripe_customer_id__in=customer_ids)[:limit]
+
+
+def agent_site_state(*, user: Any, now: dt.datetime | None = None) -> tuple[bool, str]:
+    """(is_active, plan_status) an agent's sites should have, from their Agent plan."""
+    now = now or timezone.now()
+    sub = (Subscription.objects.filter(user_id=user.pk, plan_key=AGENT.key)
+           .order_by("-state_as_of").first())
+    if sub is None:
+        return False, "canceled"
+    if sub.status in (Subscription.Status.ACTIVE, Subscription.Status.TRIALING):
+        return True, "active" if sub.status == Subscription.Status.ACTIVE else "trial"
+    if sub.status == Subscription.Status.PAST_DUE:
+        in_grace = now < (sub.past_due_since or now) + grace_period()
+        return (True, "past_due") if in_grace else (False, "suspended")
+    if sub.status == Subscription.Status.UNPAID:
+        return False, "suspended"
+    return False, "canceled"

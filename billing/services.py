@@ -1,0 +1,331 @@
+"""Writes: customers, Checkout and Portal sessions, subscription state, usage.
+
+Stripe is the only source of truth for who has paid: nothing here grants a plan except a
+Stripe subscription object (from a verified webhook or a direct API read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import timezone
+
+from billing import periods
+from billing.clients import stripe_client
+from billing.models import BillingCustomer, Subscription, UsageCounter
+from billing.plans import (
+    AGENT, METERED_FEATURES, PLANS, Audience, Feature, Plan, plan_for_lookup_key, plan_get,
+)
+from billing.selectors import (
+    Entitlement, agent_site_state, billing_context_get, entitlement_from, subject_key,
+    subscription_current,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class BillingError(Exception):
+    """Base for errors a view turns into a friendly message."""
+
+
+class BillingUnavailable(BillingError):
+    """Stripe failed or timed out; nothing was charged."""
+
+
+class AlreadySubscribed(BillingError):
+    """The user already has a live plan: changes go through the Customer Portal (proration)."""
+
+
+class NoBillingAccount(BillingError):
+    pass
+
+
+class PlanNotAvailable(BillingError):
+    pass
+
+
+def _schema() -> str:
+    return connection.schema_name
+
+
+def _stripe_call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except stripe.StripeError as exc:
+        # Logged with Stripe's request id so support can find it in Stripe's dashboard.
+        logger.warning("stripe %s failed: %s (request %s)", what, exc.user_message,
+                       getattr(exc, "request_id", None))
+        raise BillingUnavailable(
+            "We couldn't reach our payment provider, so nothing was charged. "
+            "Please try again in a minute."
+        ) from exc
+
+
+# -- customers, checkout, portal ----------------------------------------------------------
+def billing_customer_get_or_create(*, user: Any) -> BillingCustomer:
+    existing = BillingCustomer.objects.filter(user=user).first()
+    if existing:
+        return existing
+    schema = _schema()
+    customer = _stripe_call(
+        "customer create", stripe_client().v1.customers.create,
+        params={"email": user.email, "name": user.get_full_name(),
+                "metadata": {"schema": schema, "user_id": str(user.pk)}},
+        # One customer per user per site, even if two requests race or one is retried.
+        options={"idempotency_key": f"customer-{schema}-{user.pk}"},
+    )
+    obj, _ = BillingCustomer.objects.get_or_create(
+        stripe_customer_id=customer.id, defaults={"user": user})
+    return obj
+
+
+def price_id_for(*, plan: Plan) -> str:
+    found = _stripe_call("price lookup", stripe_client().v1.prices.list,
+                         params={"lookup_keys": [plan.lookup_key], "active": True, "limit": 1})
+    if not found.data:
+        raise PlanNotAvailable(f"The {plan.name} plan is not set up in Stripe yet "
+                               "(run manage.py billing_sync_plans).")
+    return found.data[0].id
+
+
+def checkout_session_create(*, user: Any, plan_key: str, attempt_id: str, success_url: str,
+                            cancel_url: str) -> str:
+    """Start Checkout for a paid plan; returns the hosted Checkout URL.
+
+    ``attempt_id`` comes from the pricing form, so a double click or a browser retry reuses
+    the same session instead of opening a second one (Stripe keeps idempotency keys 24 h)."""
+    plan = plan_get(key=plan_key)
+    schema = _schema()
+    if plan.is_free:
+        raise PlanNotAvailable("The Free plan needs no checkout.")
+    if plan.audience == Audience.AGENT and schema != settings.PUBLIC_SCHEMA_NAME:
+        # The agent plan pays for a site on the network; it is sold on the network only.
+        raise PlanNotAvailable(f"The {plan.name} plan can't be bought on this site.")
+    if subscription_current(user=user, audience=plan.audience) is not None:
+        raise AlreadySubscribed("You already have a plan: change it from the billing portal.")
+    customer = billing_customer_get_or_create(user=user)
+    metadata = {"schema": schema, "user_id": str(user.pk), "plan": plan.key}
+    session = _stripe_call(
+        "checkout create", stripe_client().v1.checkout.sessions.create,
+        params={
+            "mode": "subscription",
+            "customer": customer.stripe_customer_id,
+            "client_reference_id": f"{schema}:{user.pk}",
+            "line_items": [{"price": price_id_for(plan=plan), "quantity": 1}],
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "metadata": metadata,
+            # Copied onto the subscription, so every later subscription and invoice event
+            # says which site and user it belongs to.
+            "subscription_data": {"metadata": metadata},
+        },
+        options={"idempotency_key": f"checkout-{schema}-{user.pk}-{plan.key}-{attempt_id}"[:255]},
+    )
+    return session.url
+
+
+def portal_session_create(*, user: Any, return_url: str) -> str:
+    customer = BillingCustomer.objects.filter(user=user).first()
+    if customer is None:
+        raise NoBillingAccount("You have no paid plan yet.")
+    session = _stripe_call("portal create", stripe_client().v1.billing_portal.sessions.create,
+                           params={"customer": customer.stripe_customer_id,
+                                   "return_url": return_url})
+    return session.url
+
+
+def checkout_session_sync(*, user: Any, session_id: str) -> Subscription | None:
+    """On the success page, read the session back so the new plan shows at once even if the
+    webhook is still on its way. Only the user the session was made for may sync it."""
+    session = _stripe_call("checkout retrieve", stripe_client().v1.checkout.sessions.retrieve,
+                           session_id, params={"expand": ["subscription"]})
+    if session.client_reference_id != f"{_schema()}:{user.pk}" or not session.subscription:
+        return None
+    with transaction.atomic():
+        sub, _ = subscription_apply(data=session.subscription.to_dict(for_json=True),
+                                    as_of=timezone.now())
+    return sub
+
+
+# -- subscription state --------------------------------------------------------------------
+def _user_for(data: dict[str, Any]) -> Any:
+    from django.contrib.auth import get_user_model
+
+    user_id = (data.get("metadata") or {}).get("user_id")
+    if user_id and str(user_id).isdigit():
+        user = get_user_model().objects.filter(pk=int(user_id)).first()
+        if user:
+            return user
+    customer = BillingCustomer.objects.filter(stripe_customer_id=data.get("customer")).first()
+    return customer.user if customer else None
+
+
+def _plan_of(data: dict[str, Any]) -> Plan | None:
+    for item in (data.get("items") or {}).get("data", []):
+        plan = plan_for_lookup_key(lookup_key=(item.get("price") or {}).get("lookup_key") or "")
+        if plan:
+            return plan
+    return PLANS.get((data.get("metadata") or {}).get("plan") or "")
+
+
+def subscription_apply(*, data: dict[str, Any], as_of: dt.datetime) -> tuple[Subscription | None, str]:
+    """Store a Stripe subscription object unless we already hold a newer one.
+
+    Events arrive late, twice, or out of order, so ``as_of`` (the event's ``created``) is
+    compared with the stored snapshot's, and ``canceled`` is terminal, as it is in Stripe."""
+    existing = (Subscription.objects.select_for_update()
+                .filter(stripe_subscription_id=data["id"]).first())
+    if existing is not None:
+        if as_of < existing.state_as_of:
+            return existing, "stale"
+        if existing.status == Subscription.Status.CANCELED and data["status"] != "canceled":
+            return existing, "stale"
+    plan = _plan_of(data)
+    if plan is None:
+        logger.warning("subscription %s has no known plan; ignored", data["id"])
+        return existing, "unknown_plan"
+    items = (data.get("items") or {}).get("data") or [{}]
+    status = data["status"]
+    was_past_due = existing is not None and existing.status == Subscription.Status.PAST_DUE
+    fields = {
+        "stripe_customer_id": data.get("customer") or "",
+        "plan_key": plan.key,
+        "status": status,
+        "current_period_start": periods.from_timestamp(min(i.get("current_period_start") or 0 for i in items)),
+        "current_period_end": periods.from_timestamp(max(i.get("current_period_end") or 0 for i in items)),
+        "cancel_at_period_end": bool(data.get("cancel_at_period_end")),
+        "canceled_at": periods.from_timestamp(data.get("canceled_at")),
+        "ended_at": periods.from_timestamp(data.get("ended_at")),
+        "past_due_since": ((existing.past_due_since if was_past_due and existing else None) or as_of)
+        if status == Subscription.Status.PAST_DUE else None,
+        "state_as_of": as_of,
+    }
+    if existing is None:
+        sub = Subscription.objects.create(stripe_subscription_id=data["id"], user=_user_for(data), **fields)
+    else:
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        if existing.user_id is None:
+            existing.user = _user_for(data)
+        existing.save()
+        sub = existing
+    if status == Subscription.Status.PAST_DUE and not was_past_due:
+        _notify_payment_failed(sub=sub)
+    _after_change(sub=sub)
+    return sub, "applied"
+
+
+def subscription_status_set(*, sub: Subscription, status: str, as_of: dt.datetime) -> str:
+    """Status change carried by an invoice event (paid → active, failed → past_due)."""
+    if as_of < sub.state_as_of or sub.status == Subscription.Status.CANCELED:
+        return "stale"
+    if sub.status == status:
+        return "unchanged"
+    became_past_due = status == Subscription.Status.PAST_DUE
+    sub.status = status
+    sub.past_due_since = as_of if became_past_due else None
+    sub.state_as_of = as_of
+    sub.save(update_fields=["status", "past_due_since", "state_as_of", "updated_at"])
+    if became_past_due:
+        _notify_payment_failed(sub=sub)
+    _after_change(sub=sub)
+    return "applied"
+
+
+def _notify_payment_failed(*, sub: Subscription) -> None:
+    user = sub.user
+    if user is None or not user.email:
+        return
+    days = int(getattr(settings, "BILLING_GRACE_PERIOD_DAYS", 7))
+    plan = plan_get(key=sub.plan_key)
+    # After commit: a rolled-back webhook (Stripe will retry it) must not send mail twice.
+    transaction.on_commit(lambda: send_mail(
+        subject=f"Your {plan.name} payment didn't go through",
+        message=(f"We couldn't charge your card for the {plan.name} plan. Please update your "
+                 f"payment method within {days} days to keep your plan; after that your "
+                 "account moves to the Free plan (nothing you saved is deleted)."),
+        from_email=None, recipient_list=[user.email], fail_silently=True,
+    ))
+
+
+def _after_change(*, sub: Subscription) -> None:
+    if sub.plan_key == AGENT.key and sub.user is not None:
+        agent_sites_sync(user=sub.user)
+
+
+def agent_sites_sync(*, user: Any, now: dt.datetime | None = None) -> int:
+    """Make the agent's sites' ``is_active``/``plan_status`` follow their Agent plan.
+    Paying again restores a suspended site at once (the invoice.paid webhook calls this)."""
+    from django_tenants.utils import get_tenant_model
+
+    is_active, plan_status = agent_site_state(user=user, now=now)
+    return (get_tenant_model().objects.filter(owner_id=user.pk)
+            .exclude(is_active=is_active, plan_status=plan_status)
+            .update(is_active=is_active, plan_status=plan_status))
+
+
+def agent_grace_periods_expire(*, now: dt.datetime | None = None) -> int:
+    """Suspend agent sites whose grace period ran out (periodic task, public schema)."""
+    owners = (Subscription.objects.filter(plan_key=AGENT.key, status=Subscription.Status.PAST_DUE)
+              .exclude(user=None).select_related("user"))
+    return sum(agent_sites_sync(user=sub.user, now=now) for sub in owners)
+
+
+# -- usage ----------------------------------------------------------------------------------
+_CONSUME_SQL = """
+INSERT INTO {table} (subject, user_id, metric, period_start, period_end, used, updated_at)
+VALUES (%(subject)s, %(user_id)s, %(metric)s, %(start)s, %(end)s, %(amount)s, now())
+ON CONFLICT (subject, metric, period_start) DO UPDATE
+   SET used = {table}.used + EXCLUDED.used, updated_at = now()
+ WHERE %(limit)s::integer IS NULL OR {table}.used + EXCLUDED.used <= %(limit)s::integer
+RETURNING used
+"""
+
+
+def usage_consume(*, user: Any, feature: Feature | str, amount: int = 1,
+                  visitor_id: str | None = None, now: dt.datetime | None = None) -> Entitlement:
+    """Spend ``amount`` of a metered feature if the plan allows it, atomically.
+
+    One statement: insert this period's counter or add to it, *only while it stays within
+    the limit*. PostgreSQL locks the row for the upsert and re-checks the condition against
+    the committed value, so 50 concurrent requests at the limit never overshoot."""
+    feature = Feature(feature)
+    if feature not in METERED_FEATURES:
+        raise ValueError(f"{feature} is not metered")
+    ctx = billing_context_get(user=user, now=now)
+    limit = ctx.plan.limit(feature)
+    subject = subject_key(user=user, visitor_id=visitor_id)
+    if subject is None or (limit is not None and amount > limit):
+        return entitlement_from(ctx=ctx, feature=feature, used=limit or 0)
+    with connection.cursor() as cursor:
+        cursor.execute(_CONSUME_SQL.format(table=UsageCounter._meta.db_table), {
+            "subject": subject, "user_id": user.pk if subject.startswith("u:") else None,
+            "metric": feature.value, "start": ctx.period_start, "end": ctx.period_end,
+            "amount": amount, "limit": limit,
+        })
+        row = cursor.fetchone()
+    if row is None:
+        return entitlement_from(ctx=ctx, feature=feature, used=limit or 0)
+    ent = entitlement_from(ctx=ctx, feature=feature, used=row[0] - amount)
+    # Report what is left *after* this use; it was allowed because the upsert succeeded.
+    remaining = None if limit is None else max(limit - row[0], 0)
+    return Entitlement(**{**ent.as_dict(), "period_end": ent.period_end, "allowed": True,
+                          "used": row[0], "remaining": remaining, "upgrade": False})
+
+
+def usage_release(*, user: Any, feature: Feature | str, amount: int = 1,
+                  visitor_id: str | None = None) -> None:
+    """Give back units when the work they paid for failed (the model errored, the PDF broke)."""
+    ctx = billing_context_get(user=user)
+    subject = subject_key(user=user, visitor_id=visitor_id)
+    from django.db.models import F
+    from django.db.models.functions import Greatest
+
+    UsageCounter.objects.filter(subject=subject, metric=Feature(feature).value,
+                                period_start=ctx.period_start).update(
+        used=Greatest(F("used") - amount, 0), updated_at=timezone.now())

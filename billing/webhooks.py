@@ -1,0 +1,178 @@
+"""Stripe webhook processing: verify, store by event id, handle once, route to the site.
+
+Stripe has one webhook endpoint per account, so every event lands here whichever site it is
+about; the object's metadata (set at Checkout) names the schema to apply it in. The event row
+(public schema) and the state change (site schema) commit in one transaction: if a handler
+fails, neither is kept and Stripe's retry gets a clean second chance; once committed, any
+replay is a 200 that changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.core.mail import send_mail
+from django_tenants.utils import get_tenant_model, schema_context
+
+from billing import periods
+from billing.clients import stripe_event_verify
+from billing.models import BillingCustomer, Invoice, Subscription, WebhookEvent
+from billing.services import subscription_apply, subscription_status_set
+
+logger = logging.getLogger(__name__)
+Obj = dict[str, Any]
+Handler = Callable[[Obj, dt.datetime], str]
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookOutcome:
+    event_id: str
+    type: str
+    outcome: str
+    duplicate: bool = False
+
+
+def _target_schema(event_type: str, obj: Obj) -> str:
+    meta = obj.get("metadata") or {}
+    if event_type.startswith("invoice."):
+        meta = ((obj.get("parent") or {}).get("subscription_details") or {}).get("metadata") or meta
+    schema = meta.get("schema") or ""
+    if not schema and obj.get("client_reference_id"):
+        schema = str(obj["client_reference_id"]).partition(":")[0]
+    return schema
+
+
+def _schema_exists(schema: str) -> bool:
+    return schema == settings.PUBLIC_SCHEMA_NAME or get_tenant_model().objects.filter(
+        schema_name=schema).exists()
+
+
+# -- handlers (run inside the target schema) -----------------------------------------------
+def _on_checkout_completed(obj: Obj, as_of: dt.datetime) -> str:
+    from django.contrib.auth import get_user_model
+
+    _, _, user_id = str(obj.get("client_reference_id") or "").partition(":")
+    user = get_user_model().objects.filter(pk=int(user_id)).first() if user_id.isdigit() else None
+    if user is None or not obj.get("customer"):
+        return "no_user"
+    BillingCustomer.objects.get_or_create(stripe_customer_id=obj["customer"],
+                                          defaults={"user": user})
+    if obj.get("subscription"):
+        Subscription.objects.filter(stripe_subscription_id=obj["subscription"], user=None).update(user=user)
+    return "linked"
+
+
+def _on_subscription(obj: Obj, as_of: dt.datetime) -> str:
+    return subscription_apply(data=obj, as_of=as_of)[1]
+
+
+def _on_trial_will_end(obj: Obj, as_of: dt.datetime) -> str:
+    sub, outcome = subscription_apply(data=obj, as_of=as_of)
+    if sub is not None and sub.user is not None and sub.user.email:
+        email = sub.user.email
+        transaction.on_commit(lambda: send_mail(
+            subject="Your trial ends in 3 days",
+            message="Your trial ends soon; your plan continues automatically unless you cancel "
+                    "from the billing page.",
+            from_email=None, recipient_list=[email], fail_silently=True))
+    return outcome
+
+
+def _invoice_apply(obj: Obj, as_of: dt.datetime) -> Subscription | None:
+    sub_id = (((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription")
+              or obj.get("subscription"))
+    sub = (Subscription.objects.select_for_update().filter(stripe_subscription_id=sub_id).first()
+           if sub_id else None)
+    row = Invoice.objects.select_for_update().filter(stripe_invoice_id=obj["id"]).first()
+    if row is not None and as_of < row.state_as_of:
+        return sub
+    lines = (obj.get("lines") or {}).get("data") or []
+    fields = {
+        "subscription": sub, "stripe_customer_id": obj.get("customer") or "",
+        "number": obj.get("number") or "", "status": obj.get("status") or "",
+        "amount_due": max(obj.get("amount_due") or 0, 0),
+        "amount_paid": max(obj.get("amount_paid") or 0, 0),
+        "currency": obj.get("currency") or "usd",
+        "hosted_invoice_url": obj.get("hosted_invoice_url") or "",
+        # A subscription invoice's own period_start/end describe the *previous* period;
+        # its line items carry the period being paid for.
+        "period_start": periods.from_timestamp(min((ln["period"]["start"] for ln in lines), default=None)),
+        "period_end": periods.from_timestamp(max((ln["period"]["end"] for ln in lines), default=None)),
+        "created": periods.from_timestamp(obj.get("created")) or as_of,
+        "state_as_of": as_of,
+    }
+    Invoice.objects.update_or_create(stripe_invoice_id=obj["id"], defaults=fields)
+    return sub
+
+
+def _on_invoice_paid(obj: Obj, as_of: dt.datetime) -> str:
+    sub = _invoice_apply(obj, as_of)
+    if sub is None:
+        return "invoice_stored"
+    invoice_end = periods.from_timestamp(max(
+        (ln["period"]["end"] for ln in (obj.get("lines") or {}).get("data") or []), default=None))
+    if invoice_end and sub.current_period_end and invoice_end > sub.current_period_end:
+        # The renewal's subscription.updated may arrive after invoice.paid: move the period
+        # forward now so usage resets on time. Never moves it back.
+        sub.current_period_start, sub.current_period_end = sub.current_period_end, invoice_end
+        sub.save(update_fields=["current_period_start", "current_period_end", "updated_at"])
+    if sub.status in (Subscription.Status.PAST_DUE, Subscription.Status.UNPAID):
+        return subscription_status_set(sub=sub, status=Subscription.Status.ACTIVE, as_of=as_of)
+    return "invoice_stored"
+
+
+def _on_invoice_failed(obj: Obj, as_of: dt.datetime) -> str:
+    sub = _invoice_apply(obj, as_of)
+    if sub is None or sub.status not in (Subscription.Status.ACTIVE, Subscription.Status.TRIALING):
+        return "invoice_stored"
+    return subscription_status_set(sub=sub, status=Subscription.Status.PAST_DUE, as_of=as_of)
+
+
+HANDLERS: dict[str, Handler] = {
+    "checkout.session.completed": _on_checkout_completed,
+    "customer.subscription.created": _on_subscription,
+    "customer.subscription.updated": _on_subscription,
+    "customer.subscription.deleted": _on_subscription,
+    "customer.subscription.trial_will_end": _on_trial_will_end,
+    "invoice.paid": _on_invoice_paid,
+    "invoice.payment_failed": _on_invoice_failed,
+}
+
+
+def webhook_event_process(*, payload: bytes, signature: str) -> WebhookOutcome:
+    """Raises ``ValueError`` / ``stripe.SignatureVerificationError`` for a forged or
+    malformed delivery (the view answers 400); any other exception means "retry later"."""
+    stripe_event_verify(payload=payload, signature=signature)
+    # The verified payload, as plain JSON: cheaper than StripeObjects and what we store.
+    event = json.loads(payload)
+    event_type, obj = event["type"], event["data"]["object"]
+    as_of = periods.from_timestamp(event["created"])
+    assert as_of is not None
+    schema = _target_schema(event_type, obj)
+    with schema_context(settings.PUBLIC_SCHEMA_NAME), transaction.atomic():
+        try:
+            with transaction.atomic():
+                stored = WebhookEvent.objects.create(
+                    event_id=event["id"], type=event_type, created=as_of,
+                    target_schema=schema, payload=event)
+        except IntegrityError:
+            return WebhookOutcome(event["id"], event_type, "duplicate", duplicate=True)
+        handler = HANDLERS.get(event_type)
+        if handler is None:
+            outcome = "ignored"
+        elif not schema or not _schema_exists(schema):
+            logger.warning("stripe event %s names no known site (%r)", event["id"], schema)
+            outcome = "unroutable"
+        else:
+            with schema_context(schema):
+                outcome = handler(obj, as_of)
+        stored.outcome = outcome
+        stored.save(update_fields=["outcome"])
+    logger.info("stripe event %s %s → %s (%s)", event["id"], event_type, outcome, schema)
+    return WebhookOutcome(event["id"], event_type, outcome)
