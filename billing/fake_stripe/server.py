@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import queue
@@ -46,8 +47,10 @@ class FakeStripe:
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> "FakeStripe":
-        for target in (self.httpd.serve_forever, self._deliver_forever):
-            thread = threading.Thread(target=target, daemon=True, name=f"fake-stripe-{target.__name__}")
+        # A short poll interval keeps ``stop()`` (and so every test using the fake) fast.
+        serve = functools.partial(self.httpd.serve_forever, poll_interval=0.02)
+        for name, target in (("http", serve), ("webhooks", self._deliver_forever)):
+            thread = threading.Thread(target=target, daemon=True, name=f"fake-stripe-{name}")
             thread.start()
             self._threads.append(thread)
         return self
@@ -150,6 +153,9 @@ class FakeStripe:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeStripe/1.0"
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, keep-alive clients wait for
+    # a delayed ACK (~40 ms) on every call.
+    disable_nagle_algorithm = True
 
     @property
     def fake(self) -> FakeStripe:

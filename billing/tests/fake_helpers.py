@@ -29,8 +29,8 @@ def http(url: str, *, data: dict[str, Any] | None = None) -> tuple[int, dict[str
         return exc.code, dict(exc.headers), exc.read().decode()
 
 
-def control(fake: FakeStripe, path: str, **data: Any) -> dict[str, Any]:
-    status, _, body = http(f"{fake.url}/_control/{path}", data={k: str(v) for k, v in data.items()})
+def control(fake: FakeStripe, endpoint: str, /, **data: Any) -> dict[str, Any]:
+    status, _, body = http(f"{fake.url}/_control/{endpoint}", data={k: str(v) for k, v in data.items()})
     assert status == 200, body
     return json.loads(body)
 
