@@ -160,6 +160,7 @@ class _HttpBase:
                 code = self._code(body)
                 if code == 1020 and not refreshed:
                     refreshed = True
+                    self.retries += 1
                     if self.key_provider:
                         self.api_key = self.key_provider()
                     log.warning("mls token expired (1020); refreshing key and retrying once")
