@@ -15,7 +15,9 @@ SALT = "accounts.anonymous_id"
 
 def _read_anonymous_id(request: HttpRequest) -> str | None:
     try:
-        value = request.get_signed_cookie(settings.ANONYMOUS_ID_COOKIE, salt=SALT, max_age=settings.ANONYMOUS_ID_MAX_AGE)
+        value = request.get_signed_cookie(
+            settings.ANONYMOUS_ID_COOKIE, salt=SALT, max_age=settings.ANONYMOUS_ID_MAX_AGE
+        )
     except (KeyError, signing.BadSignature):
         return None
     try:

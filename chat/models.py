@@ -35,3 +35,6 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.content[:40]}"

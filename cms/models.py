@@ -7,8 +7,8 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -31,7 +31,12 @@ class HomePage(Page):
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
-            [FieldPanel("hero_heading"), FieldPanel("hero_subheading"), FieldPanel("hero_image"), FieldPanel("show_search_bar")],
+            [
+                FieldPanel("hero_heading"),
+                FieldPanel("hero_subheading"),
+                FieldPanel("hero_image"),
+                FieldPanel("show_search_bar"),
+            ],
             "Hero",
         ),
         FieldPanel("show_chat_widget"),
@@ -72,9 +77,7 @@ class BlogPage(Page):
 
     date_published = models.DateField("Published on")
     introduction = models.TextField(blank=True)
-    image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    image = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     body = StreamField(BodyStreamBlock(), blank=True, use_json_field=True)
 
     search_fields = Page.search_fields + [index.SearchField("introduction"), index.SearchField("body")]
@@ -91,28 +94,30 @@ class ContactFormField(AbstractFormField):
     page = ParentalKey("ContactPage", on_delete=models.CASCADE, related_name="form_fields")
 
 
-class ContactPage(AbstractEmailForm):
-    """A contact form; each submission becomes a lead for the site's agent."""
+class ContactPage(AbstractForm):
+    """A contact form; each submission becomes a lead, and the agent is emailed at the
+    contact address in the site's branding settings."""
 
     introduction = RichTextField(blank=True)
     thank_you_text = RichTextField(blank=True)
 
-    content_panels = AbstractEmailForm.content_panels + [
+    content_panels = AbstractForm.content_panels + [
         FormSubmissionsPanel(),
         FieldPanel("introduction"),
         InlinePanel("form_fields", label="Form fields"),
         FieldPanel("thank_you_text"),
-        MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]), FieldPanel("subject")],
-            "Email the agent",
-        ),
     ]
 
     def process_form_submission(self, form: Any) -> Any:
+        from django.db import connection, transaction
+
         from cms.services import lead_create_from_form
+        from cms.tasks import lead_notify
 
         submission = super().process_form_submission(form)
-        lead_create_from_form(page=self, data=form.cleaned_data, user=getattr(form, "user", None))
+        lead = lead_create_from_form(page=self, data=form.cleaned_data, user=getattr(form, "user", None))
+        schema = connection.schema_name
+        transaction.on_commit(lambda: lead_notify.delay(schema_name=schema, lead_id=lead.pk))
         return submission
 
 

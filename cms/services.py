@@ -57,3 +57,22 @@ def lead_create_from_form(*, page: Any, data: dict[str, Any], user: Any = None) 
         user=user,
         data={"page_id": page.pk, "fields": clean},
     )
+
+
+def lead_notify_agent(*, lead_id: int) -> bool:
+    """Email the site's agent about a new lead (runs in the site's schema, in a task)."""
+    from django.core.mail import send_mail
+    from wagtail.models import Site
+
+    from themes.models import SiteBranding
+
+    lead = Lead.objects.filter(pk=lead_id).first()
+    site = Site.objects.filter(is_default_site=True).first()
+    if lead is None or site is None:
+        return False
+    branding = SiteBranding.for_site(site)
+    if not branding.contact_email:
+        return False
+    body = f"{lead.get_source_display()} from {lead.name or 'a visitor'} <{lead.email}>\n\n{lead.message}"
+    send_mail(f"New lead on {branding.site_name}", body, None, [branding.contact_email])
+    return True

@@ -7,8 +7,16 @@ from typing import Any
 from listings.store import LISTINGS, get_db
 
 CARD_FIELDS = {
-    "_id": 0, "listingKey": 1, "slug": 1, "listPrice": 1, "bedroomsTotal": 1, "bathroomsTotalInteger": 1,
-    "livingArea": 1, "unparsedAddress": 1, "city": 1, "primaryPhotoUrl": 1,
+    "_id": 0,
+    "listingKey": 1,
+    "slug": 1,
+    "listPrice": 1,
+    "bedroomsTotal": 1,
+    "bathroomsTotalInteger": 1,
+    "livingArea": 1,
+    "unparsedAddress": 1,
+    "city": 1,
+    "primaryPhotoUrl": 1,
 }
 
 

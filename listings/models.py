@@ -42,9 +42,7 @@ class Swipe(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(anonymous_id=""), name="swipe_has_owner"
-            ),
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(anonymous_id=""), name="swipe_has_owner"),
         ]
         indexes = [models.Index(fields=["user", "listing_key"])]
 

@@ -31,13 +31,25 @@ DEMO_SITES = [
         name="Sarah Chen Real Estate",
         subdomain="sarah",
         branding=SiteBrandingInput(
-            site_name="Sarah Chen Real Estate", tagline="Palm Springs mid-century and desert modern homes",
-            primary_color="#9f1239", accent_color="#d97706", logo_text="SC", font="lora",
-            agent_name="Sarah Chen", license_number="DRE #01987654", brokerage="Desert Modern Realty",
-            contact_email="sarah@example.com", contact_phone="(760) 555-0142",
+            site_name="Sarah Chen Real Estate",
+            tagline="Palm Springs mid-century and desert modern homes",
+            primary_color="#9f1239",
+            accent_color="#d97706",
+            logo_text="SC",
+            font="lora",
+            agent_name="Sarah Chen",
+            license_number="DRE #01987654",
+            brokerage="Desert Modern Realty",
+            contact_email="sarah@example.com",
+            contact_phone="(760) 555-0142",
         ),
-        owner=SiteOwnerInput(email="sarah@example.com", password=None, full_name="Sarah Chen",
-                             license_number="DRE #01987654", brokerage="Desert Modern Realty"),
+        owner=SiteOwnerInput(
+            email="sarah@example.com",
+            password=None,
+            full_name="Sarah Chen",
+            license_number="DRE #01987654",
+            brokerage="Desert Modern Realty",
+        ),
         mls_sources=["gps"],
         featured_subdivisions=["Movie Colony", "Old Las Palmas", "Deepwell Estates"],
     ),
@@ -45,13 +57,25 @@ DEMO_SITES = [
         name="Mike Alvarez Homes",
         subdomain="mike",
         branding=SiteBrandingInput(
-            site_name="Mike Alvarez Homes", tagline="Inland Empire and Orange County homes",
-            primary_color="#1e40af", accent_color="#059669", logo_text="MA", font="montserrat",
-            agent_name="Mike Alvarez", license_number="DRE #02034567", brokerage="Coastline Realty Group",
-            contact_email="mike@example.com", contact_phone="(951) 555-0177",
+            site_name="Mike Alvarez Homes",
+            tagline="Inland Empire and Orange County homes",
+            primary_color="#1e40af",
+            accent_color="#059669",
+            logo_text="MA",
+            font="montserrat",
+            agent_name="Mike Alvarez",
+            license_number="DRE #02034567",
+            brokerage="Coastline Realty Group",
+            contact_email="mike@example.com",
+            contact_phone="(951) 555-0177",
         ),
-        owner=SiteOwnerInput(email="mike@example.com", password=None, full_name="Mike Alvarez",
-                             license_number="DRE #02034567", brokerage="Coastline Realty Group"),
+        owner=SiteOwnerInput(
+            email="mike@example.com",
+            password=None,
+            full_name="Mike Alvarez",
+            license_number="DRE #02034567",
+            brokerage="Coastline Realty Group",
+        ),
         mls_sources=["crmls", "gps"],
         featured_subdivisions=["Temecula Wine Country"],
     ),
@@ -73,9 +97,14 @@ def _ensure_account(account: DemoAccount) -> User:
     user = User.objects.filter(email=account.email).first()
     if user is None:
         user = user_create(
-            email=account.email, password=DEMO_PASSWORD, role=account.role, is_staff=account.is_staff,
-            is_superuser=account.is_superuser, license_number=account.license_number,
-            brokerage=account.brokerage, email_verified=True,
+            email=account.email,
+            password=DEMO_PASSWORD,
+            role=account.role,
+            is_staff=account.is_staff,
+            is_superuser=account.is_superuser,
+            license_number=account.license_number,
+            brokerage=account.brokerage,
+            email_verified=True,
         )
     return user
 
@@ -100,8 +129,12 @@ def demo_network_create() -> list[tuple[str, str, str]]:
             user = _ensure_account(account)
             if account.role == Role.AGENT and account.site == "public":
                 AgentProfile.objects.get_or_create(
-                    user=user, defaults={"display_name": "Demo Agent", "license_number": account.license_number,
-                                         "brokerage": account.brokerage},
+                    user=user,
+                    defaults={
+                        "display_name": "Demo Agent",
+                        "license_number": account.license_number,
+                        "brokerage": account.brokerage,
+                    },
                 )
         host = "localhost" if account.site == "public" else site_domain(subdomain=account.site)
         rows.append((host, account.email, account.role))

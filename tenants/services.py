@@ -61,7 +61,12 @@ def tenant_public_ensure() -> Tenant:
     """The public schema's tenant row and the flagship's domains (idempotent)."""
     tenant, _ = Tenant.objects.get_or_create(
         schema_name=settings.PUBLIC_SCHEMA_NAME,
-        defaults={"name": settings.FLAGSHIP_NAME, "slug": "flagship", "kind": Tenant.Kind.PUBLIC, "plan_status": Tenant.PlanStatus.ACTIVE},
+        defaults={
+            "name": settings.FLAGSHIP_NAME,
+            "slug": "flagship",
+            "kind": Tenant.Kind.PUBLIC,
+            "plan_status": Tenant.PlanStatus.ACTIVE,
+        },
     )
     for index, host in enumerate(dict.fromkeys([settings.FLAGSHIP_DOMAIN, "localhost"])):
         Domain.objects.get_or_create(domain=host, defaults={"tenant": tenant, "is_primary": index == 0})
@@ -75,7 +80,10 @@ def tenant_template_ensure() -> Tenant:
     if existing is not None and schema_exists(existing.schema_name):
         return existing
     template = existing or Tenant(
-        schema_name=settings.TENANT_BASE_SCHEMA, name="Site template", slug="site-template", kind=Tenant.Kind.TEMPLATE,
+        schema_name=settings.TENANT_BASE_SCHEMA,
+        name="Site template",
+        slug="site-template",
+        kind=Tenant.Kind.TEMPLATE,
         is_active=False,
     )
     # The base schema does not exist yet, so django-tenants falls back to running migrations.

@@ -23,15 +23,15 @@ class SiteContent:
 def _retitle_cloned_pages(*, home: Page, branding: SiteBrandingInput) -> None:
     """Pages cloned from the template carry its placeholder texts: rewrite them in place and
     drop the template's revisions so editors start from this site's own content."""
-    from cms.models import ContactPage, HomePage, StandardPage
     from wagtail.models import Revision
+
+    from cms.models import HomePage, StandardPage
 
     title = branding.site_name
     HomePage.objects.filter(pk=home.pk).update(
         title=title, draft_title=title, hero_heading=f"Find your next home with {title}"
     )
     StandardPage.objects.filter(slug="about").update(introduction=f"Meet {branding.agent_name or title}.")
-    ContactPage.objects.update(to_address=branding.contact_email)
     Revision.objects.all().delete()
 
 
@@ -75,13 +75,16 @@ def _child_pages(*, home: Page, branding: SiteBrandingInput) -> None:
     contact = ContactPage(
         title="Contact",
         slug="contact",
-        to_address=branding.contact_email,
-        from_address="no-reply@chatrealty.io",
-        subject="New enquiry from your website",
+        thank_you_text="<p>Thanks for getting in touch. We'll reply within one business day.</p>",
     )
     home.add_child(instance=contact)
     for order, (label, field_type, required) in enumerate(
-        [("Name", "singleline", True), ("Email", "email", True), ("Phone", "singleline", False), ("Message", "multiline", True)]
+        [
+            ("Name", "singleline", True),
+            ("Email", "email", True),
+            ("Phone", "singleline", False),
+            ("Message", "multiline", True),
+        ]
     ):
         ContactFormField.objects.create(
             page=contact, sort_order=order, label=label, field_type=field_type, required=required

@@ -6,8 +6,29 @@ from django.core.exceptions import ValidationError
 
 SUBDOMAIN_RE = re.compile(r"^[a-z][a-z0-9-]{1,29}[a-z0-9]$")
 RESERVED_SUBDOMAINS = frozenset(
-    {"www", "app", "api", "admin", "cms", "mail", "static", "media", "public", "network", "billing",
-     "status", "help", "support", "docs", "blog", "dev", "staging", "test", "template", "tenant_template"}
+    {
+        "www",
+        "app",
+        "api",
+        "admin",
+        "cms",
+        "mail",
+        "static",
+        "media",
+        "public",
+        "network",
+        "billing",
+        "status",
+        "help",
+        "support",
+        "docs",
+        "blog",
+        "dev",
+        "staging",
+        "test",
+        "template",
+        "tenant_template",
+    }
 )
 
 

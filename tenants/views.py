@@ -24,6 +24,6 @@ def media_serve(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404("Not found")
     try:
         full_path = safe_join(str(settings.MEDIA_ROOT), path)
-        return FileResponse(open(full_path, "rb"))  # noqa: SIM115 - FileResponse closes it
+        return FileResponse(open(full_path, "rb"))
     except (OSError, ValueError) as exc:
         raise Http404("Not found") from exc

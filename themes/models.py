@@ -22,9 +22,7 @@ class SiteBranding(BaseSiteSetting):
 
     site_name = models.CharField(max_length=120, default="My Real Estate Site")
     tagline = models.CharField(max_length=200, blank=True)
-    logo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    logo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     logo_text = models.CharField(max_length=40, blank=True, help_text="Shown when no logo image is set.")
     primary_color = models.CharField(max_length=7, default="#1d4ed8", validators=[hex_colour])
     accent_color = models.CharField(max_length=7, default="#f59e0b", validators=[hex_colour])
@@ -37,8 +35,12 @@ class SiteBranding(BaseSiteSetting):
     brokerage = models.CharField(max_length=120, blank=True)
 
     panels = [
-        MultiFieldPanel([FieldPanel("site_name"), FieldPanel("tagline"), FieldPanel("logo"), FieldPanel("logo_text")], "Identity"),
-        MultiFieldPanel([FieldPanel("primary_color"), FieldPanel("accent_color"), FieldPanel("font")], "Colours and type"),
+        MultiFieldPanel(
+            [FieldPanel("site_name"), FieldPanel("tagline"), FieldPanel("logo"), FieldPanel("logo_text")], "Identity"
+        ),
+        MultiFieldPanel(
+            [FieldPanel("primary_color"), FieldPanel("accent_color"), FieldPanel("font")], "Colours and type"
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("agent_name"),

@@ -146,7 +146,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 # Media are written under MEDIA_ROOT/<schema>/ so one site never reads another's files.
-MULTITENANT_RELATIVE_MEDIA_ROOT = ""
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -179,17 +179,17 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-from .accounts import *  # noqa: E402,F403
-from .celery import *  # noqa: E402,F403
-from .email import *  # noqa: E402,F403
-from .geo import *  # noqa: E402,F403
-from .llm import *  # noqa: E402,F403
-from .logging import *  # noqa: E402,F403
-from .mls import *  # noqa: E402,F403
-from .mongodb import *  # noqa: E402,F403
-from .sentry import *  # noqa: E402,F403
-from .sms import *  # noqa: E402,F403
-from .stripe import *  # noqa: E402,F403
+from .accounts import *  # noqa: E402
+from .celery import *  # noqa: E402
+from .email import *  # noqa: E402
+from .geo import *  # noqa: E402
+from .llm import *  # noqa: E402
+from .logging import *  # noqa: E402
+from .mls import *  # noqa: E402
+from .mongodb import *  # noqa: E402
+from .sentry import *  # noqa: E402
+from .sms import *  # noqa: E402
+from .stripe import *  # noqa: E402
 
 # Front-end packages come from npm at install time (package.json) and are served by the app.
 NODE_MODULES = BASE_DIR / "node_modules"
@@ -199,4 +199,6 @@ _VENDOR_DIRS = {
     "vendor/fonts/montserrat": "@fontsource/montserrat",
     "vendor/maplibre-gl": "maplibre-gl/dist",
 }
-STATICFILES_DIRS += [(prefix, NODE_MODULES / rel) for prefix, rel in _VENDOR_DIRS.items() if (NODE_MODULES / rel).is_dir()]
+STATICFILES_DIRS += [
+    (prefix, NODE_MODULES / rel) for prefix, rel in _VENDOR_DIRS.items() if (NODE_MODULES / rel).is_dir()
+]

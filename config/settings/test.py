@@ -2,7 +2,7 @@
 
 import os
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import DATABASES, env
 
 DEBUG = False
@@ -14,11 +14,17 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Each test process works in its own Mongo database and cache namespace.
 _run = env("TEST_RUN_ID", default=str(os.getpid()))
 MONGODB_DB = env("MONGODB_TEST_DB", default=f"chatrealty_test_{_run}")
-CACHES["default"]["KEY_PREFIX"] = f"test{_run}"  # noqa: F405
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"test{_run}"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = env("MEDIA_ROOT", default=f"/tmp/chatrealty-test-media-{_run}")
 CELERY_TASK_ALWAYS_EAGER = True
-ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}  # noqa: F405
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}
 LOG_FORMAT = "text"
-LOGGING["handlers"]["console"]["formatter"] = "text"  # noqa: F405
-LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["handlers"]["console"]["formatter"] = "text"
+LOGGING["root"]["level"] = "WARNING"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# The browser tests' server process writes its mail to files the test reads.
+if env("TEST_EMAIL_FILE_PATH", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH")

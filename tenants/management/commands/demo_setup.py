@@ -15,7 +15,7 @@ class Command(BaseCommand):
         tenant_template_ensure()
         rows = demo_network_create()
         port = settings.SITE_PORT_SUFFIX
-        self.stdout.write(self.style.SUCCESS("\nDemo sites and accounts (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo sites and accounts (password for all: {DEMO_PASSWORD})"))
         for host, email, role in rows:
             self.stdout.write(f"  http://{host}{port}/accounts/login/  {email:<26} {role}")
         self.stdout.write(f"  Wagtail admin of a site: http://sarah.localhost{port}/cms/  (sarah@example.com)")

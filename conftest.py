@@ -1,0 +1,102 @@
+"""Root fixtures: the test database with the public tenant, the site template and two agent
+sites (sarah, mike), the listings store, and clients bound to a site's host name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from tenants.models import Tenant
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Sites are created once per session, outside the per-test transactions."""
+    from tenants.demo import DEMO_SITES
+    from tenants.services import tenant_create, tenant_public_ensure, tenant_template_ensure
+
+    with django_db_blocker.unblock():
+        tenant_public_ensure()
+        tenant_template_ensure()
+        for site in DEMO_SITES:
+            if not Tenant.objects.filter(slug=site.subdomain).exists():
+                tenant_create(site=site)
+    yield
+
+
+@pytest.fixture(scope="session")
+def mongo_db(django_db_setup: None) -> Iterator[Any]:
+    """This run's own database on the listings store, dropped at the end."""
+    from listings.store import get_client, get_db
+
+    db = get_db()
+    yield db
+    get_client().drop_database(settings.MONGODB_DB)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_test() -> Iterator[None]:
+    yield
+    if connection.connection is not None or connection.schema_name != "public":
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with this run's cache keys gone (sessions, rate limits), without
+    touching other processes' keys in the shared Redis."""
+    yield
+    import redis
+
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    keys = list(client.scan_iter(match=f"*:{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def public_tenant(db: None) -> Tenant:
+    return Tenant.objects.get(schema_name=settings.PUBLIC_SCHEMA_NAME)
+
+
+@pytest.fixture
+def sarah_site(db: None) -> Tenant:
+    return Tenant.objects.get(slug="sarah")
+
+
+@pytest.fixture
+def mike_site(db: None) -> Tenant:
+    return Tenant.objects.get(slug="mike")
+
+
+def host_of(tenant: Tenant) -> str:
+    return tenant.get_primary_domain().domain
+
+
+@pytest.fixture
+def site_client() -> Any:
+    """``site_client(tenant)``: a test client whose requests go to that site's host."""
+
+    def make(tenant: Tenant) -> Client:
+        return Client(HTTP_HOST=host_of(tenant))
+
+    return make
+
+
+@contextmanager
+def in_site(tenant: Tenant) -> Iterator[None]:
+    with schema_context(tenant.schema_name):
+        yield
+
+
+@pytest.fixture
+def in_schema() -> Any:
+    return in_site

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The demo: local fakes of the MLS and Stripe, the demo network and feed, a Celery worker and
+# beat, and the site on http://localhost:8000 until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=config.settings.local
+export SPARK_BASE_URL="${SPARK_BASE_URL:-http://127.0.0.1:8765}"
+export SPARK_GPS_API_KEY="${SPARK_GPS_API_KEY:-demo-gps-key}"
+export SPARK_CRMLS_API_KEY="${SPARK_CRMLS_API_KEY:-demo-crmls-key}"
+export STRIPE_API_BASE="${STRIPE_API_BASE:-http://127.0.0.1:12111}"
+export STRIPE_SECRET_KEY="${STRIPE_SECRET_KEY:-sk_test_demo}"
+export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_demo}"
+DEMO_FEED_FLAGS="${DEMO_FEED_FLAGS:-}"
+mkdir -p var/log
+pids=()
+cleanup() { echo; echo "stopping demo processes"; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+if [ -f mls_sync/fake_spark.py ]; then
+  $PY -m mls_sync.fake_spark --port 8765 --seed 42 $DEMO_FEED_FLAGS >var/log/fake_spark.log 2>&1 &
+  pids+=($!)
+fi
+if [ -d billing/fake_stripe ]; then
+  $PY -m billing.fake_stripe --port 12111 --webhook-url http://localhost:8000/billing/webhook/ \
+    --webhook-secret "$STRIPE_WEBHOOK_SECRET" >var/log/fake_stripe.log 2>&1 &
+  pids+=($!)
+fi
+
+$PY manage.py migrate_schemas --shared -v0
+$PY manage.py platform_setup
+$PY manage.py migrate_schemas --tenant -v0
+$PY manage.py demo_setup
+if $PY manage.py help mls_sync >/dev/null 2>&1; then
+  $PY manage.py mls_ensure_indexes || true
+  $PY manage.py mls_sync --source all --mode full
+fi
+if $PY manage.py help billing_sync_plans >/dev/null 2>&1; then $PY manage.py billing_sync_plans || true; fi
+
+.venv/bin/celery -A config worker -l warning --concurrency 2 >var/log/celery-worker.log 2>&1 &
+pids+=($!)
+.venv/bin/celery -A config beat -l warning --schedule var/celerybeat-schedule >var/log/celery-beat.log 2>&1 &
+pids+=($!)
+
+echo
+echo "ChatRealty demo: http://localhost:8000 (flagship), http://sarah.localhost:8000, http://mike.localhost:8000"
+echo "Logs in var/log/. Ctrl-C stops everything."
+$PY manage.py runserver 0.0.0.0:8000

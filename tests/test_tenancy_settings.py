@@ -1,0 +1,63 @@
+"""The tenancy rules that, when broken, leak one site's data into another."""
+
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import get_tenant_model, schema_context
+
+from tenants.models import Tenant
+
+
+def test_auth_contenttypes_sessions_are_in_both_shared_and_tenant_apps():
+    for app in ("django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions"):
+        assert app in settings.SHARED_APPS
+        assert app in settings.TENANT_APPS
+
+
+def test_wagtail_only_in_tenant_apps():
+    wagtail_apps = [app for app in settings.INSTALLED_APPS if app.startswith("wagtail")]
+    assert wagtail_apps
+    assert not [app for app in settings.SHARED_APPS if app.startswith("wagtail") or app == "cms"]
+    assert all(app in settings.TENANT_APPS for app in wagtail_apps)
+
+
+def test_public_schema_has_no_wagtail_tables(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'wagtail%%'"
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_each_site_has_its_own_user_table(sarah_site, mike_site):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_schema FROM information_schema.tables WHERE table_name = 'accounts_user' ORDER BY 1"
+        )
+        schemas = {row[0] for row in cursor.fetchall()}
+    assert {"public", sarah_site.schema_name, mike_site.schema_name} <= schemas
+
+
+def test_cache_key_function_carries_the_tenant():
+    assert settings.CACHES["default"]["KEY_FUNCTION"] == "django_tenants.cache.make_key"
+
+
+def test_media_storage_is_tenant_aware():
+    assert settings.STORAGES["default"]["BACKEND"] == "django_tenants.files.storage.TenantFileSystemStorage"
+
+
+def test_sites_are_cloned_from_the_template(sarah_site):
+    assert get_tenant_model() is Tenant
+    assert Tenant.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA, kind=Tenant.Kind.TEMPLATE).exists()
+    with schema_context(sarah_site.schema_name), connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM django_migrations WHERE app = 'wagtailcore'")
+        assert cursor.fetchone()[0] > 10
+
+
+def test_each_site_wagtail_hostname_is_its_domain(sarah_site, mike_site):
+    from wagtail.models import Site
+
+    for tenant in (sarah_site, mike_site):
+        with schema_context(tenant.schema_name):
+            site = Site.objects.get(is_default_site=True)
+            assert site.hostname == tenant.get_primary_domain().domain
+            assert site.root_page.specific.__class__.__name__ == "HomePage"
