@@ -35,7 +35,7 @@ def _product_sync(client: stripe.StripeClient, plan: Plan) -> str:
                                   options={"idempotency_key": f"product-{plan.product_id}"})
         return "created"
     current = {"name": product.name, "description": product.description,
-               "metadata": dict(product.metadata or {})}
+               "metadata": product.metadata.to_dict() if product.metadata else {}}
     if current == wanted and product.active:
         return "unchanged"
     client.v1.products.update(plan.product_id, params={**wanted, "active": True})
@@ -53,7 +53,10 @@ def _price_sync(client: stripe.StripeClient, plan: Plan) -> tuple[str, str]:
                 "currency": plan.currency, "recurring": {"interval": plan.interval},
                 "lookup_key": plan.lookup_key, "transfer_lookup_key": True,
                 "nickname": f"{plan.name} monthly", "metadata": {"plan": plan.key}},
-        options={"idempotency_key": f"price-{plan.lookup_key}-{plan.price_cents}-{plan.currency}"},
+        # Keyed on what is being replaced too: after a manual change in the dashboard, the same
+        # amount must create a fresh price rather than replay the one created before.
+        options={"idempotency_key": f"price-{plan.lookup_key}-{plan.price_cents}-{plan.currency}"
+                                    f"-replaces-{existing.id if existing else 'none'}"},
     )
     if existing is not None:
         client.v1.prices.update(existing.id, params={"active": False})
