@@ -1,0 +1,126 @@
+"""Benchmark: MLS ingest (issue 3) - full replication of both sources, then a 1 % incremental.
+
+    .venv/bin/python bench/ingest.py [--gps-active N ...] [--no-geo] [--out bench/results/ingest.json]
+
+Starts the fake Spark server as a subprocess (default production sizes: 73,999 records), syncs
+into a fresh database on ``MONGODB_URI`` (dropped afterwards) and writes flat JSON
+``{metric: number}``. ``ingest_full_s`` covers fetch + flatten + upsert of every record for
+both sources and the index builds that follow the bulk load; ``ingest_incremental_s`` both
+sources' incremental runs after 1 % of listings changed; ``ingest_peak_rss_mb`` this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+from pymongo import MongoClient  # noqa: E402
+
+from mls_sync.clients import RateLimiter, SparkClient  # noqa: E402
+from mls_sync.feed import DEFAULT_SIZES  # noqa: E402
+from mls_sync.indexes import store_ensure_indexes  # noqa: E402
+from mls_sync.pipeline import sync_run  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_server(port: int, sizes: dict[str, tuple[int, int]], seed: int) -> subprocess.Popen[bytes]:
+    args = [sys.executable, "-m", "mls_sync.fake_spark", "--port", str(port), "--seed", str(seed)]
+    for src, (active, closed) in sizes.items():
+        args += [f"--{src}-active", str(active), f"--{src}-closed", str(closed)]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/_control/state", timeout=1).raise_for_status()
+            return proc
+        except requests.RequestException:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("fake Spark server did not start")
+
+
+def _rss_mb(pid: int) -> float:
+    """Peak resident set (VmHWM) of another process, MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for src, (active, closed) in DEFAULT_SIZES.items():
+        parser.add_argument(f"--{src}-active", type=int, default=active)
+        parser.add_argument(f"--{src}-closed", type=int, default=closed)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--no-geo", action="store_true", help="skip the 2dsphere index build")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "ingest.json"))
+    args = parser.parse_args()
+    sizes = {src: (getattr(args, f"{src}_active"), getattr(args, f"{src}_closed")) for src in DEFAULT_SIZES}
+    uri = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27018")
+    port = _free_port()
+    server = _start_server(port, sizes, args.seed)
+    mongo: MongoClient = MongoClient(uri, tz_aware=True)
+    db_name = f"bench_ingest_{uuid.uuid4().hex[:8]}"
+    db = mongo[db_name]
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, float] = {}
+    try:
+        def client(src: str) -> SparkClient:
+            return SparkClient(base_url=base, api_key=src, user_agent="ChatRealty-bench/1.0",
+                               limiter=RateLimiter(1500, 300))
+
+        start = time.perf_counter()
+        fetched = 0
+        for src in sizes:
+            counters = sync_run(db=db, client=client(src), source=src, mode="full", defer_indexes=True)
+            fetched += counters.fetched
+            print(f"full {src}: {counters.summary()}", flush=True)
+        loaded = time.perf_counter()
+        store_ensure_indexes(db=db, geo=not args.no_geo)
+        results["ingest_full_s"] = round(time.perf_counter() - start, 2)
+        results["ingest_full_index_build_s"] = round(time.perf_counter() - loaded, 2)
+        results["ingest_full_docs"] = fetched
+        results["ingest_full_docs_per_s"] = round(fetched / results["ingest_full_s"], 1)
+
+        requests.post(f"{base}/_control/advance", json={"percent": 1.0, "hours": 12}, timeout=60).raise_for_status()
+        start = time.perf_counter()
+        changed = 0
+        for src in sizes:
+            counters = sync_run(db=db, client=client(src), source=src, mode="incremental")
+            changed += counters.fetched
+            print(f"incremental {src}: {counters.summary()}", flush=True)
+        results["ingest_incremental_s"] = round(time.perf_counter() - start, 2)
+        results["ingest_incremental_docs"] = changed
+        results["ingest_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        results["ingest_server_peak_rss_mb"] = round(_rss_mb(server.pid), 1)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        mongo.drop_database(db_name)
+        mongo.close()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
