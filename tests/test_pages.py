@@ -3,7 +3,9 @@
 import pytest
 
 
-@pytest.mark.parametrize("slug, name, colour", [("sarah", "Sarah Chen Real Estate", "#9f1239"), ("mike", "Mike Alvarez Homes", "#1e40af")])
+@pytest.mark.parametrize(
+    "slug, name, colour", [("sarah", "Sarah Chen Real Estate", "#9f1239"), ("mike", "Mike Alvarez Homes", "#1e40af")]
+)
 def test_site_home_page_shows_its_branding(slug, name, colour, site_client, django_db_blocker, db):
     from tenants.models import Tenant
 

@@ -1,4 +1,5 @@
 """The role permission layer: JSON 401/403 for the API, redirects and a 403 page for pages."""
+
 import json
 
 import pytest

@@ -1,0 +1,67 @@
+"""In a real browser: a visitor opens Sarah's site, sees her branding, signs up, verifies
+their email and logs in."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PASSWORD = "browser-test-pass-2026"
+
+
+def _latest_mail_to(mail_dir: Path, address: str, seconds: float = 10) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
+            text = path.read_text()
+            if address in text:
+                return text
+        time.sleep(0.2)
+    raise AssertionError(f"no mail to {address}")
+
+
+def test_visitor_signs_up_and_logs_in_on_sarahs_site(live_site, page):
+    base = f"http://sarah.localhost:{live_site['port']}"
+    page.goto(base + "/")
+    assert "Sarah Chen Real Estate" in page.title()
+    brand = page.locator(".brand-name")
+    assert brand.inner_text() == "Sarah Chen Real Estate"
+    header_colour = page.locator(".btn-primary").first.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert header_colour == "rgb(159, 18, 57)"  # #9f1239, Sarah's brand colour
+    assert page.locator("text=Mike Alvarez").count() == 0
+
+    email = f"buyer-{uuid.uuid4().hex[:8]}@example.com"
+    page.get_by_role("link", name="Sign up").click()
+    page.get_by_label(re.compile("^Email")).fill(email)
+    page.get_by_label(re.compile("^Password:?$")).fill(PASSWORD)
+    page.get_by_label(re.compile("^Password \\(again\\)")).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign Up", re.I)).click()
+    page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
+
+    mail = _latest_mail_to(live_site["mail_dir"], email)
+    link = re.search(r"http://sarah\.localhost:\d+/accounts/confirm-email/\S+/", mail).group(0)
+    page.goto(link)
+    page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
+    page.wait_for_url(re.compile(r"sarah\.localhost:\d+/$"))
+    assert page.get_by_test_id("signed-in-as").inner_text() == email
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label(re.compile("^Email")).fill(email)
+    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("^Sign In$", re.I)).click()
+    page.wait_for_url(re.compile(r"sarah\.localhost:\d+/$"))
+    assert page.get_by_test_id("signed-in-as").inner_text() == email
+
+
+def test_mike_site_has_its_own_branding(live_site, page):
+    page.goto(f"http://mike.localhost:{live_site['port']}/")
+    assert page.locator(".brand-name").inner_text() == "Mike Alvarez Homes"
+    colour = page.locator(".btn-primary").first.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert colour == "rgb(30, 64, 175)"  # #1e40af
