@@ -34,14 +34,14 @@ def mongo_client() -> Iterator[MongoClient]:
 
 
 @pytest.fixture
-def db(mongo_client: MongoClient) -> Iterator[Database]:
+def store_db(mongo_client: MongoClient) -> Iterator[Database]:
     name = f"mls_test_{uuid.uuid4().hex[:10]}"
     yield mongo_client[name]
     mongo_client.drop_database(name)
 
 
 @pytest.fixture
-def other_db(mongo_client: MongoClient) -> Iterator[Database]:
+def ref_db(mongo_client: MongoClient) -> Iterator[Database]:
     name = f"mls_ref_{uuid.uuid4().hex[:10]}"
     yield mongo_client[name]
     mongo_client.drop_database(name)
