@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .normalize import (coordinate, day_number, doc_words, epoch_seconds, fold,
+from .normalize import (SMALL_MAX, WHOLE_MAX, coordinate, day_number, doc_words, epoch_seconds, fold,
                         last_open_house_day, listed_day, small_int, whole)
 
 STR = np.dtypes.StringDType()
@@ -118,42 +118,71 @@ class Vocabulary:
         return i
 
 
-def _nan(v: float | None) -> float:
-    return np.nan if v is None else v
+def _numbers(values: list[Any], *, integral: bool, upper: float) -> np.ndarray:
+    """Whole (half-to-even) or truncated numbers; -1 where missing, negative or out of range.
+
+    The fast path converts the whole column at once; anything exotic (strings, bools,
+    nested values from a malformed record) falls back to the scalar normalisers.
+    """
+    try:
+        if any(v.__class__ not in (int, float) and v is not None for v in values):
+            raise TypeError("non-numeric values")
+        a = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    except (TypeError, OverflowError):
+        norm = whole if not integral else small_int
+        return np.array([-1 if (x := norm(v)) is None else x for v in values], dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(a) & (a >= 0) & ((a <= upper) if integral else (a < upper))
+    a = np.trunc(a) if integral else np.rint(a)
+    return np.where(ok, a, -1).astype(np.int64)
+
+
+def _coords(values: list[Any], bound: float) -> np.ndarray:
+    try:
+        if any(v.__class__ not in (int, float) and v is not None for v in values):
+            raise TypeError("non-numeric values")
+        a = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    except (TypeError, OverflowError):
+        return np.array([np.nan if (x := coordinate(v, bound)) is None else x for v in values],
+                        dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        a[~(np.abs(a) <= bound)] = np.nan
+    return a
 
 
 def make_chunk(docs: list[Mapping[str, Any]], *, dicts: dict[str, Dictionary],
                vocab: Vocabulary) -> Chunk:
+    n = len(docs)
     cols: dict[str, np.ndarray] = {}
     for name, f in STRINGS.items():
         cols[name] = np.array([d.get(f) or "" for d in docs], dtype=STR)
     for name, f in CATEGORICAL.items():
-        table = dicts[name]
-        cols[name] = np.fromiter((table.code(d.get(f)) for d in docs), np.uint16, len(docs))
+        code = dicts[name].code
+        cols[name] = np.array([code(d.get(f)) for d in docs], dtype=np.uint16)
     for name, (f, dtype, norm) in NUMERIC.items():
-        cols[name] = np.fromiter((-1 if (v := norm(d.get(f))) is None else v for d in docs),
-                                 dtype, len(docs))
-    cols["lat"] = np.fromiter((_nan(coordinate(d.get("latitude"), 90)) for d in docs),
-                              np.float64, len(docs))
-    cols["lon"] = np.fromiter((_nan(coordinate(d.get("longitude"), 180)) for d in docs),
-                              np.float64, len(docs))
+        integral = norm is small_int
+        cols[name] = _numbers([d.get(f) for d in docs], integral=integral,
+                              upper=SMALL_MAX if integral else WHOLE_MAX).astype(dtype)
+    cols["lat"] = _coords([d.get("latitude") for d in docs], 90)
+    cols["lon"] = _coords([d.get("longitude") for d in docs], 180)
     for name, fn in (("listed_day", listed_day), ("oh_day", last_open_house_day),
                      ("close_day", lambda d: day_number(d.get("closeDate")))):
-        cols[name] = np.fromiter((-1 if (v := fn(d)) is None else v for d in docs),
-                                 np.int32, len(docs))
-    cols["mod_epoch"] = np.fromiter(
-        (-1 if (v := epoch_seconds(d.get("modificationTimestamp"))) is None else v for d in docs),
-        np.int64, len(docs))
-    cols["flags"] = np.fromiter(
-        ((POOL if d.get("poolPrivateYN") is True else 0)
-         | (LAND_LEASE if d.get("landLease") is True else 0) for d in docs), np.uint8, len(docs))
-    wid: list[int] = []
-    wrow: list[int] = []
-    for row, d in enumerate(docs):
-        for w in doc_words(d):
-            wid.append(vocab.id(w))
-            wrow.append(row)
-    return Chunk(cols, np.array(wid, dtype=np.int32), np.array(wrow, dtype=np.int32))
+        cols[name] = np.array([-1 if (v := fn(d)) is None else v for d in docs], dtype=np.int32)
+    cols["mod_epoch"] = np.array(
+        [-1 if (v := epoch_seconds(d.get("modificationTimestamp"))) is None else v for d in docs],
+        dtype=np.int64)
+    cols["flags"] = np.array(
+        [(1 if d.get("poolPrivateYN") is True else 0) | (2 if d.get("landLease") is True else 0)
+         for d in docs], dtype=np.uint8)
+    per_doc = [doc_words(d) for d in docs]
+    flat = [w for ws in per_doc for w in ws]
+    table = vocab.ids
+    for w in set(flat).difference(table):
+        vocab.id(w)
+    word_ids = np.fromiter(map(table.__getitem__, flat), np.int32, len(flat))
+    lens = np.fromiter(map(len, per_doc), np.int64, n)
+    word_rows = np.repeat(np.arange(n, dtype=np.int32), lens)
+    return Chunk(cols, word_ids, word_rows)
 
 
 def chunks(docs: Iterable[Mapping[str, Any]], *, dicts: dict[str, Dictionary],

@@ -14,29 +14,36 @@ from typing import Any
 
 _WORD = re.compile(r"[^\W_]+")
 EPOCH = date(1970, 1, 1)
+WHOLE_MAX = 2_000_000_000  # money/areas at or above this are treated as garbage, not data
+SMALL_MAX = 30_000  # counts (beds, baths, years, days) above this are garbage
 TEXT_FIELDS = ("unparsedAddress", "city", "postalCode", "subdivisionName", "listingId",
                "publicRemarks")
 
 
+# ASCII fast path: for ASCII text, [^\W_]+ after casefold is exactly [0-9a-z]+, and
+# bytes.translate + split is ~1.5x faster than the regex (it dominates the build time).
+_ASCII_SPLIT = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
+
+
 def words(text: str | None) -> list[str]:
     """Casefolded runs of letters and digits: the unit of free-text matching."""
-    return _WORD.findall(text.casefold()) if text else []
+    if not text:
+        return []
+    if text.isascii():
+        return text.lower().encode().translate(_ASCII_SPLIT).decode().split()
+    return _WORD.findall(text.casefold())
 
 
 def doc_words(doc: Mapping[str, Any]) -> set[str]:
-    out: set[str] = set()
-    for f in TEXT_FIELDS:
-        v = doc.get(f)
-        if isinstance(v, str):
-            out.update(words(v))
-    return out
+    # One regex pass over the joined fields: far cheaper than one per field.
+    return set(words(" ".join(v for f in TEXT_FIELDS if isinstance(v := doc.get(f), str))))
 
 
 def whole(value: Any) -> int | None:
     """Money/area in whole units (half-to-even); None for missing, negative or absurd values."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if not math.isfinite(value) or value < 0 or value >= 2**31:
+    if not math.isfinite(value) or value < 0 or value >= WHOLE_MAX:
         return None
     return round(value)
 
@@ -44,7 +51,7 @@ def whole(value: Any) -> int | None:
 def small_int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if not math.isfinite(value) or value < 0 or value > 30_000:
+    if not math.isfinite(value) or value < 0 or value > SMALL_MAX:
         return None
     return int(value)
 
