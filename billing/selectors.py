@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from billing import periods
@@ -75,19 +76,35 @@ def _live_plan_of(sub: Subscription | dict[str, Any], now: dt.datetime) -> tuple
     return plan_get(key=get("plan_key")), None
 
 
-def billing_context_get(*, user: Any, audience: Audience = Audience.CONSUMER,
-                        now: dt.datetime | None = None) -> BillingContext:
-    now = now or timezone.now()
+# One round trip for the hot path: the user's live consumer subscription and the latest
+# usage counter for the asked metric (the caller picks it only if it is this period's).
+_HOT_SQL = """
+SELECT s.id, s.plan_key, s.status, s.past_due_since, s.current_period_start,
+       s.current_period_end, s.cancel_at_period_end, c.used, c.period_start
+  FROM (SELECT 1) AS one
+  LEFT JOIN LATERAL (
+        SELECT id, plan_key, status, past_due_since, current_period_start,
+               current_period_end, cancel_at_period_end
+          FROM {subs}
+         WHERE user_id = %(user_id)s AND status = ANY(%(live)s) AND plan_key <> %(agent)s
+         ORDER BY current_period_start DESC NULLS LAST
+         LIMIT 1) AS s ON TRUE
+  LEFT JOIN LATERAL (
+        SELECT used, period_start
+          FROM {counters}
+         WHERE subject = %(subject)s AND metric = %(metric)s AND period_start <= %(now)s
+         ORDER BY period_start DESC
+         LIMIT 1) AS c ON TRUE
+"""
+_NEWEST_PERIOD = F("current_period_start").desc(nulls_last=True)
+_SUB_FIELDS = ("id", "plan_key", "status", "past_due_since", "current_period_start",
+               "current_period_end", "cancel_at_period_end")
+
+
+def _context_from(row: dict[str, Any] | None, *, audience: Audience,
+                  now: dt.datetime) -> BillingContext:
     start, end = periods.calendar_month(now)
-    if user is None or not getattr(user, "is_authenticated", False):
-        return BillingContext(plan=FREE, period_start=start, period_end=end)
-    live = Subscription.objects.filter(user_id=user.pk, status__in=Subscription.LIVE_STATUSES)
-    live = live.filter(plan_key=AGENT.key) if audience == Audience.AGENT else live.exclude(
-        plan_key=AGENT.key)
-    row = live.order_by("-current_period_start").values(
-        "id", "plan_key", "status", "past_due_since", "current_period_start",
-        "current_period_end", "cancel_at_period_end").first()
-    if row is None:
+    if row is None or row.get("id") is None:
         return BillingContext(plan=FREE if audience == Audience.CONSUMER else AGENT,
                               period_start=start, period_end=end,
                               status=None if audience == Audience.CONSUMER else "none")
@@ -98,6 +115,38 @@ def billing_context_get(*, user: Any, audience: Audience = Audience.CONSUMER,
                           subscription_id=row["id"], status=row["status"],
                           cancel_at_period_end=row["cancel_at_period_end"],
                           grace_ends=grace_ends)
+
+
+def billing_context_get(*, user: Any, audience: Audience = Audience.CONSUMER,
+                        now: dt.datetime | None = None) -> BillingContext:
+    now = now or timezone.now()
+    if user is None or not getattr(user, "is_authenticated", False):
+        return _context_from(None, audience=Audience.CONSUMER, now=now)
+    live = Subscription.objects.filter(user_id=user.pk, status__in=Subscription.LIVE_STATUSES)
+    live = live.filter(plan_key=AGENT.key) if audience == Audience.AGENT else live.exclude(
+        plan_key=AGENT.key)
+    row = live.order_by(_NEWEST_PERIOD).values(*_SUB_FIELDS).first()
+    return _context_from(row, audience=audience, now=now)
+
+
+def _hot_lookup(*, user: Any, subject: str | None, metric: str,
+                now: dt.datetime) -> tuple[BillingContext, int]:
+    """``billing_context_get`` and this period's usage in a single query."""
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    if not authenticated and subject is None:
+        return _context_from(None, audience=Audience.CONSUMER, now=now), 0
+    sql = _HOT_SQL.format(subs=Subscription._meta.db_table, counters=UsageCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {
+            "user_id": user.pk if authenticated else None,
+            "live": list(Subscription.LIVE_STATUSES), "agent": AGENT.key,
+            "subject": subject or "", "metric": metric, "now": now,
+        })
+        values = cursor.fetchone()
+    row = dict(zip((*_SUB_FIELDS, "used", "counter_start"), values))
+    ctx = _context_from(row, audience=Audience.CONSUMER, now=now)
+    used = row["used"] if row["counter_start"] == ctx.period_start else 0
+    return ctx, used or 0
 
 
 def _upgrade_helps(plan: Plan, feature: Feature) -> bool:
@@ -134,15 +183,11 @@ def entitlement_check(*, user: Any, feature: Feature | str, in_use: int | None =
     *reads*: to spend one unit use ``billing.services.usage_consume``, which re-checks
     atomically."""
     feature = Feature(feature)
-    ctx = billing_context_get(user=user, now=now)
-    used = 0
-    if feature in METERED_FEATURES:
-        subject = subject_key(user=user, visitor_id=visitor_id)
-        if subject is not None:
-            used = (UsageCounter.objects.filter(subject=subject, metric=feature.value,
-                                                period_start=ctx.period_start)
-                    .values_list("used", flat=True).first()) or 0
-    elif feature in CAPACITY_FEATURES:
+    now = now or timezone.now()
+    metered = feature in METERED_FEATURES
+    subject = subject_key(user=user, visitor_id=visitor_id) if metered else None
+    ctx, used = _hot_lookup(user=user, subject=subject, metric=feature.value, now=now)
+    if feature in CAPACITY_FEATURES:
         used = in_use or 0
     return entitlement_from(ctx=ctx, feature=feature, used=used)
 
@@ -159,7 +204,7 @@ def usage_meters(*, user: Any, in_use: dict[str, int] | None = None) -> list[Ent
 def subscription_current(*, user: Any, audience: Audience = Audience.CONSUMER) -> Subscription | None:
     qs = Subscription.objects.filter(user_id=user.pk, status__in=Subscription.LIVE_STATUSES)
     qs = qs.filter(plan_key=AGENT.key) if audience == Audience.AGENT else qs.exclude(plan_key=AGENT.key)
-    return qs.order_by("-current_period_start").first()
+    return qs.order_by(_NEWEST_PERIOD).first()
 
 
 def invoice_list(*, user: Any, limit: int = 12) -> QuerySet[Invoice]:
