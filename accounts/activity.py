@@ -31,8 +31,11 @@ def register_anonymous_activity(label: str, *, model: type[Model] | None = None,
         if model is None:
             raise ValueError("Give a model or a merge function.")
 
-        def merge(user: Any, anonymous_id: str, _model: type[Model] = model) -> int:
-            return _model._default_manager.filter(anonymous_id=anonymous_id, user__isnull=True).update(user=user)
+        activity_model: type[Model] = model
+
+        def merge(user: Any, anonymous_id: str) -> int:
+            manager = activity_model._default_manager
+            return manager.filter(anonymous_id=anonymous_id, user__isnull=True).update(user=user)
 
     _registry[label] = AnonymousActivity(label=label, merge=merge)
 

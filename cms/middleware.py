@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
+
+from tenants.db import current_schema
 
 
 class SiteRedirectMiddleware(RedirectMiddleware):
@@ -10,6 +11,6 @@ class SiteRedirectMiddleware(RedirectMiddleware):
     Wagtail tables (docs/tenancy.md)."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if connection.schema_name == "public":
+        if current_schema() == "public":
             return response
         return super().process_response(request, response)

@@ -109,14 +109,15 @@ class ContactPage(AbstractForm):
     ]
 
     def process_form_submission(self, form: Any) -> Any:
-        from django.db import connection, transaction
+        from django.db import transaction
 
         from cms.services import lead_create_from_form
         from cms.tasks import lead_notify
+        from tenants.db import current_schema
 
         submission = super().process_form_submission(form)
         lead = lead_create_from_form(page=self, data=form.cleaned_data, user=getattr(form, "user", None))
-        schema = connection.schema_name
+        schema = current_schema()
         transaction.on_commit(lambda: lead_notify.delay(schema_name=schema, lead_id=lead.pk))
         return submission
 

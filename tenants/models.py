@@ -65,7 +65,7 @@ class Tenant(TenantMixin):
             return False
         if sync_schema and self.schema_name != template and schema_exists(template):
             CloneSchema().clone_schema(template, self.schema_name, "DATA")
-            connection.set_schema_to_public()
+            connection.set_schema_to_public()  # type: ignore[attr-defined]
             return True
         return bool(super().create_schema(check_if_exists, sync_schema, verbosity))
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import schema_context, schema_exists
 
+from tenants.db import use_public_schema
 from tenants.models import Domain, Tenant
 from tenants.site_setup import SiteContent, site_content_seed
 from tenants.validators import validate_subdomain
@@ -120,7 +121,7 @@ def tenant_create(*, site: SiteInput) -> Tenant:
     domain = Domain.objects.create(domain=site_domain(subdomain=site.subdomain), tenant=tenant, is_primary=True)
     with schema_context(tenant.schema_name):
         site_content_seed(content=SiteContent(hostname=domain.domain, branding=site.branding, owner=site.owner))
-    connection.set_schema_to_public()
+    use_public_schema()
     logger.info("site created", extra={"site": tenant.slug, "seconds": round(time.perf_counter() - started, 3)})
     return tenant
 

@@ -49,6 +49,7 @@ def _home_page(*, title: str) -> Page:
         slug="home",
         hero_heading=f"Find your next home with {title}",
         hero_subheading="Search every listing on the MLS, ask our AI assistant, get a free home valuation.",
+        body=[("featured_listings", {"heading": "New on the market", "count": 6})],
     )
     root.add_child(instance=home)
     home.save_revision().publish()

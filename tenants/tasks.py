@@ -11,8 +11,9 @@ from functools import wraps
 from typing import Any
 
 from celery import shared_task
-from django.db import connection
 from django_tenants.utils import schema_context
+
+from tenants import db as tenant_db
 
 
 def tenant_task(*task_args: Any, **task_kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
@@ -32,4 +33,4 @@ def tenant_task(*task_args: Any, **task_kwargs: Any) -> Callable[[Callable[..., 
 @tenant_task(name="tenants.current_schema")
 def current_schema(*, schema_name: str) -> str:
     """Reports the schema a task ran in (used by health checks of the worker and tests)."""
-    return str(connection.schema_name)
+    return tenant_db.current_schema()

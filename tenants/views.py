@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils._os import safe_join
 
 from cms.templatetags.cms_tags import featured_listings
+from tenants.db import current_schema
 
 
 def flagship_home(request: HttpRequest) -> HttpResponse:
@@ -16,10 +16,10 @@ def flagship_home(request: HttpRequest) -> HttpResponse:
     return render(request, "flagship/home.html", {"listings": cards})
 
 
-def media_serve(request: HttpRequest, path: str) -> HttpResponse:
+def media_serve(request: HttpRequest, path: str) -> HttpResponseBase:
     """Serve a file of the current site's media only (dev and demo; nginx does it in
     production with the same per-host rule). Another site's files are a 404."""
-    schema_prefix = f"{connection.schema_name}/"
+    schema_prefix = f"{current_schema()}/"
     if not path.startswith(schema_prefix):
         raise Http404("Not found")
     try:

@@ -1,11 +1,13 @@
 """Structured JSON logs; every line carries the tenant schema and domain of the request."""
 
+from typing import Any
+
 from config.env import env
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="json")  # json | text
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"tenant_context": {"()": "django_tenants.log.TenantContextFilter"}},
