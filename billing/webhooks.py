@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.core.mail import send_mail
 from django_tenants.utils import get_tenant_model, schema_context
+from psycopg.types.json import Jsonb
 
 from billing import periods
 from billing.clients import stripe_event_verify
@@ -145,6 +146,25 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+_INSERT_SQL = """
+INSERT INTO {table} (event_id, type, created, target_schema, outcome, payload, received_at)
+VALUES (%s, %s, %s, %s, '', %s, now())
+ON CONFLICT (event_id) DO NOTHING
+RETURNING id
+"""
+
+
+def _event_insert(*, event: Obj, as_of: dt.datetime, schema: str) -> int | None:
+    """Store the event unless its id is known; ``None`` means a replay. One statement: a
+    concurrent duplicate waits on the unique index until the first commits, then gets
+    nothing back."""
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL.format(table=WebhookEvent._meta.db_table),
+                       [event["id"], event["type"], as_of, schema, Jsonb(event)])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def webhook_event_process(*, payload: bytes, signature: str) -> WebhookOutcome:
     """Raises ``ValueError`` / ``stripe.SignatureVerificationError`` for a forged or
     malformed delivery (the view answers 400); any other exception means "retry later"."""
@@ -156,12 +176,8 @@ def webhook_event_process(*, payload: bytes, signature: str) -> WebhookOutcome:
     assert as_of is not None
     schema = _target_schema(event_type, obj)
     with schema_context(settings.PUBLIC_SCHEMA_NAME), transaction.atomic():
-        try:
-            with transaction.atomic():
-                stored = WebhookEvent.objects.create(
-                    event_id=event["id"], type=event_type, created=as_of,
-                    target_schema=schema, payload=event)
-        except IntegrityError:
+        stored_id = _event_insert(event=event, as_of=as_of, schema=schema)
+        if stored_id is None:
             return WebhookOutcome(event["id"], event_type, "duplicate", duplicate=True)
         handler = HANDLERS.get(event_type)
         if handler is None:
@@ -172,7 +188,6 @@ def webhook_event_process(*, payload: bytes, signature: str) -> WebhookOutcome:
         else:
             with schema_context(schema):
                 outcome = handler(obj, as_of)
-        stored.outcome = outcome
-        stored.save(update_fields=["outcome"])
+        WebhookEvent.objects.filter(pk=stored_id).update(outcome=outcome)
     logger.info("stripe event %s %s → %s (%s)", event["id"], event_type, outcome, schema)
     return WebhookOutcome(event["id"], event_type, outcome)
