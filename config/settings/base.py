@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "themes.context_processors.branding",
+                "billing.context_processors.billing",
             ],
         },
     },
