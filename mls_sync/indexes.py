@@ -1,9 +1,8 @@
 """Indexes of the listings store, created by a command (``mls_ensure_indexes``), never per query.
 
-A full load into an empty collection builds the secondary indexes *after* the load: maintaining
-four indexes per insert costs more than building them once (measured on SecantusDB: 0.66 s vs
-0.36 s per 1,000 documents), and the unique ``listingKey`` index is always there first so a
-resumed load can never duplicate a listing.
+A full load into a never-indexed store builds the indexes *after* the load: maintaining them
+per insert costs more than building them once (measured on SecantusDB: 1,000 documents insert
+in 0.36 s with no index, 0.66 s with the four listings indexes, 1.35 s with the 2dsphere too).
 """
 
 from __future__ import annotations
@@ -50,5 +49,5 @@ def store_ensure_indexes(*, db: Database, secondary: bool = True, geo: bool = Tr
     return names
 
 
-def store_has_secondary_indexes(*, db: Database) -> bool:
-    return "slug_unique" in db[store.LISTINGS].index_information()
+def store_is_indexed(*, db: Database) -> bool:
+    return "listingKey_unique" in db[store.LISTINGS].index_information()

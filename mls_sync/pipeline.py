@@ -23,7 +23,7 @@ from pymongo.database import Database
 from listings import store
 from mls_sync.clients import Page, Query, ResoWebApiClient, SparkClient
 from mls_sync.flatten import MalformedRecord, flatten
-from mls_sync.indexes import store_ensure_indexes, store_has_secondary_indexes
+from mls_sync.indexes import store_ensure_indexes, store_is_indexed
 from mls_sync.photos import photos_cache_sync
 from mls_sync.upsert import (
     ON_MARKET, KnownDocs, PageResult, PreloadedDocs, QueriedDocs, chunks, moves_reconcile, page_write, utcnow_iso,
@@ -178,8 +178,9 @@ def sync_run(
     retries_before = client.retries
     try:
         if not dry_run:
-            store_ensure_indexes(db=db, secondary=False, geo=False)
             moves_reconcile(db=db, source=source)
+            if mode in ("status", "photos"):
+                store_ensure_indexes(db=db, geo=geo_index)
         if mode == "photos":
             photos_cache_sync(db=db, source=source, counters=counters, dry_run=dry_run)
         elif mode == "status":
@@ -221,8 +222,10 @@ def _replicate(
             mark = since or _last_watermark(db, source, ("closed",))
             query.modified_after = mark - OVERLAP if mark and since is None else mark
     full = mode == "full"
-    bulk_load = defer_indexes or (full and not dry_run and db[store.LISTINGS].estimated_document_count() == 0
-                                  and not store_has_secondary_indexes(db=db))
+    # A full load into a store that was never indexed (fresh database) builds every index after
+    # the load; duplicates cannot arise meanwhile because a full run knows every stored key
+    # (PreloadedDocs) and the per-source lock excludes concurrent runs.
+    bulk_load = full and not dry_run and (defer_indexes or not store_is_indexed(db=db))
     if not dry_run and not bulk_load:
         store_ensure_indexes(db=db, geo=geo_index)
     known: KnownDocs = (PreloadedDocs.load(db=db, source=source, collections=(store.LISTINGS, store.CLOSED))
