@@ -233,9 +233,10 @@ class ClusterIndex:
             raise KeyError("No cluster with the specified id.")
         return level, items
 
-    def get_children(self, cluster_id: int, point_properties: PointProperties | None = None) -> list[dict[str, Any]]:
+    def get_children(self, cluster_id: int,
+                     point_properties: PointProperties | None = None) -> list[dict[str, Any]]:
         level, items = self._children_items(cluster_id)
-        return self._features(level, items, point_properties)
+        return View.of(level, items).features(point_properties)
 
     def get_cluster_expansion_zoom(self, cluster_id: int) -> int:
         expansion = self._origin(cluster_id)[1] - 1

@@ -1,0 +1,106 @@
+"""Cluster indexes per filter set, built from the read model and cached (LRU).
+
+The key is the read model version plus the query *without* its viewport, sort and page: the
+map asks for many viewports of the same filters, and one index answers all of them. A new
+read model version (a sync changed listings) makes every older entry unreachable; they are
+dropped on the next access rather than rebuilt eagerly, since most filter sets never return.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from listings.readmodel.model import ReadModel
+from listings.readmodel.query import SearchQuery, Sort
+
+from .index import ClusterIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    index: ClusterIndex
+    rows: np.ndarray  # read-model row of each input point of the index
+    version: int
+
+    def point_properties(self, model: ReadModel) -> Any:
+        """Pin properties for single points, looked up column-wise from the read model."""
+        cols = model.cols
+
+        def props(ident: np.ndarray) -> list[dict[str, Any]]:
+            rows = self.rows[ident]
+            return [{"key": k, "slug": s, "price": None if p < 0 else p,
+                     "beds": None if b < 0 else b, "baths": None if ba < 0 else ba}
+                    for k, s, p, b, ba in zip(
+                        cols["key"][rows].tolist(), cols["slug"][rows].tolist(),
+                        cols["price"][rows].tolist(), cols["beds"][rows].tolist(),
+                        cols["baths"][rows].tolist(), strict=True)]
+        return props
+
+
+def filter_key(query: SearchQuery) -> SearchQuery:
+    """The part of a query that decides which points are clustered."""
+    return dataclasses.replace(query, bbox=None, sort=Sort.NEWEST, page=1, page_size=1,
+                               featured_subdivisions=())
+
+
+class ClusterCache:
+    def __init__(self, *, max_entries: int = 16, max_points: int = 3_000_000) -> None:
+        self.max_entries, self.max_points = max_entries, max_points
+        self._entries: OrderedDict[tuple[int, SearchQuery], Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict[tuple[int, SearchQuery], threading.Lock] = {}
+        self.builds = 0  # observability and tests
+
+    def get(self, *, model: ReadModel, query: SearchQuery) -> Entry:
+        key = (model.version, filter_key(query))
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry
+            build_lock = self._building.setdefault(key, threading.Lock())
+        with build_lock:  # one build per key even when many requests ask at once
+            with self._lock:
+                entry = self._entries.get(key)
+            if entry is None:
+                entry = self._build(model, key[1])
+                with self._lock:
+                    self._store(key, entry)
+            with self._lock:
+                self._building.pop(key, None)
+        return entry
+
+    def _build(self, model: ReadModel, query: SearchQuery) -> Entry:
+        rows = model.select(query)
+        lon, lat = model.cols["lon"][rows], model.cols["lat"][rows]
+        located = ~(np.isnan(lon) | np.isnan(lat))
+        rows = rows[located]
+        index = ClusterIndex(lon=lon[located], lat=lat[located], price=model.cols["price"][rows])
+        self.builds += 1
+        return Entry(index=index, rows=rows, version=model.version)
+
+    def _store(self, key: tuple[int, SearchQuery], entry: Entry) -> None:
+        for old in [k for k in self._entries if k[0] < key[0]]:
+            del self._entries[old]  # an older read model version: never asked for again
+        self._entries[key] = entry
+        while len(self._entries) > self.max_entries or (
+                len(self._entries) > 1
+                and sum(e.index.n for e in self._entries.values()) > self.max_points):
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_cache = ClusterCache()
+
+
+def get_cluster_cache() -> ClusterCache:
+    return _cache

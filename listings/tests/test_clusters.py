@@ -1,0 +1,129 @@
+"""Cluster correctness: the vectorised index against a brute-force Supercluster loop, and
+against mapbox/supercluster itself (node, marked ``node``)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from listings.clusters import reference
+from listings.clusters.cache import ClusterCache
+from listings.clusters.index import ClusterIndex, abbreviate
+from listings.readmodel import ReadModel, SearchQuery
+from listings.readmodel.synthetic import documents
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_DIR = ROOT / "bench" / "node"
+
+
+def _points(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    lon = rng.normal(-116.5, 0.2, n)
+    lat = rng.normal(33.8, 0.15, n)
+    dup = rng.integers(0, n, n // 10)  # condos: several listings on one coordinate
+    lon[dup], lat[dup] = lon[0], lat[0]
+    return lon, lat
+
+
+def _leaves(index: ClusterIndex, ident: int, count: int) -> list[int]:
+    return sorted(index.leaf_indices(ident, limit=count + 1)) if count > 1 else [ident]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_zoom_matches_brute_force(seed: int) -> None:
+    lon, lat = _points(seed, 250 + 50 * seed)
+    index = ClusterIndex(lon=lon, lat=lat)
+    ref = reference.build(lon.tolist(), lat.tolist())
+    for z, items in ref.items():
+        level = index.levels[z]
+        ours = {int(i): int(c) for i, c in zip(level.ident, level.num, strict=True)}
+        assert ours == {it.ident: it.num for it in items}, f"zoom {z}"
+        for it in items:  # membership: the leaves under each cluster are the same points
+            assert _leaves(index, it.ident, it.num) == sorted(it.members)
+
+
+def test_children_expansion_and_leaf_pages() -> None:
+    lon, lat = _points(42, 400)
+    index = ClusterIndex(lon=lon, lat=lat, price=np.arange(400) * 1000)
+    top = [f for f in index.get_clusters((-180, -85, 180, 85), 3) if f["properties"].get("cluster")]
+    assert top
+    props = top[0]["properties"]
+    cid, count = props["cluster_id"], props["point_count"]
+    children = index.get_children(cid)
+    assert sum(c["properties"].get("point_count", 1) for c in children) == count
+    zoom = index.get_cluster_expansion_zoom(cid)
+    assert 3 < zoom <= 17
+    pages = [index.leaf_indices(cid, limit=7, offset=o) for o in range(0, count, 7)]
+    flat = [i for p in pages for i in p]
+    assert len(flat) == len(set(flat)) == count
+    assert props["min_price"] == min(flat) * 1000 and props["max_price"] == max(flat) * 1000
+    with pytest.raises(KeyError):
+        index.get_children(10**9)
+
+
+def test_antimeridian_and_whole_world() -> None:
+    lon = np.array([179.5, -179.5, 0.0])
+    lat = np.array([10.0, 10.0, 10.0])
+    index = ClusterIndex(lon=lon, lat=lat)
+    assert len(index.view((179, 0, -179, 20), 17)) == 2
+    assert len(index.view((-200, -90, 200, 90), 17)) == 3
+
+
+def test_abbreviation_matches_supercluster() -> None:
+    assert [abbreviate(c) for c in (999, 1000, 1049, 1050, 1950, 9999, 10000, 10500, 123456)] == [
+        999, "1k", "1k", "1.1k", "2k", "10k", "10k", "11k", "123k"]
+
+
+def test_cache_reuses_per_filter_set_and_drops_old_versions() -> None:
+    docs = list(documents(300, seed=3))
+    model = ReadModel.from_documents(docs)
+    cache = ClusterCache(max_entries=4)
+    a = cache.get(model=model, query=SearchQuery(cities=("Palm Springs",)))
+    b = cache.get(model=model, query=SearchQuery(cities=("Palm Springs",), page=3))
+    assert a is b and cache.builds == 1
+    assert a.index.n == model.search(SearchQuery(cities=("Palm Springs",))).total
+    newer = model.apply_changes(changed=[], removed=[docs[0]["listingKey"]])
+    c = cache.get(model=newer, query=SearchQuery(cities=("Palm Springs",)))
+    assert c is not a and c.version == newer.version and cache.builds == 2
+    feats = c.index.get_clusters((-180, -85, 180, 85), 17, c.point_properties(newer))
+    keys = {f["properties"]["key"] for f in feats}
+    assert docs[0]["listingKey"] not in keys and len(keys) == c.index.n
+
+
+def _supercluster(points: np.ndarray, queries: list[dict[str, object]], tmp: Path) -> list:
+    (tmp / "p.f64").write_bytes(points.astype("<f8").tobytes())
+    (tmp / "q.json").write_text(json.dumps(queries))
+    out = subprocess.run(["node", str(NODE_DIR / "supercluster_run.mjs"), str(tmp / "p.f64"),
+                          str(tmp / "q.json"), "--repeat", "1", "--detail"],
+                         capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(out.stdout)["results"]
+
+
+@pytest.mark.node
+@pytest.mark.skipif(shutil.which("node") is None
+                    or not (NODE_DIR / "node_modules" / "supercluster").exists(),
+                    reason="needs node and `npm ci --prefix bench/node`")
+def test_same_answers_as_supercluster(tmp_path: Path) -> None:
+    lon, lat = _points(7, 3000)
+    index = ClusterIndex(lon=lon, lat=lat)
+    queries = [{"bbox": [-180, -85, 180, 85], "zoom": z} for z in range(0, 18)]
+    queries += [{"bbox": [-116.6, 33.7, -116.4, 33.9], "zoom": z} for z in (8, 10, 12, 14, 16)]
+    queries += [{"bbox": [170, -10, -170, 10], "zoom": 4}]
+    theirs = _supercluster(np.column_stack([lon, lat]), queries, tmp_path)
+    for q, expected in zip(queries, theirs, strict=True):
+        got = []
+        for f in index.get_clusters(tuple(q["bbox"]), q["zoom"]):
+            p = f["properties"]
+            if p.get("cluster"):
+                cid = p["cluster_id"]
+                got.append([cid, p["point_count"], index.get_cluster_expansion_zoom(cid),
+                            sorted(index.leaf_indices(cid, limit=10**9))])
+            else:
+                got.append(p["index"])
+        key = lambda v: (0, v, 0) if isinstance(v, int) else (1, v[0], v[1])  # noqa: E731
+        assert sorted(got, key=key) == sorted(expected, key=key), q
