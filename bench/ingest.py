@@ -84,9 +84,11 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     results: dict[str, float] = {}
     try:
+
         def client(src: str) -> SparkClient:
-            return SparkClient(base_url=base, api_key=src, user_agent="ChatRealty-bench/1.0",
-                               limiter=RateLimiter(1500, 300))
+            return SparkClient(
+                base_url=base, api_key=src, user_agent="ChatRealty-bench/1.0", limiter=RateLimiter(1500, 300)
+            )
 
         start = time.perf_counter()
         fetched = 0

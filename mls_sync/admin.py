@@ -9,8 +9,24 @@ from mls_sync.models import SyncRun
 
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):
-    list_display = ("id", "source", "mode", "status", "started_at", "duration_s", "fetched", "inserted",
-                    "updated", "unchanged", "moved", "removed", "purged", "quarantined", "errors", "retries")
+    list_display = (
+        "id",
+        "source",
+        "mode",
+        "status",
+        "started_at",
+        "duration_s",
+        "fetched",
+        "inserted",
+        "updated",
+        "unchanged",
+        "moved",
+        "removed",
+        "purged",
+        "quarantined",
+        "errors",
+        "retries",
+    )
     list_filter = ("source", "mode", "status", "dry_run")
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in SyncRun._meta.fields]

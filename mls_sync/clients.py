@@ -26,8 +26,13 @@ log = logging.getLogger(__name__)
 EXPANSIONS = ("Photos", "OpenHouses", "VirtualTours", "Rooms", "Units")
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 # RESO Data Dictionary names back to the Spark names the flattener reads.
-SPARK_NAMES = {"BedroomsTotal": "BedsTotal", "BathroomsTotalDecimal": "BathsTotal", "BathroomsFull": "BathsFull",
-               "BathroomsHalf": "BathsHalf", "ListAgentFullName": "ListAgentName"}
+SPARK_NAMES = {
+    "BedroomsTotal": "BedsTotal",
+    "BathroomsTotalDecimal": "BathsTotal",
+    "BathroomsFull": "BathsFull",
+    "BathroomsHalf": "BathsHalf",
+    "ListAgentFullName": "ListAgentName",
+}
 
 
 class MlsError(Exception):
@@ -58,8 +63,7 @@ class MlsUnavailable(MlsError):
     """Transient failures (429/5xx/timeouts/drops) outlasted every retry."""
 
 
-_ERRORS: dict[int, type[MlsError]] = {1000: MlsAuthError, 1020: MlsTokenExpired, 1021: MlsWrongHost,
-                                      1040: MlsBadFilter}
+_ERRORS: dict[int, type[MlsError]] = {1000: MlsAuthError, 1020: MlsTokenExpired, 1021: MlsWrongHost, 1040: MlsBadFilter}
 
 
 class RateLimiter:
@@ -130,8 +134,12 @@ class _HttpBase:
             self.limiter = limiter_for(self.api_key)
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}", "X-SparkApi-User-Agent": self.user_agent,
-                "User-Agent": self.user_agent, "Accept": "application/json"}
+        return {
+            "Authorization": f"Bearer {self.api_key}",
+            "X-SparkApi-User-Agent": self.user_agent,
+            "User-Agent": self.user_agent,
+            "Accept": "application/json",
+        }
 
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
         delay = min(self.backoff_cap, self.backoff_base * 2**attempt) * random.uniform(0.5, 1.5)
@@ -150,8 +158,12 @@ class _HttpBase:
             try:
                 resp = self.session.get(url, params=params, headers=self._headers(), timeout=self.timeout)
                 body = json.loads(resp.content) if resp.content else {}
-            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                    ValueError) as exc:
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+                ValueError,
+            ) as exc:
                 # A dropped connection or a truncated body: nothing was consumed, so retry.
                 reason = f"{type(exc).__name__}: {exc}"
             else:
@@ -168,7 +180,9 @@ class _HttpBase:
                 if resp.status_code not in RETRYABLE_STATUS and code != 1550:
                     raise _ERRORS.get(code or 0, MlsError)(
                         f"{resp.status_code} {self._message(body) or resp.reason} ({url})",
-                        code=code, status=resp.status_code)
+                        code=code,
+                        status=resp.status_code,
+                    )
                 retry_after = resp.headers.get("Retry-After")
                 reason = f"HTTP {resp.status_code} code {code}"
             if attempt >= self.max_retries:
@@ -213,8 +227,9 @@ class SparkClient(_HttpBase):
             parts.append("(" + " Or ".join(f"ListingKey Eq '{k}'" for k in query.keys) + ")")
         return " And ".join(parts) or None
 
-    def iter_pages(self, query: Query | None = None, *, limit: int = 1000,
-                   resume_from: str | None = None) -> Iterator[Page]:
+    def iter_pages(
+        self, query: Query | None = None, *, limit: int = 1000, resume_from: str | None = None
+    ) -> Iterator[Page]:
         query = query or Query()
         params: dict[str, Any] = {"_limit": limit}
         if (flt := self.render_filter(query)) is not None:
@@ -261,8 +276,9 @@ class ResoWebApiClient(_HttpBase):
             parts.append("(" + " or ".join(f"ListingKey eq '{k}'" for k in query.keys) + ")")
         return " and ".join(parts) or None
 
-    def iter_pages(self, query: Query | None = None, *, limit: int = 1000,
-                   resume_from: str | None = None) -> Iterator[Page]:
+    def iter_pages(
+        self, query: Query | None = None, *, limit: int = 1000, resume_from: str | None = None
+    ) -> Iterator[Page]:
         query = query or Query()
         url: str | None = resume_from
         params: dict[str, Any] | None = None
@@ -288,13 +304,32 @@ def _from_reso(entity: dict[str, Any]) -> dict[str, Any]:
     """A RESO ``Property`` entity in the Spark shape the flattener reads (Media -> Photos)."""
     fields = {SPARK_NAMES.get(k, k): v for k, v in entity.items() if k != "Media"}
     if "Media" in entity:
-        media = [m for m in sorted(entity["Media"] or [], key=lambda m: m.get("Order") or 0)
-                 if m.get("MediaCategory", "Photo") == "Photo"]
+        media = [
+            m
+            for m in sorted(entity["Media"] or [], key=lambda m: m.get("Order") or 0)
+            if m.get("MediaCategory", "Photo") == "Photo"
+        ]
         preferred = next((n for n, m in enumerate(media) if m.get("PreferredPhotoYN")), 0)
         fields["Photos"] = [
-            {"Id": m.get("MediaKey"), "Caption": m.get("ShortDescription"), "Primary": n == preferred,
-             **{size: m.get("MediaURL") for size in ("UriThumb", "Uri300", "Uri640", "Uri800", "Uri1024",
-                                                     "Uri1280", "Uri1600", "Uri2048", "UriLarge")}}
+            {
+                "Id": m.get("MediaKey"),
+                "Caption": m.get("ShortDescription"),
+                "Primary": n == preferred,
+                **{
+                    size: m.get("MediaURL")
+                    for size in (
+                        "UriThumb",
+                        "Uri300",
+                        "Uri640",
+                        "Uri800",
+                        "Uri1024",
+                        "Uri1280",
+                        "Uri1600",
+                        "Uri2048",
+                        "UriLarge",
+                    )
+                },
+            }
             for n, m in enumerate(media)
         ]
     return {"Id": entity.get("ListingKey"), "StandardFields": fields}
@@ -306,6 +341,10 @@ def client_for_source(source: str, **overrides: Any) -> SparkClient | ResoWebApi
 
     cfg = source_config(source)
     cls = ResoWebApiClient if cfg.kind == "reso" else SparkClient
-    kwargs: dict[str, Any] = {"base_url": cfg.base_url, "api_key": cfg.api_key, "user_agent": cfg.user_agent,
-                              "key_provider": lambda: source_config(source).api_key}
+    kwargs: dict[str, Any] = {
+        "base_url": cfg.base_url,
+        "api_key": cfg.api_key,
+        "user_agent": cfg.user_agent,
+        "key_provider": lambda: source_config(source).api_key,
+    }
     return cls(**(kwargs | overrides))

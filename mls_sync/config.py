@@ -32,8 +32,13 @@ def _configured_sources() -> dict[str, dict[str, Any]]:
     base_url = getattr(settings, "SPARK_BASE_URL", "http://127.0.0.1:8765")
     agent = getattr(settings, "SPARK_USER_AGENT", "ChatRealty/1.0")
     return {
-        src: {"kind": "spark", "base_url": base_url, "api_key": getattr(settings, f"SPARK_{src.upper()}_API_KEY", ""),
-              "mls_id": src, "user_agent": agent}
+        src: {
+            "kind": "spark",
+            "base_url": base_url,
+            "api_key": getattr(settings, f"SPARK_{src.upper()}_API_KEY", ""),
+            "mls_id": src,
+            "user_agent": agent,
+        }
         for src in SOURCES
     }
 
@@ -52,9 +57,15 @@ def source_config(source: str) -> SourceConfig:
     if not raw.get("api_key"):
         raise ImproperlyConfigured(
             f"MLS source {source!r} has no API key: set MLS_SOURCES[{source!r}]['api_key'] "
-            f"(or SPARK_{source.upper()}_API_KEY)")
+            f"(or SPARK_{source.upper()}_API_KEY)"
+        )
     if not raw.get("base_url"):
         raise ImproperlyConfigured(f"MLS source {source!r} has no base_url")
-    return SourceConfig(source=source, kind=raw.get("kind", "spark"), base_url=raw["base_url"],
-                        api_key=raw["api_key"], mls_id=raw.get("mls_id", source),
-                        user_agent=raw.get("user_agent", "ChatRealty/1.0"))
+    return SourceConfig(
+        source=source,
+        kind=raw.get("kind", "spark"),
+        base_url=raw["base_url"],
+        api_key=raw["api_key"],
+        mls_id=raw.get("mls_id", source),
+        user_agent=raw.get("user_agent", "ChatRealty/1.0"),
+    )

@@ -25,7 +25,14 @@ from mls_sync.feed import DEFAULT_SIZES, FeedSet
 from mls_sync.feed.filters import FilterError, parse_filter
 from mls_sync.feed.state import STATUSES, SourceFeed
 from mls_sync.feed.wire import (
-    EXPANSIONS, HEADER_FIELDS, PLACEHOLDER_JPEG, corrupt, odata_error, select_fields, spark_error, spark_ok,
+    EXPANSIONS,
+    HEADER_FIELDS,
+    PLACEHOLDER_JPEG,
+    corrupt,
+    odata_error,
+    select_fields,
+    spark_error,
+    spark_ok,
     to_reso,
 )
 
@@ -36,8 +43,9 @@ FAULT_KINDS = {"429", "500", "503", "expired", "wrong_host", "malformed", "drop"
 class FakeSpark:
     """Feed + keys + fault queue + rate limiter; the HTTP handler is a thin shell around it."""
 
-    def __init__(self, *, seed: int, sizes: dict[str, tuple[int, int]], keys: dict[str, str] | None = None,
-                 rate_limit: int = 0) -> None:
+    def __init__(
+        self, *, seed: int, sizes: dict[str, tuple[int, int]], keys: dict[str, str] | None = None, rate_limit: int = 0
+    ) -> None:
         self.feeds = FeedSet(seed=seed, sizes=sizes)
         self.keys = {"gps": "gps", "crmls": "crmls", **(keys or {})}
         self.rate_limit = rate_limit  # requests per 5 minutes per key; 0 = unlimited
@@ -68,8 +76,12 @@ class FakeSpark:
     def control(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
         if action == "advance":
             sources = [body["source"]] if body.get("source") else list(self.feeds.feeds)
-            return {src: self.feeds.feeds[src].advance(percent=float(body.get("percent", 1.0)),
-                                                       hours=float(body.get("hours", 12.0))) for src in sources}
+            return {
+                src: self.feeds.feeds[src].advance(
+                    percent=float(body.get("percent", 1.0)), hours=float(body.get("hours", 12.0))
+                )
+                for src in sources
+            }
         if action == "faults":
             kind, count = str(body.get("kind")), int(body.get("count", 1))
             if kind not in FAULT_KINDS:
@@ -88,23 +100,34 @@ class FakeSpark:
 
     def state(self) -> dict[str, Any]:
         return {
-            "requests": self.requests, "faults": list(self.faults), "malformed_served": self.malformed_served,
-            "sources": {src: {"active": f.n_active, "closed": f.n_closed, "live": int(f.columns()[2].sum()),
-                              "clock": f.clock} for src, f in self.feeds.feeds.items()},
+            "requests": self.requests,
+            "faults": list(self.faults),
+            "malformed_served": self.malformed_served,
+            "sources": {
+                src: {"active": f.n_active, "closed": f.n_closed, "live": int(f.columns()[2].sum()), "clock": f.clock}
+                for src, f in self.feeds.feeds.items()
+            },
         }
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: the client reuses one connection for every page
-    server: "_Server"
+    server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
 
     # -- plumbing ----------------------------------------------------------------------------------
-    def _send(self, status: int, payload: Any, *, content_type: str = "application/json",
-              drop: bool = False, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        payload: Any,
+        *,
+        content_type: str = "application/json",
+        drop: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         body = payload if isinstance(payload, bytes) else json.dumps(payload, separators=(",", ":")).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -127,7 +150,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.server.app.keys.get(auth[7:].strip())
 
     # -- routes ------------------------------------------------------------------------------------
-    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+    def do_POST(self) -> None:
         parts = urlsplit(self.path)
         if not parts.path.startswith("/_control/"):
             self._send(405, spark_error(1040, "method not allowed"))
@@ -141,7 +164,7 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, TypeError) as exc:
             self._send(400, {"error": str(exc)})
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         path, query = parts.path, {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         if path.startswith("/photos/"):
@@ -193,19 +216,27 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- protocols ---------------------------------------------------------------------------------
     def _base(self) -> str:
-        return f"http://{self.headers.get('Host') or '%s:%s' % self.server.server_address[:2]}"
+        host, port = self.server.server_address[:2]
+        return f"http://{self.headers.get('Host') or f'{host}:{port}'}"
 
-    def _records(self, feed: SourceFeed, positions: list[int], select: list[str] | None,
-                 expand: frozenset[str]) -> list[dict[str, Any]]:
+    def _records(
+        self, feed: SourceFeed, positions: list[int], select: list[str] | None, expand: frozenset[str]
+    ) -> list[dict[str, Any]]:
         if select and set(select) <= HEADER_FIELDS and not expand:
             # Key-set and status scans touch every listing; answer them from the columns.
             status, mod, _ = feed.columns()
             out = []
             for pos in positions:
                 key = feed.key_at(pos)
-                fields = {"ListingKey": key, "ModificationTimestamp": _iso(mod[pos]),
-                          "StandardStatus": STATUSES[status[pos]], "MlsStatus": STATUSES[status[pos]]}
-                out.append({"Id": key, "ResourceUri": f"/v1/listings/{key}", "StandardFields": select_fields(fields, select)})
+                fields = {
+                    "ListingKey": key,
+                    "ModificationTimestamp": _iso(mod[pos]),
+                    "StandardStatus": STATUSES[status[pos]],
+                    "MlsStatus": STATUSES[status[pos]],
+                }
+                out.append(
+                    {"Id": key, "ResourceUri": f"/v1/listings/{key}", "StandardFields": select_fields(fields, select)}
+                )
             return out
         base = self._base()
         recs = [feed.record(pos, photo_base=base, expand=expand) for pos in positions]
@@ -245,8 +276,10 @@ class Handler(BaseHTTPRequestHandler):
         expand = frozenset({"Photos"}) if "Media" in query.get("$expand", "") else frozenset()
         positions, more, _ = feed.page(node, after=query.get("$skiptoken") or None, limit=top)
         recs = self._records(feed, positions, None, expand)
-        out: dict[str, Any] = {"@odata.context": f"{self._base()}/reso/odata/$metadata#Property",
-                               "value": [to_reso(r["StandardFields"]) for r in recs]}
+        out: dict[str, Any] = {
+            "@odata.context": f"{self._base()}/reso/odata/$metadata#Property",
+            "value": [to_reso(r["StandardFields"]) for r in recs],
+        }
         if more and recs:
             nxt = {k: v for k, v in query.items() if k != "$skiptoken"} | {"$skiptoken": recs[-1]["Id"]}
             out["@odata.nextLink"] = f"{self._base()}/reso/odata/Property?{urlencode(nxt)}"
@@ -282,8 +315,11 @@ def main(argv: list[str] | None = None) -> None:
     for src, (active, closed) in DEFAULT_SIZES.items():
         parser.add_argument(f"--{src}-active", type=int, default=active)
         parser.add_argument(f"--{src}-closed", type=int, default=closed)
-        parser.add_argument(f"--{src}-key", default=os.environ.get(f"SPARK_{src.upper()}_API_KEY") or None,
-                            help=f"API key that selects the {src} feed (the id '{src}' always works)")
+        parser.add_argument(
+            f"--{src}-key",
+            default=os.environ.get(f"SPARK_{src.upper()}_API_KEY") or None,
+            help=f"API key that selects the {src} feed (the id '{src}' always works)",
+        )
     parser.add_argument("--rate-limit", type=int, default=0, help="requests per 5 minutes per key (0: off)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)

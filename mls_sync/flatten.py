@@ -15,13 +15,28 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 MASK = "********"
-STATUSES = frozenset({"Active", "Active Under Contract", "Pending", "Coming Soon", "Closed", "Expired",
-                      "Withdrawn", "Canceled"})
-PHOTO_SIZES = (("UriThumb", "uriThumb"), ("Uri300", "uri300"), ("Uri640", "uri640"), ("Uri800", "uri800"),
-               ("Uri1024", "uri1024"), ("Uri1280", "uri1280"), ("Uri1600", "uri1600"), ("Uri2048", "uri2048"),
-               ("UriLarge", "uriLarge"))
-PER_MONTH = {"monthly": 1.0, "annually": 1 / 12, "yearly": 1 / 12, "quarterly": 1 / 3, "semi-annually": 1 / 6,
-             "weekly": 52 / 12}
+STATUSES = frozenset(
+    {"Active", "Active Under Contract", "Pending", "Coming Soon", "Closed", "Expired", "Withdrawn", "Canceled"}
+)
+PHOTO_SIZES = (
+    ("UriThumb", "uriThumb"),
+    ("Uri300", "uri300"),
+    ("Uri640", "uri640"),
+    ("Uri800", "uri800"),
+    ("Uri1024", "uri1024"),
+    ("Uri1280", "uri1280"),
+    ("Uri1600", "uri1600"),
+    ("Uri2048", "uri2048"),
+    ("UriLarge", "uriLarge"),
+)
+PER_MONTH = {
+    "monthly": 1.0,
+    "annually": 1 / 12,
+    "yearly": 1 / 12,
+    "quarterly": 1 / 3,
+    "semi-annually": 1 / 6,
+    "weekly": 52 / 12,
+}
 # Fields outside the content hash: written by sync itself, not sent by the feed.
 SYNC_FIELDS = ("priceHistory", "contentHash", "syncedAt")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -106,8 +121,11 @@ def _photos(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     for p in raw or []:
         if not isinstance(p, dict):
             continue
-        photo: dict[str, Any] = {"id": p.get("Id"), "caption": _text(p.get("Caption")),
-                                 "primary": bool(p.get("Primary"))}
+        photo: dict[str, Any] = {
+            "id": p.get("Id"),
+            "caption": _text(p.get("Caption")),
+            "primary": bool(p.get("Primary")),
+        }
         for src, dst in PHOTO_SIZES:
             photo[dst] = p.get(src)
         photos.append(photo)
@@ -116,8 +134,11 @@ def _photos(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
 
 
 def _open_houses(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    return [{"date": to_date(o.get("Date")), "startTime": _text(o.get("StartTime")),
-             "endTime": _text(o.get("EndTime"))} for o in raw or [] if isinstance(o, dict)]
+    return [
+        {"date": to_date(o.get("Date")), "startTime": _text(o.get("StartTime")), "endTime": _text(o.get("EndTime"))}
+        for o in raw or []
+        if isinstance(o, dict)
+    ]
 
 
 def _monthly(amount: float | None, frequency: Any) -> float | None:
@@ -128,8 +149,7 @@ def _monthly(amount: float | None, frequency: Any) -> float | None:
 
 def content_hash(doc: dict[str, Any]) -> str:
     """Hash of the feed-derived fields; dict order is fixed by ``flatten`` so no sort is needed."""
-    payload = json.dumps({k: v for k, v in doc.items() if k not in SYNC_FIELDS}, separators=(",", ":"),
-                         default=str)
+    payload = json.dumps({k: v for k, v in doc.items() if k not in SYNC_FIELDS}, separators=(",", ":"), default=str)
     return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
 
 
@@ -154,9 +174,15 @@ def flatten(raw: dict[str, Any], *, source: str) -> dict[str, Any]:
     if modified is None:
         raise MalformedRecord(f"bad ModificationTimestamp {f.get('ModificationTimestamp')!r}", listing_key=key)
 
-    address = _text(f.get("UnparsedAddress")) or " ".join(
-        str(p) for p in (_text(f.get("StreetNumber")), _text(f.get("StreetName")), _text(f.get("StreetSuffix")))
-        if p) or None
+    address = (
+        _text(f.get("UnparsedAddress"))
+        or " ".join(
+            str(p)
+            for p in (_text(f.get("StreetNumber")), _text(f.get("StreetName")), _text(f.get("StreetSuffix")))
+            if p
+        )
+        or None
+    )
     unit = _text(f.get("UnitNumber"))
     if address and unit and unit not in address:
         address = f"{address} #{unit}"
@@ -184,8 +210,9 @@ def flatten(raw: dict[str, Any], *, source: str) -> dict[str, Any]:
         "closePrice": to_float(f.get("ClosePrice")),
         "closeDate": to_date(f.get("CloseDate")),
         "bedroomsTotal": to_int(f.get("BedsTotal", f.get("BedroomsTotal"))),
-        "bathroomsTotalInteger": baths_int if baths_int is not None else
-        (int(baths_total) if baths_total is not None else None),
+        "bathroomsTotalInteger": baths_int
+        if baths_int is not None
+        else (int(baths_total) if baths_total is not None else None),
         "bathroomsFull": to_int(f.get("BathsFull")),
         "bathroomsHalf": to_int(f.get("BathsHalf")),
         "livingArea": to_float(f.get("LivingArea")) or to_float(f.get("BuildingAreaTotal")),

@@ -18,7 +18,7 @@ from listings import store
 from mls_sync.upsert import chunks, utcnow_iso
 
 if TYPE_CHECKING:
-    from mls_sync.pipeline import SyncCounters
+    from mls_sync.stages import SyncCounters
 
 BATCH = 500
 
@@ -28,8 +28,10 @@ def photos_hash(photos: list[dict[str, Any]]) -> str:
 
 
 def photos_cache_sync(*, db: Database, source: str, counters: SyncCounters, dry_run: bool = False) -> None:
-    cached = {d["listingKey"]: d.get("photosHash") for d in
-              db[store.PHOTOS].find({"mlsSource": source}, {"_id": 0, "listingKey": 1, "photosHash": 1})}
+    cached = {
+        d["listingKey"]: d.get("photosHash")
+        for d in db[store.PHOTOS].find({"mlsSource": source}, {"_id": 0, "listingKey": 1, "photosHash": 1})
+    }
     seen: set[str] = set()
     ops: list[ReplaceOne] = []
     now = utcnow_iso()
@@ -46,9 +48,21 @@ def photos_cache_sync(*, db: Database, source: str, counters: SyncCounters, dry_
         else:
             counters.inserted += 1
         counters.changed_keys.add(key)
-        ops.append(ReplaceOne({"listingKey": key}, {
-            "listingKey": key, "mlsSource": source, "photosHash": digest, "count": len(photos),
-            "primary": photos[0] if photos else None, "photos": photos, "cachedAt": now}, upsert=True))
+        ops.append(
+            ReplaceOne(
+                {"listingKey": key},
+                {
+                    "listingKey": key,
+                    "mlsSource": source,
+                    "photosHash": digest,
+                    "count": len(photos),
+                    "primary": photos[0] if photos else None,
+                    "photos": photos,
+                    "cachedAt": now,
+                },
+                upsert=True,
+            )
+        )
         if len(ops) >= BATCH and not dry_run:
             db[store.PHOTOS].bulk_write(ops, ordered=False)
             ops = []

@@ -15,8 +15,12 @@ SOURCES = ("gps", "crmls")
 
 
 def _entry(source: str, mode: str, schedule: crontab) -> dict[str, Any]:
-    return {"task": "mls_sync.sync", "schedule": schedule, "kwargs": {"source": source, "mode": mode},
-            "options": {"expires": 3 * 3600}}
+    return {
+        "task": "mls_sync.sync",
+        "schedule": schedule,
+        "kwargs": {"source": source, "mode": mode},
+        "options": {"expires": 3 * 3600},
+    }
 
 
 MLS_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}

@@ -30,8 +30,20 @@ log = logging.getLogger(__name__)
 CHANNEL = "listings:changed"
 LOCK_TTL_S = 30 * 60  # renewed while pages flow; a dead worker's lock expires on its own
 LOCK_RENEW_S = 60
-COUNTER_FIELDS = ("fetched", "inserted", "updated", "unchanged", "moved", "removed", "purged", "quarantined",
-                  "errors", "retries", "resumed", "duration_s")
+COUNTER_FIELDS = (
+    "fetched",
+    "inserted",
+    "updated",
+    "unchanged",
+    "moved",
+    "removed",
+    "purged",
+    "quarantined",
+    "errors",
+    "retries",
+    "resumed",
+    "duration_s",
+)
 
 
 class SyncLocked(RuntimeError):
@@ -48,14 +60,24 @@ def _geo_index() -> bool:
 
 def listings_changed_publish(*, source: str, run_id: int, counters: SyncCounters) -> int:
     """Publish the run's changed/removed/closed keys; returns the number of subscribers reached."""
-    payload = {"source": source, "run_id": run_id, "changed": sorted(counters.changed_keys),
-               "removed": sorted(counters.removed_keys), "closed": sorted(counters.closed_keys)}
+    payload = {
+        "source": source,
+        "run_id": run_id,
+        "changed": sorted(counters.changed_keys),
+        "removed": sorted(counters.removed_keys),
+        "closed": sorted(counters.closed_keys),
+    }
     return int(_redis().publish(CHANNEL, json.dumps(payload)))
 
 
 def sync_run_start(
-    *, source: str, mode: str, since: datetime | None = None, dry_run: bool = False,
-    progress: Callable[[int], None] | None = None, hooks: SyncHooks | None = None,
+    *,
+    source: str,
+    mode: str,
+    since: datetime | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+    hooks: SyncHooks | None = None,
 ) -> SyncRun:
     """Run one sync of ``source`` now, under its lock; returns the recorded run.
 
@@ -66,8 +88,14 @@ def sync_run_start(
     lock = _redis().lock(f"mls_sync:lock:{source}", timeout=LOCK_TTL_S, blocking=False)
     if not lock.acquire():
         log.warning("mls sync %s %s skipped: another run holds the lock", source, mode)
-        return SyncRun.objects.create(source=source, mode=mode, dry_run=dry_run, since=since,
-                                      status=SyncRun.Status.SKIPPED, finished_at=timezone.now())
+        return SyncRun.objects.create(
+            source=source,
+            mode=mode,
+            dry_run=dry_run,
+            since=since,
+            status=SyncRun.Status.SKIPPED,
+            finished_at=timezone.now(),
+        )
     run = SyncRun.objects.create(source=source, mode=mode, dry_run=dry_run, since=since)
     renewed = [time.monotonic()]
 
@@ -79,8 +107,17 @@ def sync_run_start(
             progress(n)
 
     try:
-        counters = sync_run(db=get_db(), client=client_for_source(source), source=source, mode=mode, since=since,
-                            dry_run=dry_run, geo_index=_geo_index(), hooks=hooks, progress=on_page)
+        counters = sync_run(
+            db=get_db(),
+            client=client_for_source(source),
+            source=source,
+            mode=mode,
+            since=since,
+            dry_run=dry_run,
+            geo_index=_geo_index(),
+            hooks=hooks,
+            progress=on_page,
+        )
     except BaseException as exc:
         run.status, run.error, run.finished_at = SyncRun.Status.FAILED, traceback.format_exc(), timezone.now()
         run.save(update_fields=["status", "error", "finished_at"])
@@ -100,15 +137,21 @@ def sync_run_start(
     return run
 
 
-def sync_runs_start(*, source: str, mode: str, since: datetime | None = None, dry_run: bool = False,
-                    progress: Callable[[int], None] | None = None) -> list[SyncRun]:
+def sync_runs_start(
+    *,
+    source: str,
+    mode: str,
+    since: datetime | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> list[SyncRun]:
     """``source="all"`` runs every configured source in turn; a failure does not stop the others."""
     sources = source_ids() if source == "all" else [source]
     runs, failures = [], []
     for src in sources:
         try:
             runs.append(sync_run_start(source=src, mode=mode, since=since, dry_run=dry_run, progress=progress))
-        except Exception as exc:  # noqa: BLE001 - recorded on the SyncRun; report after the rest ran
+        except Exception as exc:
             failures.append((src, exc))
     if failures:
         raise failures[0][1]

@@ -32,7 +32,7 @@ def utcnow_iso() -> str:
 
 def chunks(items: list[Any], size: int = IN_CHUNK) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 @dataclass(slots=True)
@@ -56,8 +56,9 @@ class QueriedDocs:
     def lookup(self, collection: str, keys: list[str]) -> dict[str, Stored]:
         out: dict[str, Stored] = {}
         for part in chunks(keys):
-            for d in self.db[collection].find({"listingKey": {"$in": part}},
-                                              {"_id": 0, "listingKey": 1, "contentHash": 1, "listPrice": 1}):
+            for d in self.db[collection].find(
+                {"listingKey": {"$in": part}}, {"_id": 0, "listingKey": 1, "contentHash": 1, "listPrice": 1}
+            ):
                 out[d["listingKey"]] = Stored(d.get("contentHash", ""), d.get("listPrice"))
         return out
 
@@ -109,13 +110,26 @@ def _first_history(doc: dict[str, Any]) -> list[dict[str, Any]]:
     day = doc.get("onMarketDate") or doc["modificationTimestamp"][:10]
     history = [{"date": day, "price": doc["listPrice"], "event": "Listed"}]
     if doc["standardStatus"] == "Closed" and doc.get("closePrice"):
-        history.append({"date": doc.get("closeDate") or doc["modificationTimestamp"][:10],
-                        "price": doc["closePrice"], "event": "Sold"})
+        history.append(
+            {
+                "date": doc.get("closeDate") or doc["modificationTimestamp"][:10],
+                "price": doc["closePrice"],
+                "event": "Sold",
+            }
+        )
     return history
 
 
-def _write_docs(*, db: Database, collection: str, docs: list[dict[str, Any]], known: dict[str, Stored],
-                result: PageResult, now: str, dry_run: bool) -> list[dict[str, Any]]:
+def _write_docs(
+    *,
+    db: Database,
+    collection: str,
+    docs: list[dict[str, Any]],
+    known: dict[str, Stored],
+    result: PageResult,
+    now: str,
+    dry_run: bool,
+) -> list[dict[str, Any]]:
     """Insert new, update changed, skip unchanged; returns the documents actually written."""
     new, changed = [], []
     for doc in docs:
@@ -161,8 +175,13 @@ def _write_docs(*, db: Database, collection: str, docs: list[dict[str, Any]], kn
             fields["syncedAt"] = now
             update: dict[str, Any] = {"$set": fields}
             if before.list_price is not None and before.list_price != doc["listPrice"]:
-                update["$push"] = {"priceHistory": {"date": doc["modificationTimestamp"][:10],
-                                                    "price": doc["listPrice"], "event": "Price Change"}}
+                update["$push"] = {
+                    "priceHistory": {
+                        "date": doc["modificationTimestamp"][:10],
+                        "price": doc["listPrice"],
+                        "event": "Price Change",
+                    }
+                }
             ops.append(UpdateOne({"listingKey": doc["listingKey"]}, update, upsert=True))
         db[collection].bulk_write(ops, ordered=False)
         result.updated += len(changed)
@@ -175,8 +194,9 @@ def moves_reconcile(*, db: Database, source: str) -> int:
     keys = (state or {}).get("keys") or []
     done = 0
     for part in chunks(keys):
-        in_closed = [d["listingKey"] for d in db[store.CLOSED].find({"listingKey": {"$in": part}},
-                                                                     {"_id": 0, "listingKey": 1})]
+        in_closed = [
+            d["listingKey"] for d in db[store.CLOSED].find({"listingKey": {"$in": part}}, {"_id": 0, "listingKey": 1})
+        ]
         if in_closed:
             done += db[store.LISTINGS].delete_many({"listingKey": {"$in": in_closed}}).deleted_count
     if state:
@@ -185,7 +205,12 @@ def moves_reconcile(*, db: Database, source: str) -> int:
 
 
 def page_write(
-    *, db: Database, source: str, docs: list[dict[str, Any]], known: KnownDocs, dry_run: bool = False,
+    *,
+    db: Database,
+    source: str,
+    docs: list[dict[str, Any]],
+    known: KnownDocs,
+    dry_run: bool = False,
     between_move_writes: Callable[[], None] | None = None,
 ) -> PageResult:
     """Apply one page of flattened documents; ``between_move_writes`` exists for crash tests."""
@@ -196,19 +221,27 @@ def page_write(
     off = [d["listingKey"] for d in docs if d["standardStatus"] in OFF_MARKET]
 
     known_active = known.lookup(store.LISTINGS, [d["listingKey"] for d in active + closed] + off)
-    written = _write_docs(db=db, collection=store.LISTINGS, docs=active, known=known_active, result=result,
-                          now=now, dry_run=dry_run)
+    written = _write_docs(
+        db=db, collection=store.LISTINGS, docs=active, known=known_active, result=result, now=now, dry_run=dry_run
+    )
     result.changed_keys += [d["listingKey"] for d in written]
 
     if closed:
         moving = [d["listingKey"] for d in closed if d["listingKey"] in known_active]
         if moving and not dry_run:
-            db[store.SYNC_STATE].update_one({"_id": f"{source}:moves"}, {"$addToSet": {"keys": {"$each": moving}}},
-                                            upsert=True)
+            db[store.SYNC_STATE].update_one(
+                {"_id": f"{source}:moves"}, {"$addToSet": {"keys": {"$each": moving}}}, upsert=True
+            )
             _carry_history(db=db, docs=[d for d in closed if d["listingKey"] in known_active])
-        written = _write_docs(db=db, collection=store.CLOSED, docs=closed,
-                              known=known.lookup(store.CLOSED, [d["listingKey"] for d in closed]),
-                              result=result, now=now, dry_run=dry_run)
+        written = _write_docs(
+            db=db,
+            collection=store.CLOSED,
+            docs=closed,
+            known=known.lookup(store.CLOSED, [d["listingKey"] for d in closed]),
+            result=result,
+            now=now,
+            dry_run=dry_run,
+        )
         result.closed_keys += [d["listingKey"] for d in written]
         if moving:
             if between_move_writes:
@@ -240,6 +273,9 @@ def _carry_history(*, db: Database, docs: list[dict[str, Any]]) -> None:
             history[d["listingKey"]] = d.get("priceHistory") or []
     for doc in docs:
         past = history.get(doc["listingKey"], [])
-        sold = {"date": doc.get("closeDate") or doc["modificationTimestamp"][:10],
-                "price": doc.get("closePrice") or doc["listPrice"], "event": "Sold"}
+        sold = {
+            "date": doc.get("closeDate") or doc["modificationTimestamp"][:10],
+            "price": doc.get("closePrice") or doc["listPrice"],
+            "event": "Sold",
+        }
         doc["priceHistory"] = [*past, sold]

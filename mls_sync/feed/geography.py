@@ -45,6 +45,8 @@ class City:
 
 S = Subdivision
 
+# fmt: off
+
 GPS_CITIES: tuple[City, ...] = (
     City("Palm Springs", ("92262", "92264"), "Riverside", 33.8303, -116.5453, 5.5, 560, 0.20, 0.72, 1936,
          (S("Movie Colony", 33.8290, -116.5390, 0.6, 1.45, None, min_year=1936, max_year=1975),
@@ -152,5 +154,7 @@ CRMLS_CITIES: tuple[City, ...] = (
           S("Carmel Valley", 32.9400, -117.2200, 1.5, 1.25, (100, 350), min_year=1988, max_year=2015),
           S("Clairemont", 32.8200, -117.1900, 1.8, 0.95, None, min_year=1950, max_year=1970))),
 )
+
+# fmt: on
 
 CITIES_BY_SOURCE: dict[str, tuple[City, ...]] = {"gps": GPS_CITIES, "crmls": CRMLS_CITIES}

@@ -17,7 +17,14 @@ from typing import Any
 from .geography import CITIES_BY_SOURCE, City, Subdivision
 from .hedonic import HomeFeatures, hedonic_price, land_price
 from .names import (
-    CRMLS_STREETS, FIRST_NAMES, GPS_STREETS, HIGHLIGHTS, LAST_NAMES, OFFICES, PHOTO_CAPTIONS, VIEWS,
+    CRMLS_STREETS,
+    FIRST_NAMES,
+    GPS_STREETS,
+    HIGHLIGHTS,
+    LAST_NAMES,
+    OFFICES,
+    PHOTO_CAPTIONS,
+    VIEWS,
 )
 
 ACTIVE, CLOSED = 0, 1
@@ -29,24 +36,45 @@ PHOTO_SIZES = ("Uri300", "Uri640", "Uri800", "Uri1024", "Uri1280", "Uri1600", "U
 # (PropertyType, PropertySubType, weight) per source; lease rows become monthly rents.
 TYPE_MIX: dict[str, tuple[tuple[str, str, float], ...]] = {
     "gps": (
-        ("Residential", "Single Family Residence", 0.55), ("Residential", "Condominium", 0.21),
-        ("Residential", "Townhouse", 0.05), ("Manufactured In Park", "Manufactured Home", 0.07),
-        ("Land", "Unimproved Land", 0.05), ("Residential Lease", "Single Family Residence", 0.04),
+        ("Residential", "Single Family Residence", 0.55),
+        ("Residential", "Condominium", 0.21),
+        ("Residential", "Townhouse", 0.05),
+        ("Manufactured In Park", "Manufactured Home", 0.07),
+        ("Land", "Unimproved Land", 0.05),
+        ("Residential Lease", "Single Family Residence", 0.04),
         ("Residential Lease", "Condominium", 0.03),
     ),
     "crmls": (
-        ("Residential", "Single Family Residence", 0.58), ("Residential", "Condominium", 0.14),
-        ("Residential", "Townhouse", 0.09), ("Manufactured In Park", "Manufactured Home", 0.02),
-        ("Land", "Unimproved Land", 0.03), ("Residential Income", "Duplex", 0.03),
-        ("Residential Lease", "Single Family Residence", 0.06), ("Residential Lease", "Condominium", 0.05),
+        ("Residential", "Single Family Residence", 0.58),
+        ("Residential", "Condominium", 0.14),
+        ("Residential", "Townhouse", 0.09),
+        ("Manufactured In Park", "Manufactured Home", 0.02),
+        ("Land", "Unimproved Land", 0.03),
+        ("Residential Income", "Duplex", 0.03),
+        ("Residential Lease", "Single Family Residence", 0.06),
+        ("Residential Lease", "Condominium", 0.05),
     ),
 }
 _TYPE_CUM = {s: list(accumulate(w for _, _, w in mix)) for s, mix in TYPE_MIX.items()}
 _CITY_CUM = {s: list(accumulate(c.weight for c in cities)) for s, cities in CITIES_BY_SOURCE.items()}
-MEDIAN_SQFT = {"Single Family Residence": 2050, "Condominium": 1250, "Townhouse": 1500,
-               "Manufactured Home": 1350, "Duplex": 2100}
-CRMLS_BOARDS = {"Riverside": "IV", "Temecula": "SW", "Murrieta": "SW", "Corona": "IG", "Irvine": "OC",
-                "Anaheim": "PW", "Long Beach": "PW", "Pasadena": "P1", "San Diego": "ND"}
+MEDIAN_SQFT = {
+    "Single Family Residence": 2050,
+    "Condominium": 1250,
+    "Townhouse": 1500,
+    "Manufactured Home": 1350,
+    "Duplex": 2100,
+}
+CRMLS_BOARDS = {
+    "Riverside": "IV",
+    "Temecula": "SW",
+    "Murrieta": "SW",
+    "Corona": "IG",
+    "Irvine": "OC",
+    "Anaheim": "PW",
+    "Long Beach": "PW",
+    "Pasadena": "P1",
+    "San Diego": "ND",
+}
 
 
 def listing_key(source: str, kind: int, i: int) -> str:
@@ -102,9 +130,11 @@ class _Home:
         hi = min(2025, sub.max_year if sub else 2025)
         self.year = None if self.is_land else int(lo + (hi - lo) * rng.random() ** 0.8)
         premium = sub.premium if sub else 1.0
-        size_mult = min(2.2, premium ** 0.55) if sub and sub.gated_club else 1.0
+        size_mult = min(2.2, premium**0.55) if sub and sub.gated_club else 1.0
         base_sqft = MEDIAN_SQFT.get(subtype, 1800) * (0.92 if source == "crmls" else 1.0)
-        self.sqft = 0 if self.is_land else int(min(14000, max(420, base_sqft * size_mult * math.exp(rng.gauss(0, 0.33)))))
+        self.sqft = (
+            0 if self.is_land else int(min(14000, max(420, base_sqft * size_mult * math.exp(rng.gauss(0, 0.33)))))
+        )
         if self.is_land:
             self.beds = self.baths = 0
         else:
@@ -131,27 +161,42 @@ class _Home:
             self.hoa = float(rng.randint(180, 420))
         else:
             self.hoa = None
-        lease_rate = {"Condominium": city.land_lease_condo, "Townhouse": city.land_lease_condo,
-                      "Single Family Residence": city.land_lease_sfr,
-                      "Manufactured Home": city.land_lease_manufactured}.get(subtype, 0.0)
+        lease_rate = {
+            "Condominium": city.land_lease_condo,
+            "Townhouse": city.land_lease_condo,
+            "Single Family Residence": city.land_lease_sfr,
+            "Manufactured Home": city.land_lease_manufactured,
+        }.get(subtype, 0.0)
         self.land_lease = rng.random() < lease_rate
         self.lease_amount = float(rng.randrange(250, 1300, 5)) if self.land_lease else None
         self.lease_expiry = date(rng.randint(2039, 2084), rng.randint(1, 12), 1) if self.land_lease else None
         self.ppsf = city.ppsf * premium
-        self.garage = 0.0 if self.is_land or subtype == "Condominium" and rng.random() < 0.5 else float(
-            min(4, max(1, round(self.sqft / 1100 + rng.gauss(0.3, 0.5)))))
+        self.garage = (
+            0.0
+            if self.is_land or subtype == "Condominium" and rng.random() < 0.5
+            else float(min(4, max(1, round(self.sqft / 1100 + rng.gauss(0.3, 0.5)))))
+        )
 
     def features(self) -> HomeFeatures:
         return HomeFeatures(
-            ppsf=self.ppsf, living_area=float(self.sqft), year_built=self.year or 2000, beds=self.beds,
-            baths=self.baths, pool=self.pool, lot_sqft=self.lot, condition=self.condition,
-            sub_type=self.subtype, land_lease=self.land_lease, desert=self.city.county == "Riverside"
-            and self.city.lon > -116.7,
+            ppsf=self.ppsf,
+            living_area=float(self.sqft),
+            year_built=self.year or 2000,
+            beds=self.beds,
+            baths=self.baths,
+            pool=self.pool,
+            lot_sqft=self.lot,
+            condition=self.condition,
+            sub_type=self.subtype,
+            land_lease=self.land_lease,
+            desert=self.city.county == "Riverside" and self.city.lon > -116.7,
         )
 
     def value(self, on: date) -> float:
         if self.is_land:
-            return land_price(ppsf=self.city.ppsf * (self.sub.premium if self.sub else 1.0), lot_sqft=self.lot or 20000, on=on)
+            return land_price(
+                ppsf=self.city.ppsf * (self.sub.premium if self.sub else 1.0), lot_sqft=self.lot or 20000, on=on
+            )
         return hedonic_price(self.features(), on=on)
 
 
@@ -166,8 +211,12 @@ def _remarks(rng: random.Random, h: _Home) -> str:
     where = h.sub.name if h.sub else h.city.name
     if h.is_land:
         return f"{int(h.lot or 0):,} sq ft lot in {where} with {rng.choice(VIEWS)} views. Utilities nearby; bring your plans."
-    what = {"Condominium": "condo", "Townhouse": "townhome", "Manufactured Home": "manufactured home",
-            "Duplex": "duplex"}.get(h.subtype, "home")
+    what = {
+        "Condominium": "condo",
+        "Townhouse": "townhome",
+        "Manufactured Home": "manufactured home",
+        "Duplex": "duplex",
+    }.get(h.subtype, "home")
     era = "mid-century " if h.year and 1948 <= h.year <= 1972 else ""
     parts = [
         f"{era.capitalize() or ''}{what if era else what.capitalize()} in {where} with {rng.choice(VIEWS)} views.",
@@ -185,8 +234,13 @@ def _photos(rng: random.Random, key: str, n: int, base: str) -> list[dict[str, A
     out = []
     for p in range(n):
         stem = f"{base}/photos/{key}/{p}"
-        photo: dict[str, Any] = {"Id": f"{key}{p:03d}", "Name": "", "Caption": PHOTO_CAPTIONS[p % len(PHOTO_CAPTIONS)],
-                                 "Primary": p == primary, "UriThumb": f"{stem}-thumb.jpg"}
+        photo: dict[str, Any] = {
+            "Id": f"{key}{p:03d}",
+            "Name": "",
+            "Caption": PHOTO_CAPTIONS[p % len(PHOTO_CAPTIONS)],
+            "Primary": p == primary,
+            "UriThumb": f"{stem}-thumb.jpg",
+        }
         for size in PHOTO_SIZES:
             photo[size] = f"{stem}-{size[3:]}.jpg"
         photo["UriLarge"] = f"{stem}-large.jpg"
@@ -195,8 +249,15 @@ def _photos(rng: random.Random, key: str, n: int, base: str) -> list[dict[str, A
 
 
 def generate_record(
-    *, seed: int, source: str, kind: int, i: int, status: str, mod_ts: float,
-    photo_base: str, expand: frozenset[str] = frozenset(),
+    *,
+    seed: int,
+    source: str,
+    kind: int,
+    i: int,
+    status: str,
+    mod_ts: float,
+    photo_base: str,
+    expand: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """One ``{"Id", "ResourceUri", "StandardFields"}`` result; ``expand`` picks the expansions."""
     rng = random.Random(f"{seed}:{source}:{kind}:{i}")
@@ -229,38 +290,63 @@ def generate_record(
     unit = f" #{rng.randint(1, 240)}" if h.subtype in ("Condominium", "Townhouse") else ""
     half = 1 if h.baths > 2 and rng.random() < 0.4 else 0
     agent = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-    fields.update({
-        "StandardStatus": status, "MlsStatus": status, "PropertyType": h.ptype, "PropertySubType": h.subtype,
-        "ListPrice": _maybe_str(rng, list_price, 2), "OriginalListPrice": original,
-        "BedsTotal": None if h.is_land else _maybe_str(rng, h.beds),
-        "BathsTotal": None if h.is_land else float(h.baths),
-        "BathroomsTotalInteger": None if h.is_land else h.baths,
-        "BathsFull": None if h.is_land else h.baths - half,
-        "BathsHalf": None if h.is_land else half,
-        "BuildingAreaTotal": None if h.is_land else _maybe_str(rng, h.sqft),
-        "LivingArea": None if h.is_land else h.sqft,
-        "YearBuilt": h.year, "LotSizeSquareFeet": h.lot, "LotSizeAcres": round(h.lot / 43560, 3) if h.lot else None,
-        "GarageSpaces": h.garage, "PoolPrivateYN": h.pool, "PropertyCondition": h.condition,
-        "AssociationYN": h.hoa is not None, "AssociationFee": _maybe_str(rng, h.hoa, 2) if h.hoa else None,
-        "AssociationFeeFrequency": "Monthly" if h.hoa else None,
-        "LandLeaseYN": h.land_lease, "LandLeaseAmount": h.lease_amount,
-        "LandLeaseAmountFrequency": "Monthly" if h.land_lease else None,
-        "LandLeaseExpirationDate": h.lease_expiry.isoformat() if h.lease_expiry else None,
-        "StreetNumber": str(number), "StreetName": street.rsplit(" ", 1)[0] if " " in street else street,
-        "StreetSuffix": street.rsplit(" ", 1)[1] if " " in street else None,
-        "UnitNumber": unit[2:] or None, "UnparsedAddress": f"{number} {street}{unit}",
-        "City": h.city.name, "StateOrProvince": "CA", "PostalCode": rng.choice(h.city.postal_codes),
-        "CountyOrParish": h.city.county, "SubdivisionName": h.sub.name if h.sub else None,
-        "Latitude": h.lat, "Longitude": h.lon, "PublicRemarks": _remarks(rng, h),
-        "ListingContractDate": (on_market - timedelta(days=rng.randint(0, 7))).isoformat(),
-        "OnMarketDate": on_market.isoformat(), "DaysOnMarket": dom,
-        "ModificationTimestamp": iso(mod_ts), "PriceChangeTimestamp": None,
-        "ListAgentName": agent, "ListOfficeName": rng.choice(OFFICES),
-        "ClosePrice": close_price, "CloseDate": close_date.isoformat() if close_date else None,
-        "SeniorCommunityYN": bool(h.sub and h.sub.age_restricted),
-    })
+    fields.update(
+        {
+            "StandardStatus": status,
+            "MlsStatus": status,
+            "PropertyType": h.ptype,
+            "PropertySubType": h.subtype,
+            "ListPrice": _maybe_str(rng, list_price, 2),
+            "OriginalListPrice": original,
+            "BedsTotal": None if h.is_land else _maybe_str(rng, h.beds),
+            "BathsTotal": None if h.is_land else float(h.baths),
+            "BathroomsTotalInteger": None if h.is_land else h.baths,
+            "BathsFull": None if h.is_land else h.baths - half,
+            "BathsHalf": None if h.is_land else half,
+            "BuildingAreaTotal": None if h.is_land else _maybe_str(rng, h.sqft),
+            "LivingArea": None if h.is_land else h.sqft,
+            "YearBuilt": h.year,
+            "LotSizeSquareFeet": h.lot,
+            "LotSizeAcres": round(h.lot / 43560, 3) if h.lot else None,
+            "GarageSpaces": h.garage,
+            "PoolPrivateYN": h.pool,
+            "PropertyCondition": h.condition,
+            "AssociationYN": h.hoa is not None,
+            "AssociationFee": _maybe_str(rng, h.hoa, 2) if h.hoa else None,
+            "AssociationFeeFrequency": "Monthly" if h.hoa else None,
+            "LandLeaseYN": h.land_lease,
+            "LandLeaseAmount": h.lease_amount,
+            "LandLeaseAmountFrequency": "Monthly" if h.land_lease else None,
+            "LandLeaseExpirationDate": h.lease_expiry.isoformat() if h.lease_expiry else None,
+            "StreetNumber": str(number),
+            "StreetName": street.rsplit(" ", 1)[0] if " " in street else street,
+            "StreetSuffix": street.rsplit(" ", 1)[1] if " " in street else None,
+            "UnitNumber": unit[2:] or None,
+            "UnparsedAddress": f"{number} {street}{unit}",
+            "City": h.city.name,
+            "StateOrProvince": "CA",
+            "PostalCode": rng.choice(h.city.postal_codes),
+            "CountyOrParish": h.city.county,
+            "SubdivisionName": h.sub.name if h.sub else None,
+            "Latitude": h.lat,
+            "Longitude": h.lon,
+            "PublicRemarks": _remarks(rng, h),
+            "ListingContractDate": (on_market - timedelta(days=rng.randint(0, 7))).isoformat(),
+            "OnMarketDate": on_market.isoformat(),
+            "DaysOnMarket": dom,
+            "ModificationTimestamp": iso(mod_ts),
+            "PriceChangeTimestamp": None,
+            "ListAgentName": agent,
+            "ListOfficeName": rng.choice(OFFICES),
+            "ClosePrice": close_price,
+            "CloseDate": close_date.isoformat() if close_date else None,
+            "SeniorCommunityYN": bool(h.sub and h.sub.age_restricted),
+        }
+    )
     if rng.random() < 0.04:  # confidential fields some MLSs mask for IDX
-        for name in rng.sample(("LotSizeSquareFeet", "AssociationFee", "YearBuilt", "ListAgentName", "GarageSpaces"), 2):
+        for name in rng.sample(
+            ("LotSizeSquareFeet", "AssociationFee", "YearBuilt", "ListAgentName", "GarageSpaces"), 2
+        ):
             fields[name] = MASK
     result: dict[str, Any] = {"Id": key, "ResourceUri": f"/v1/listings/{key}", "StandardFields": fields}
     if expand:
@@ -270,16 +356,26 @@ def generate_record(
         if "OpenHouses" in expand:
             fields["OpenHouses"] = _open_houses(rng, mod_dt) if kind == ACTIVE and status == "Active" else []
         if "VirtualTours" in expand:
-            fields["VirtualTours"] = ([{"Id": f"{key}vt", "Name": "Virtual Tour",
-                                        "Uri": f"https://my.matterport.com/show/?m={key[-9:]}"}]
-                                      if rng.random() < 0.2 else [])
+            fields["VirtualTours"] = (
+                [{"Id": f"{key}vt", "Name": "Virtual Tour", "Uri": f"https://my.matterport.com/show/?m={key[-9:]}"}]
+                if rng.random() < 0.2
+                else []
+            )
         if "Rooms" in expand:
-            fields["Rooms"] = [] if h.is_land else [
-                {"Id": f"{key}r{r}", "Fields": [{"Room Name": n}, {"Room Level": "Main"}]}
-                for r, n in enumerate(("Primary Bedroom", "Great Room", "Kitchen")[: min(3, h.beds)])]
+            fields["Rooms"] = (
+                []
+                if h.is_land
+                else [
+                    {"Id": f"{key}r{r}", "Fields": [{"Room Name": n}, {"Room Level": "Main"}]}
+                    for r, n in enumerate(("Primary Bedroom", "Great Room", "Kitchen")[: min(3, h.beds)])
+                ]
+            )
         if "Units" in expand:
-            fields["Units"] = [{"Id": f"{key}u{u}", "Fields": [{"Unit Number": str(u + 1)}, {"Beds": 2}]}
-                               for u in range(2)] if h.subtype == "Duplex" else []
+            fields["Units"] = (
+                [{"Id": f"{key}u{u}", "Fields": [{"Unit Number": str(u + 1)}, {"Beds": 2}]} for u in range(2)]
+                if h.subtype == "Duplex"
+                else []
+            )
     return result
 
 
@@ -288,6 +384,11 @@ def _open_houses(rng: random.Random, now: datetime) -> list[dict[str, str]]:
         return []
     day = now.date() + timedelta(days=(5 - now.weekday()) % 7 or 7)  # the coming Saturday
     start = rng.choice((10, 11, 12, 13))
-    return [{"Id": f"oh{day:%Y%m%d}", "Date": day.strftime("%m/%d/%Y"),
-             "StartTime": f"{start % 12 or 12}:00 {'am' if start < 12 else 'pm'}",
-             "EndTime": f"{(start + 3) % 12 or 12}:00 {'am' if start + 3 < 12 else 'pm'}"}]
+    return [
+        {
+            "Id": f"oh{day:%Y%m%d}",
+            "Date": day.strftime("%m/%d/%Y"),
+            "StartTime": f"{start % 12 or 12}:00 {'am' if start < 12 else 'pm'}",
+            "EndTime": f"{(start + 3) % 12 or 12}:00 {'am' if start + 3 < 12 else 'pm'}",
+        }
+    ]

@@ -26,8 +26,16 @@ FEED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC).timestamp()
 DAY = 86400.0
 SOURCE_IDS = {"gps": 1, "crmls": 2}
 # Share of changed listings per advance event; "new" listings come on top (30 % of changes).
-EVENTS = (("price_drop", 0.40), ("pending", 0.15), ("closed", 0.15), ("edit", 0.15), ("withdrawn", 0.05),
-          ("expired", 0.05), ("canceled", 0.02), ("deleted", 0.03))
+EVENTS = (
+    ("price_drop", 0.40),
+    ("pending", 0.15),
+    ("closed", 0.15),
+    ("edit", 0.15),
+    ("withdrawn", 0.05),
+    ("expired", 0.05),
+    ("canceled", 0.02),
+    ("deleted", 0.03),
+)
 
 
 @dataclass
@@ -105,8 +113,14 @@ class SourceFeed:
             column, value = np.arange(len(status)), self._key_position(str(node.value), node.op)
         else:
             raise FilterError(f"field {name} is not filterable on this server")
-        ops = {"eq": np.equal, "ne": np.not_equal, "gt": np.greater, "ge": np.greater_equal,
-               "lt": np.less, "le": np.less_equal}
+        ops = {
+            "eq": np.equal,
+            "ne": np.not_equal,
+            "gt": np.greater,
+            "ge": np.greater_equal,
+            "lt": np.less,
+            "le": np.less_equal,
+        }
         return ops[node.op](column, value)
 
     def _key_position(self, key: str, op: str) -> float:
@@ -136,9 +150,16 @@ class SourceFeed:
         with self.lock:
             kind, i = self.kind_index(pos)
             status_code, mod, _ = self.columns()
-            rec = generate_record(seed=self.seed, source=self.source, kind=kind, i=i,
-                                  status=STATUSES[status_code[pos]], mod_ts=float(mod[pos]),
-                                  photo_base=photo_base, expand=expand)
+            rec = generate_record(
+                seed=self.seed,
+                source=self.source,
+                kind=kind,
+                i=i,
+                status=STATUSES[status_code[pos]],
+                mod_ts=float(mod[pos]),
+                photo_base=photo_base,
+                expand=expand,
+            )
             patch = self.overrides.get((kind, i))
         if patch:
             rec["StandardFields"].update(patch)
@@ -192,5 +213,6 @@ class SourceFeed:
             patch["CloseDate"] = iso(ts)[:10]
         else:
             self.active_status[i] = STATUS_CODE[
-                {"pending": "Pending", "withdrawn": "Withdrawn", "expired": "Expired", "canceled": "Canceled"}[event]]
+                {"pending": "Pending", "withdrawn": "Withdrawn", "expired": "Expired", "canceled": "Canceled"}[event]
+            ]
         self._columns = None

@@ -25,19 +25,27 @@ SPARK_MESSAGES = {
     1550: "Over rate limit",
 }
 # Spark field name -> RESO Data Dictionary name where they differ.
-RESO_NAMES = {"BedsTotal": "BedroomsTotal", "BathsTotal": "BathroomsTotalDecimal", "BathsFull": "BathroomsFull",
-              "BathsHalf": "BathroomsHalf", "ListAgentName": "ListAgentFullName"}
+RESO_NAMES = {
+    "BedsTotal": "BedroomsTotal",
+    "BathsTotal": "BathroomsTotalDecimal",
+    "BathsFull": "BathroomsFull",
+    "BathsHalf": "BathroomsHalf",
+    "ListAgentName": "ListAgentFullName",
+}
 HEADER_FIELDS = frozenset({"ListingKey", "ModificationTimestamp", "StandardStatus", "MlsStatus"})
 
 
-def spark_ok(results: list[dict[str, Any]], *, skiptoken: str | None, total: int | None,
-             limit: int) -> dict[str, Any]:
+def spark_ok(results: list[dict[str, Any]], *, skiptoken: str | None, total: int | None, limit: int) -> dict[str, Any]:
     body: dict[str, Any] = {"Success": True, "Results": results}
     if skiptoken:
         body["SkipToken"] = skiptoken
     if total is not None:
-        body["Pagination"] = {"TotalRows": total, "PageSize": limit, "TotalPages": -(-total // max(limit, 1)),
-                              "CurrentPage": None}
+        body["Pagination"] = {
+            "TotalRows": total,
+            "PageSize": limit,
+            "TotalPages": -(-total // max(limit, 1)),
+            "CurrentPage": None,
+        }
     return {"D": body}
 
 
@@ -61,8 +69,14 @@ def to_reso(fields: dict[str, Any]) -> dict[str, Any]:
     out = {RESO_NAMES.get(k, k): v for k, v in fields.items() if k not in EXPANSIONS}
     if "Photos" in fields:
         out["Media"] = [
-            {"MediaKey": p["Id"], "MediaURL": p["Uri1024"], "Order": n, "MediaCategory": "Photo",
-             "ShortDescription": p.get("Caption"), "PreferredPhotoYN": p.get("Primary", False)}
+            {
+                "MediaKey": p["Id"],
+                "MediaURL": p["Uri1024"],
+                "Order": n,
+                "MediaCategory": "Photo",
+                "ShortDescription": p.get("Caption"),
+                "PreferredPhotoYN": p.get("Primary", False),
+            }
             for n, p in enumerate(fields["Photos"])
         ]
     return out

@@ -27,8 +27,9 @@ PAGE = 100
 
 @pytest.fixture(scope="session")
 def mongo_client() -> Iterator[MongoClient]:
-    client: MongoClient = MongoClient(os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27018"),
-                                      serverSelectionTimeoutMS=5000, tz_aware=True)
+    client: MongoClient = MongoClient(
+        os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27018"), serverSelectionTimeoutMS=5000, tz_aware=True
+    )
     yield client
     client.close()
 
@@ -94,7 +95,9 @@ def snapshot() -> Callable[[Database], dict[str, dict[str, str]]]:
     """The store's content as {collection: {listingKey: contentHash}} for end-state comparisons."""
 
     def take(db: Database) -> dict[str, dict[str, str]]:
-        return {name: {d["listingKey"]: d["contentHash"] for d in db[name].find({}, {"listingKey": 1, "contentHash": 1})}
-                for name in ("listings", "closed")}
+        return {
+            name: {d["listingKey"]: d["contentHash"] for d in db[name].find({}, {"listingKey": 1, "contentHash": 1})}
+            for name in ("listings", "closed")
+        }
 
     return take

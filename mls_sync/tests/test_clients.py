@@ -7,7 +7,13 @@ import time
 import pytest
 
 from mls_sync.clients import (
-    MlsAuthError, MlsBadFilter, MlsTokenExpired, MlsUnavailable, MlsWrongHost, Query, RateLimiter,
+    MlsAuthError,
+    MlsBadFilter,
+    MlsTokenExpired,
+    MlsUnavailable,
+    MlsWrongHost,
+    Query,
+    RateLimiter,
 )
 
 from .conftest import PAGE, SIZES, Spark
@@ -29,8 +35,11 @@ def test_filters_select_and_resume_token(spark: Spark) -> None:
     assert len(closed) == SIZES["crmls"][1]
     pages = client.iter_pages(Query(select=["ListingKey"], expand=()), limit=PAGE)
     first = next(pages)
-    rest = [r["Id"] for p in client.iter_pages(Query(select=["ListingKey"], expand=()), limit=PAGE,
-                                               resume_from=first.next_token) for r in p.records]
+    rest = [
+        r["Id"]
+        for p in client.iter_pages(Query(select=["ListingKey"], expand=()), limit=PAGE, resume_from=first.next_token)
+        for r in p.records
+    ]
     assert [r["Id"] for r in first.records] + rest == _keys(client)
 
 

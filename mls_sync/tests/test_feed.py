@@ -18,12 +18,15 @@ ALL = frozenset({"Photos", "OpenHouses", "VirtualTours", "Rooms", "Units"})
 
 
 def test_records_are_deterministic_per_index() -> None:
-    a = generate_record(seed=1, source="gps", kind=ACTIVE, i=17, status="Active", mod_ts=1.79e9, photo_base="x",
-                        expand=ALL)
-    b = generate_record(seed=1, source="gps", kind=ACTIVE, i=17, status="Active", mod_ts=1.79e9, photo_base="x",
-                        expand=ALL)
-    c = generate_record(seed=2, source="gps", kind=ACTIVE, i=17, status="Active", mod_ts=1.79e9, photo_base="x",
-                        expand=ALL)
+    a = generate_record(
+        seed=1, source="gps", kind=ACTIVE, i=17, status="Active", mod_ts=1.79e9, photo_base="x", expand=ALL
+    )
+    b = generate_record(
+        seed=1, source="gps", kind=ACTIVE, i=17, status="Active", mod_ts=1.79e9, photo_base="x", expand=ALL
+    )
+    c = generate_record(
+        seed=2, source="gps", kind=ACTIVE, i=17, status="Active", mod_ts=1.79e9, photo_base="x", expand=ALL
+    )
     assert a == b
     assert a != c
 
@@ -43,7 +46,9 @@ def test_feed_covers_the_markets_with_realistic_mix() -> None:
         assert len(cities) >= len(CITIES_BY_SOURCE[source]) - 3
         types = {r["PropertyType"] for r in recs}
         assert {"Residential", "Residential Lease", "Land"} <= types
-        homes = [r for r in recs if r["PropertyType"] == "Residential" and r["PropertySubType"] == "Single Family Residence"]
+        homes = [
+            r for r in recs if r["PropertyType"] == "Residential" and r["PropertySubType"] == "Single Family Residence"
+        ]
         median = float(np.median([float(r["ListPrice"]) for r in homes]))
         assert 350_000 < median < 1_600_000
         leases = [float(r["ListPrice"]) for r in recs if r["PropertyType"] == "Residential Lease"]
@@ -56,14 +61,15 @@ def test_feed_covers_the_markets_with_realistic_mix() -> None:
 
 def test_closed_prices_follow_one_hedonic_model() -> None:
     """Same home, two close dates: the price ratio is the market index ratio times noise."""
-    from mls_sync.feed.records import _Home  # the physical home is independent of the close date
-
     import random
+
+    from mls_sync.feed.records import _Home  # the physical home is independent of the close date
 
     residuals = []
     for i in range(300):
-        rec = generate_record(seed=3, source="crmls", kind=CLOSED, i=i, status="Closed", mod_ts=1.79e9,
-                              photo_base="", expand=frozenset())["StandardFields"]
+        rec = generate_record(
+            seed=3, source="crmls", kind=CLOSED, i=i, status="Closed", mod_ts=1.79e9, photo_base="", expand=frozenset()
+        )["StandardFields"]
         if rec["PropertyType"] != "Residential":
             continue
         home = _Home(random.Random(f"3:crmls:{CLOSED}:{i}"), "crmls", CLOSED, i)
@@ -76,7 +82,9 @@ def test_closed_prices_follow_one_hedonic_model() -> None:
 
 
 def test_filters_parse_spark_and_odata_and_reject_garbage() -> None:
-    node = parse_filter("ModificationTimestamp Gt 2026-11-01T00:00:00Z And (MlsStatus Eq 'Closed' Or MlsStatus Eq 'Pending')")
+    node = parse_filter(
+        "ModificationTimestamp Gt 2026-11-01T00:00:00Z And (MlsStatus Eq 'Closed' Or MlsStatus Eq 'Pending')"
+    )
     assert node.op == "and"
     assert parse_filter("StandardStatus eq 'Active' and ListingKey gt '1'").op == "and"
     for bad in ("ModificationTimestamp Gt", "Foo Bar 1", "(MlsStatus Eq 'Closed'", ""):

@@ -10,15 +10,31 @@ from mls_sync.flatten import MalformedRecord, flatten
 
 
 def raw(**fields: Any) -> dict[str, Any]:
-    base = {"ListingKey": "20100000000000001", "ListingId": "219000001", "StandardStatus": "Active",
-            "ListPrice": "549,000.00", "BedsTotal": "3", "BathsTotal": 2.5, "BuildingAreaTotal": "1850",
-            "LotSizeSquareFeet": "********", "YearBuilt": 1962, "City": "Palm Springs", "StreetNumber": "123",
-            "StreetName": "Via Lola", "UnparsedAddress": "123 Via Lola", "Latitude": "33.83",
-            "Longitude": -116.54, "ModificationTimestamp": "2026-11-20T06:03:00-08:00",
-            "PoolPrivateYN": "Y", "AssociationFee": "1200", "AssociationFeeFrequency": "Annually",
-            "LandLeaseAmount": 500, "LandLeaseExpirationDate": "2059-01-01",
-            "Photos": [{"Id": "a", "Uri640": "a640", "Primary": False}, {"Id": "b", "Uri640": "b640", "Primary": True}],
-            "OpenHouses": [{"Date": "11/29/2026", "StartTime": "10:00 am", "EndTime": "1:00 pm"}]}
+    base = {
+        "ListingKey": "20100000000000001",
+        "ListingId": "219000001",
+        "StandardStatus": "Active",
+        "ListPrice": "549,000.00",
+        "BedsTotal": "3",
+        "BathsTotal": 2.5,
+        "BuildingAreaTotal": "1850",
+        "LotSizeSquareFeet": "********",
+        "YearBuilt": 1962,
+        "City": "Palm Springs",
+        "StreetNumber": "123",
+        "StreetName": "Via Lola",
+        "UnparsedAddress": "123 Via Lola",
+        "Latitude": "33.83",
+        "Longitude": -116.54,
+        "ModificationTimestamp": "2026-11-20T06:03:00-08:00",
+        "PoolPrivateYN": "Y",
+        "AssociationFee": "1200",
+        "AssociationFeeFrequency": "Annually",
+        "LandLeaseAmount": 500,
+        "LandLeaseExpirationDate": "2059-01-01",
+        "Photos": [{"Id": "a", "Uri640": "a640", "Primary": False}, {"Id": "b", "Uri640": "b640", "Primary": True}],
+        "OpenHouses": [{"Date": "11/29/2026", "StartTime": "10:00 am", "EndTime": "1:00 pm"}],
+    }
     base.update(fields)
     return {"Id": base.get("ListingKey"), "StandardFields": base}
 
@@ -43,12 +59,15 @@ def test_content_hash_tracks_feed_content() -> None:
     assert flatten(raw(), source="gps")["contentHash"] != flatten(raw(ListPrice=1), source="gps")["contentHash"]
 
 
-@pytest.mark.parametrize(("fields", "reason"), [
-    ({"ListPrice": "Call agent"}, "ListPrice"),
-    ({"Latitude": 1234.5}, "coordinates"),
-    ({"StandardStatus": "Sold-ish"}, "StandardStatus"),
-    ({"ModificationTimestamp": "yesterday"}, "ModificationTimestamp"),
-])
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"ListPrice": "Call agent"}, "ListPrice"),
+        ({"Latitude": 1234.5}, "coordinates"),
+        ({"StandardStatus": "Sold-ish"}, "StandardStatus"),
+        ({"ModificationTimestamp": "yesterday"}, "ModificationTimestamp"),
+    ],
+)
 def test_malformed_records_say_why(fields: dict[str, Any], reason: str) -> None:
     with pytest.raises(MalformedRecord) as exc:
         flatten(raw(**fields), source="gps")

@@ -20,8 +20,9 @@ class Crash(RuntimeError):
 
 
 def run(spark: Spark, store_db: Database, source: str, mode: str, **kwargs: Any):
-    return sync_run(db=store_db, client=spark.client(source), source=source, mode=mode, page_size=PAGE,
-                    geo_index=False, **kwargs)
+    return sync_run(
+        db=store_db, client=spark.client(source), source=source, mode=mode, page_size=PAGE, geo_index=False, **kwargs
+    )
 
 
 def full_both(spark: Spark, store_db: Database) -> None:
@@ -55,8 +56,9 @@ def test_second_run_changes_nothing(spark: Spark, store_db: Database) -> None:
         assert (inc.inserted, inc.updated) == (0, 0)
 
 
-def test_incremental_applies_advanced_time(spark: Spark, store_db: Database, ref_db: Database,
-                                           snapshot: Snapshot) -> None:
+def test_incremental_applies_advanced_time(
+    spark: Spark, store_db: Database, ref_db: Database, snapshot: Snapshot
+) -> None:
     full_both(spark, store_db)
     events = spark.advance(percent=20)
     for source in SIZES:
@@ -96,8 +98,9 @@ def test_resume_after_a_crash_mid_run(spark: Spark, store_db: Database, ref_db: 
 
 
 @pytest.mark.parametrize("kind", ["429", "500", "503", "expired", "drop"])
-def test_faults_mid_run_lose_nothing(spark: Spark, store_db: Database, ref_db: Database, snapshot: Snapshot,
-                                     kind: str) -> None:
+def test_faults_mid_run_lose_nothing(
+    spark: Spark, store_db: Database, ref_db: Database, snapshot: Snapshot, kind: str
+) -> None:
     run(spark, ref_db, "gps", "full")
     spark.fault(kind, 1)
     counters = run(spark, store_db, "gps", "full")
@@ -105,8 +108,9 @@ def test_faults_mid_run_lose_nothing(spark: Spark, store_db: Database, ref_db: D
     assert snapshot(store_db) == snapshot(ref_db)
 
 
-def test_malformed_records_are_quarantined_and_released(spark: Spark, store_db: Database, ref_db: Database,
-                                                        snapshot: Snapshot) -> None:
+def test_malformed_records_are_quarantined_and_released(
+    spark: Spark, store_db: Database, ref_db: Database, snapshot: Snapshot
+) -> None:
     spark.fault("malformed", 1)
     counters = run(spark, store_db, "gps", "full")
     broken = spark.app.malformed_served
@@ -149,7 +153,11 @@ def test_closed_mode_and_photos_cache(spark: Spark, store_db: Database) -> None:
     closed_run = run(spark, store_db, "crmls", "closed")
     assert closed_run.moved > 0 and closed_run.inserted == closed_run.moved  # moved in, nothing else new
     first = run(spark, store_db, "crmls", "photos")
-    assert first.inserted == store_db.listings.count_documents({"mlsSource": "crmls"}) == store_db.photos.count_documents({})
+    assert (
+        first.inserted
+        == store_db.listings.count_documents({"mlsSource": "crmls"})
+        == store_db.photos.count_documents({})
+    )
     second = run(spark, store_db, "crmls", "photos")
     assert second.inserted == second.updated == 0 and second.unchanged == first.inserted
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from pymongo.database import Database
 
+from mls_sync.clients import MlsError
 from mls_sync.models import SyncRun
 from mls_sync.services import CHANNEL, sync_run_start
 
@@ -25,8 +26,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def configured(settings: Any, spark: Spark, store_db: Database) -> Iterator[Database]:
     """Point the MLS settings at the local server and the store at this test's database."""
-    settings.MLS_SOURCES = {src: {"kind": "spark", "base_url": spark.url, "api_key": f"{src}-secret",
-                                  "mls_id": src, "user_agent": "ChatRealty-tests/1.0"} for src in SIZES}
+    settings.MLS_SOURCES = {
+        src: {
+            "kind": "spark",
+            "base_url": spark.url,
+            "api_key": f"{src}-secret",
+            "mls_id": src,
+            "user_agent": "ChatRealty-tests/1.0",
+        }
+        for src in SIZES
+    }
     settings.MONGODB_URI = f"mongodb://{store_db.client.address[0]}:{store_db.client.address[1]}"
     settings.MONGODB_DB = store_db.name
     settings.MLS_GEO_INDEX = False
@@ -66,8 +75,10 @@ def test_missing_key_is_a_configuration_error(settings: Any, configured: Databas
 
 def test_failed_run_is_recorded(settings: Any, configured: Database, spark: Spark) -> None:
     spark.fault("500", 20)
-    settings.MLS_SOURCES = {"gps": {**settings.MLS_SOURCES["gps"], "base_url": f"{spark.url}/nowhere-{uuid.uuid4().hex}"}}
-    with pytest.raises(Exception):
+    settings.MLS_SOURCES = {
+        "gps": {**settings.MLS_SOURCES["gps"], "base_url": f"{spark.url}/nowhere-{uuid.uuid4().hex}"}
+    }
+    with pytest.raises(MlsError):
         sync_run_start(source="gps", mode="full")
     assert SyncRun.objects.filter(source="gps", status=SyncRun.Status.FAILED).exists()
 

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             with tqdm(desc=f"{src} {mode}", unit="rec", disable=options.get("verbosity", 1) == 0) as bar:
                 try:
                     run = sync_run_start(source=src, mode=mode, since=since_dt, dry_run=dry_run, progress=bar.update)
-                except Exception as exc:  # noqa: BLE001 - report and continue with the next source
+                except Exception as exc:
                     self.stderr.write(self.style.ERROR(f"{src} {mode}: failed: {exc}"))
                     failed = True
                     continue
@@ -44,6 +44,7 @@ class Command(BaseCommand):
                 f"{src} {mode}{' (dry run)' if dry_run else ''}: {run.status} in {run.duration_s:.1f}s - "
                 f"fetched {run.fetched}, inserted {run.inserted}, updated {run.updated}, unchanged {run.unchanged}, "
                 f"moved {run.moved}, removed {run.removed}, purged {run.purged}, quarantined {run.quarantined}, "
-                f"errors {run.errors}, retries {run.retries}")
+                f"errors {run.errors}, retries {run.retries}"
+            )
         if failed:
             raise CommandError("at least one source failed; see above")

@@ -1,0 +1,129 @@
+"""The parts every sync run shares: counters, test hooks, the prefetching flattener, quarantine."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pymongo.database import Database
+
+from listings import store
+from mls_sync.clients import Page
+from mls_sync.flatten import MalformedRecord, flatten
+from mls_sync.upsert import PageResult, chunks, utcnow_iso
+
+
+@dataclass
+class SyncHooks:
+    """Test seams: ``after_page(n)`` runs after page n is checkpointed; the other between a move's writes."""
+
+    after_page: Callable[[int], None] | None = None
+    between_move_writes: Callable[[], None] | None = None
+
+
+@dataclass
+class SyncCounters:
+    source: str
+    mode: str
+    fetched: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    moved: int = 0
+    removed: int = 0
+    purged: int = 0
+    quarantined: int = 0
+    errors: int = 0
+    retries: int = 0
+    pages: int = 0
+    duration_s: float = 0.0
+    resumed: bool = False
+    watermark: str | None = None
+    changed_keys: set[str] = field(default_factory=set)
+    removed_keys: set[str] = field(default_factory=set)
+    closed_keys: set[str] = field(default_factory=set)
+
+    def add(self, result: PageResult) -> None:
+        for name in ("inserted", "updated", "unchanged", "moved", "removed", "quarantined", "errors"):
+            setattr(self, name, getattr(self, name) + getattr(result, name))
+        self.changed_keys.update(result.changed_keys)
+        self.removed_keys.update(result.removed_keys)
+        self.closed_keys.update(result.closed_keys)
+
+    def summary(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if not k.endswith("_keys")}
+
+
+@dataclass
+class Flat:
+    page: Page
+    docs: list[dict[str, Any]]
+    bad: list[tuple[dict[str, Any], MalformedRecord]]
+
+
+def flatten_page(page: Page, source: str) -> Flat:
+    docs, bad = [], []
+    for raw in page.records:
+        try:
+            docs.append(flatten(raw, source=source))
+        except MalformedRecord as exc:
+            bad.append((raw, exc))
+    return Flat(page, docs, bad)
+
+
+def prefetched(pages: Iterator[Page], source: str, depth: int = 2) -> Iterator[Flat]:
+    """Fetch + flatten in a thread, ``depth`` pages ahead; errors surface in the consumer."""
+    out: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                item = flatten_page(page, source)
+                while not stop.is_set():
+                    try:
+                        out.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            out.put(done)
+        except BaseException as exc:
+            out.put(exc)
+
+    thread = threading.Thread(target=produce, name=f"mls-fetch-{source}", daemon=True)
+    thread.start()
+    try:
+        while (item := out.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
+def quarantine_write(*, db: Database, source: str, bad: list[tuple[dict[str, Any], MalformedRecord]]) -> None:
+    now = utcnow_iso()
+    for raw, exc in bad:
+        key = exc.listing_key or f"unkeyed:{abs(hash(repr(raw)))}"
+        db[store.QUARANTINE].replace_one(
+            {"_id": f"{source}:{key}"},
+            {"source": source, "listingKey": exc.listing_key, "reason": exc.reason, "record": raw, "at": now},
+            upsert=True,
+        )
+
+
+def quarantine_release(*, db: Database, source: str, good: set[str]) -> None:
+    """Quarantined records that have since arrived intact leave the quarantine."""
+    held = [
+        d["listingKey"]
+        for d in db[store.QUARANTINE].find({"source": source}, {"listingKey": 1})
+        if d.get("listingKey") in good
+    ]
+    for part in chunks(held):
+        db[store.QUARANTINE].delete_many({"source": source, "listingKey": {"$in": part}})

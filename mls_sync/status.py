@@ -1,0 +1,80 @@
+"""The status check: compare the feed's key set and statuses with the store.
+
+Listings the feed no longer has are purged; listings whose status or modification time differ
+(and on-market listings the store never saw) are refetched by key and written like any page,
+so Closed ones move to ``closed`` and Expired/Withdrawn/Canceled ones leave active search.
+"""
+
+from __future__ import annotations
+
+from pymongo.database import Database
+
+from listings import store
+from mls_sync.clients import Query, ResoWebApiClient, SparkClient
+from mls_sync.stages import SyncCounters, SyncHooks, flatten_page, quarantine_write
+from mls_sync.upsert import ON_MARKET, QueriedDocs, chunks, page_write, utcnow_iso
+
+REFETCH_BATCH = 100
+
+
+def status_check_run(
+    *,
+    db: Database,
+    client: SparkClient | ResoWebApiClient,
+    source: str,
+    counters: SyncCounters,
+    dry_run: bool,
+    hooks: SyncHooks,
+) -> None:
+    """Compare the feed's key set and statuses with the store; purge, then refetch what differs."""
+    feed: dict[str, tuple[str, str]] = {}
+    header = Query(select=["ListingKey", "StandardStatus", "ModificationTimestamp"], expand=())
+    for page in client.iter_pages(header):
+        for rec in page.records:
+            f = rec.get("StandardFields") or {}
+            if f.get("ListingKey"):
+                feed[f["ListingKey"]] = (f.get("StandardStatus") or "", f.get("ModificationTimestamp") or "")
+        counters.pages += 1
+    stored = {
+        d["listingKey"]: (d.get("standardStatus"), d.get("modificationTimestamp"))
+        for d in db[store.LISTINGS].find(
+            {"mlsSource": source}, {"_id": 0, "listingKey": 1, "standardStatus": 1, "modificationTimestamp": 1}
+        )
+    }
+    missing = sorted(stored.keys() - feed.keys())
+    if missing and not dry_run:
+        for part in chunks(missing):
+            db[store.LISTINGS].delete_many({"listingKey": {"$in": part}})
+    counters.purged += len(missing)
+    counters.removed_keys.update(missing)
+    stale = [
+        k
+        for k, (status, modified) in stored.items()
+        if k in feed and (feed[k][0] != status or (feed[k][1] or "") > (modified or ""))
+    ]
+    # On-market listings the store never saw (a missed incremental window).
+    unseen = [k for k, (status, _) in feed.items() if status in ON_MARKET and k not in stored]
+    known = QueriedDocs(db)
+    for batch in chunks(sorted(stale + unseen), REFETCH_BATCH):
+        for page in client.iter_pages(Query(keys=batch), limit=REFETCH_BATCH):
+            flat = flatten_page(page, source)
+            counters.fetched += len(page.records)
+            counters.quarantined += len(flat.bad)
+            if flat.bad and not dry_run:
+                quarantine_write(db=db, source=source, bad=flat.bad)
+            counters.add(
+                page_write(
+                    db=db,
+                    source=source,
+                    docs=flat.docs,
+                    known=known,
+                    dry_run=dry_run,
+                    between_move_writes=hooks.between_move_writes,
+                )
+            )
+    if not dry_run:
+        db[store.SYNC_STATE].update_one(
+            {"_id": f"{source}:status"},
+            {"$set": {"status": "ok", "lastSuccessAt": utcnow_iso(), "checked": len(stored), "feedKeys": len(feed)}},
+            upsert=True,
+        )
