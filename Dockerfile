@@ -1,0 +1,69 @@
+# syntax=docker/dockerfile:1
+# The ChatRealty image: the web process (gunicorn), the Celery worker and beat all run it.
+# Used by platform/compose.yaml; see platform/README.md. Build from the repository root:
+#   docker build -t chatrealty .
+
+# --- front-end packages (fonts, MapLibre) installed from the lock file ----------------------
+FROM node:22-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
+# --- the application --------------------------------------------------------------------------
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    APP_HOME=/srv/chatrealty/app
+
+# Pango and HarfBuzz for WeasyPrint's PDFs (CMA reports), a font they can always find.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
+RUN groupadd --system --gid 1000 chatrealty \
+ && useradd --system --uid 1000 --gid chatrealty --home-dir /srv/chatrealty --shell /usr/sbin/nologin chatrealty
+
+WORKDIR $APP_HOME
+
+# Pinned Python packages first, so code changes do not reinstall them.
+COPY requirements/base.txt requirements/base.txt
+RUN pip install -r requirements/base.txt
+
+# Only what the app needs at run time (no .venv, var/, tests or benchmarks from the build host).
+COPY manage.py pyproject.toml ./
+COPY config/ config/
+COPY tenants/ tenants/
+COPY accounts/ accounts/
+COPY cms/ cms/
+COPY themes/ themes/
+COPY listings/ listings/
+COPY mls_sync/ mls_sync/
+COPY chat/ chat/
+COPY cma/ cma/
+COPY billing/ billing/
+COPY templates/ templates/
+COPY static/ static/
+COPY --from=assets /build/node_modules/ node_modules/
+
+# Static files (with the npm packages, see STATICFILES_DIRS) hashed and compressed into
+# STATIC_ROOT = var/static. Production settings need a key and hosts to load; these dummy
+# values exist only during this step.
+RUN DJANGO_SETTINGS_MODULE=config.settings.production \
+    DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
+    DJANGO_ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput -v0
+
+# Folders the processes write to (compose mounts volumes over them; a new named volume copies
+# this ownership): media, and the gunicorn socket shared with the proxy.
+RUN mkdir -p /srv/chatrealty/media /run/chatrealty \
+ && chown -R chatrealty:chatrealty /srv/chatrealty/media /run/chatrealty $APP_HOME/var
+
+USER chatrealty
+ENV DJANGO_SETTINGS_MODULE=config.settings.production \
+    MEDIA_ROOT=/srv/chatrealty/media
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
