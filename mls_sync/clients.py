@@ -238,9 +238,9 @@ class SparkClient(_HttpBase):
             params["_select"] = ",".join(query.select)
         if query.expand:
             params["_expand"] = ",".join(query.expand)
-        token = resume_from or ""
+        token: str | None = resume_from
         while True:
-            body = self.get_json(f"{self.base_url}/v1/listings", {**params, "_skiptoken": token})
+            body = self.get_json(f"{self.base_url}/v1/listings", {**params, "_skiptoken": token or ""})
             data = body["D"]
             records = data.get("Results") or []
             token = data.get("SkipToken") or None

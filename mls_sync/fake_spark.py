@@ -217,7 +217,7 @@ class Handler(BaseHTTPRequestHandler):
     # -- protocols ---------------------------------------------------------------------------------
     def _base(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{self.headers.get('Host') or f'{host}:{port}'}"
+        return f"http://{self.headers.get('Host') or f'{host!s}:{port}'}"
 
     def _records(
         self, feed: SourceFeed, positions: list[int], select: list[str] | None, expand: frozenset[str]

@@ -84,7 +84,7 @@ def sync_run_start(
     A run that finds the lock taken is recorded as ``skipped``; a failing run is recorded as
     ``failed`` and re-raised (its checkpoint lets the next run resume).
     """
-    connection.set_schema_to_public()  # SyncRun lives in the public schema, whoever calls
+    connection.set_schema_to_public()  # type: ignore[attr-defined]  # SyncRun lives in the public schema
     lock = _redis().lock(f"mls_sync:lock:{source}", timeout=LOCK_TTL_S, blocking=False)
     if not lock.acquire():
         log.warning("mls sync %s %s skipped: another run holds the lock", source, mode)

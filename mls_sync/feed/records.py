@@ -141,6 +141,7 @@ class _Home:
             self.beds = max(1 if subtype != "Condominium" else 0, min(8, round(self.sqft / 720 + rng.gauss(0.7, 0.55))))
             self.beds = max(1, self.beds)
             self.baths = max(1, min(9, round(self.beds * 0.75 + self.sqft / 3500 + rng.gauss(0.2, 0.45))))
+        self.lot: float | None
         if self.is_land:
             self.lot = float(int(20000 * math.exp(rng.gauss(0, 0.9))))
         elif subtype in ("Condominium", "Townhouse"):
