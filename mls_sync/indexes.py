@@ -26,7 +26,6 @@ SECONDARY_INDEXES: dict[str, list[IndexModel]] = {
     ],
     store.CLOSED: [
         IndexModel([("mlsSource", ASCENDING), ("closeDate", DESCENDING)], name="source_closeDate"),
-        IndexModel([("modificationTimestamp", ASCENDING)], name="modificationTimestamp"),
     ],
 }
 GEO_INDEXES: dict[str, list[IndexModel]] = {
