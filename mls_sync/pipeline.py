@@ -168,7 +168,9 @@ def _replicate(
     # Full runs walk the feed in ListingKey order: stored keys between two pages' ends that the
     # feed skipped are gone from the MLS (purge by comparing key sets, one key range at a time).
     stored_keys = sorted(known.maps[store.LISTINGS]) if isinstance(known, PreloadedDocs) else []
-    cursor = _first_after(stored_keys, token)
+    # Resume the purge after the last key the interrupted run wrote (tokens are opaque: a URL for RESO).
+    last_key = state.get("lastKey") if resume else None
+    cursor = _first_after(stored_keys, last_key)
     if not dry_run:
         db[store.SYNC_STATE].update_one(
             {"_id": state_id},
@@ -178,7 +180,7 @@ def _replicate(
                     "query": _query_doc(query),
                     "startedAt": utcnow_iso(),
                     "error": None,
-                    **({} if resume else {"token": None, "pages": 0, "watermark": None}),
+                    **({} if resume else {"token": None, "lastKey": None, "pages": 0, "watermark": None}),
                 }
             },
             upsert=True,
@@ -204,6 +206,7 @@ def _replicate(
             counters.add(result)
             page_keys = {d["listingKey"] for d in flat.docs} | {e.listing_key for _, e in flat.bad if e.listing_key}
             good_keys.update(d["listingKey"] for d in flat.docs)
+            last_key = max(page_keys) if page_keys else last_key
             if full and page_keys:
                 last = max(page_keys) if flat.page.next_token else None
                 cursor = _purge_range(
@@ -218,6 +221,7 @@ def _replicate(
                     {
                         "$set": {
                             "token": flat.page.next_token,
+                            "lastKey": last_key,
                             "watermark": counters.watermark,
                             "updatedAt": utcnow_iso(),
                         },

@@ -11,6 +11,7 @@ from pymongo.database import Database
 
 from listings import store
 from mls_sync.clients import Query, ResoWebApiClient, SparkClient
+from mls_sync.flatten import to_timestamp
 from mls_sync.stages import SyncCounters, SyncHooks, flatten_page, quarantine_write
 from mls_sync.upsert import ON_MARKET, QueriedDocs, chunks, page_write, utcnow_iso
 
@@ -33,7 +34,8 @@ def status_check_run(
         for rec in page.records:
             f = rec.get("StandardFields") or {}
             if f.get("ListingKey"):
-                feed[f["ListingKey"]] = (f.get("StandardStatus") or "", f.get("ModificationTimestamp") or "")
+                modified = to_timestamp(f.get("ModificationTimestamp")) or ""  # same format as stored
+                feed[f["ListingKey"]] = (f.get("StandardStatus") or "", modified)
         counters.pages += 1
     stored = {
         d["listingKey"]: (d.get("standardStatus"), d.get("modificationTimestamp"))

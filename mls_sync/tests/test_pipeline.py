@@ -173,3 +173,33 @@ def test_reso_source_replicates_the_same_listings(spark: Spark, store_db: Databa
     counters = sync_run(db=store_db, client=client, source="gps", mode="full", page_size=PAGE, geo_index=False)
     assert counters.inserted == sum(SIZES["gps"])
     assert store_db.listings.find_one({"photos.0": {"$exists": True}})["photos"][0]["uri640"]
+
+
+def test_reso_resume_and_full_run_purge(spark: Spark, store_db: Database, ref_db: Database, snapshot: Snapshot) -> None:
+    def reso_run(db: Database, **kwargs: Any):
+        return sync_run(
+            db=db,
+            client=spark.reso_client("crmls"),
+            source="crmls",
+            mode="full",
+            page_size=PAGE,
+            geo_index=False,
+            **kwargs,
+        )
+
+    reso_run(store_db)
+    deleted = spark.advance(percent=30)["crmls"]["deleted"]
+    assert deleted
+
+    def die(page: int) -> None:
+        if page == 2:
+            raise Crash("killed after page 2")
+
+    with pytest.raises(Crash):
+        reso_run(store_db, hooks=SyncHooks(after_page=die))
+    resumed = reso_run(store_db)
+    assert resumed.resumed and resumed.purged <= len(deleted)
+    reso_run(ref_db)
+    assert snapshot(store_db) == snapshot(ref_db)  # purged exactly the deleted ones, nothing else
+    for key in deleted:
+        assert store_db.listings.find_one({"listingKey": key}) is None
