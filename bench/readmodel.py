@@ -39,8 +39,11 @@ def rss_child(n: int) -> None:
 
     gc.collect()
     before = _rss_mb()
+    from listings.readmodel.loader import release_free_memory
+
     model = ReadModel.from_documents(documents(n, seed=1))
     gc.collect()
+    release_free_memory()  # what load() does after a build
     after = _rss_mb()
     model.search(SearchQuery(text="pool", min_beds=3))
     print(json.dumps({"rss_mb": after - before, "columns_mb": model.nbytes / 2**20}))

@@ -1,0 +1,110 @@
+"""The read model against the real store and the real Redis event: loading with the
+projection answers like the reference over the stored documents, and a ``listings:changed``
+event is applied (exactly those keys re-read) within 5 seconds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+
+from listings.readmodel import SearchQuery, Sort, reference
+from listings.readmodel.loader import CHANNEL, Holder, Refresher, load, parse_event
+from listings.readmodel.synthetic import documents
+
+ACTIVE, CLOSED = "rm_test_listings", "rm_test_closed"
+
+
+@pytest.fixture
+def collections(mongo_db: Any) -> Iterator[Any]:
+    for name in (ACTIVE, CLOSED):
+        mongo_db[name].drop()
+    mongo_db[ACTIVE].insert_many(list(documents(300, seed=5)))
+    yield mongo_db
+    for name in (ACTIVE, CLOSED):
+        mongo_db[name].drop()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A private redis-server, so no other process's events reach this test."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_load_from_store_equals_reference(collections: Any) -> None:
+    model = load(db=collections, collection=ACTIVE)
+    docs = list(collections[ACTIVE].find({}, {"_id": 0}))
+    for q in (SearchQuery(), SearchQuery(cities=("Palm Springs",), min_beds=3, sort=Sort.PRICE_DESC),
+              SearchQuery(text="pool casita", sort=Sort.PPSF_ASC, page=2, page_size=10)):
+        assert model.search(q) == reference.search(docs, q)
+
+
+def test_event_parsing_rejects_malformed_payloads() -> None:
+    assert parse_event(b'{"changed": ["a"], "removed": [], "closed": []}') == {
+        "changed": ["a"], "removed": [], "closed": []}
+    for bad in (b"nope", b"[]", b'{"changed": [{"$ne": 1}]}', b'{"removed": "a"}'):
+        assert parse_event(bad) is None
+
+
+def test_refresher_applies_changed_keys_within_5s(collections: Any, redis_url: str) -> None:
+    active = Holder(collection=ACTIVE, db=lambda: collections)
+    closed = Holder(collection=CLOSED, db=lambda: collections)
+    before = active.get()
+    closed.get()
+    docs = list(collections[ACTIVE].find({}, {"_id": 0}).limit(3))
+    changed, removed, sold = docs
+    collections[ACTIVE].update_one({"listingKey": changed["listingKey"]}, {"$set": {"listPrice": 1.0}})
+    collections[ACTIVE].delete_one({"listingKey": removed["listingKey"]})
+    collections[ACTIVE].delete_one({"listingKey": sold["listingKey"]})
+    collections[CLOSED].insert_one({**sold, "standardStatus": "Closed", "closePrice": 5.0})
+    fresh = next(documents(1, seed=9, start=99_999))
+    collections[ACTIVE].insert_one(dict(fresh))
+
+    refresher = Refresher(redis_url=redis_url, listings=active, closed=closed)
+    refresher.start()
+    try:
+        assert refresher.subscribed.wait(5)
+        published = time.monotonic()
+        redis.Redis.from_url(redis_url).publish(CHANNEL, json.dumps({
+            "source": "gps", "run_id": 1, "changed": [changed["listingKey"], fresh["listingKey"]],
+            "removed": [removed["listingKey"]], "closed": [sold["listingKey"]]}))
+        while refresher.applied < 1:
+            assert time.monotonic() - published < 5, "not refreshed within 5 s"
+            time.sleep(0.02)
+    finally:
+        refresher.stop()
+        refresher.join(5)
+    model = active.get()
+    assert model.version != before.version and model.size == before.size - 2 + 1
+    assert model.cards([model.row_of_key(changed["listingKey"])])[0]["price"] == 1
+    assert model.row_of_key(removed["listingKey"]) is None
+    assert model.row_of_key(sold["listingKey"]) is None
+    assert model.row_of_key(fresh["listingKey"]) is not None
+    sold_model = closed.get()
+    assert sold_model.cols["close_price"][sold_model.row_of_key(sold["listingKey"])] == 5
