@@ -89,12 +89,12 @@ def bench_entitlements(*, checks: int) -> dict[str, float]:
 def _generate_events(*, users: int) -> list[dict[str, Any]]:
     """Real deliveries from the fake: each subscriber checks out, renews twice, fails a
     payment and recovers."""
+    from django.conf import settings
+
     from accounts.models import User
     from billing.catalog import plans_sync
     from billing.tests.fake_helpers import control, deliveries, pay_checkout
     from billing.tests.flows import checkout_url
-
-    from django.conf import settings
 
     fake = _FAKE
     settings.STRIPE_API_BASE = fake.url
@@ -120,9 +120,12 @@ def bench_webhooks(*, users: int) -> dict[str, float]:
 
     def post(delivery: dict[str, Any]) -> tuple[float, dict[str, Any]]:
         start = time.perf_counter_ns()
-        response = client.post("/billing/webhook/", data=delivery["payload"],
-                               content_type="application/json",
-                               HTTP_STRIPE_SIGNATURE=delivery["signature"])
+        response = client.post(
+            "/billing/webhook/",
+            data=delivery["payload"],
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=delivery["signature"],
+        )
         elapsed = _ms(start)
         assert response.status_code == 200, response.content
         return elapsed, json.loads(response.content)

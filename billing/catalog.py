@@ -24,39 +24,54 @@ class SyncResult:
 
 
 def _product_sync(client: stripe.StripeClient, plan: Plan) -> str:
-    wanted = {"name": f"ChatRealty {plan.name}", "description": plan.tagline,
-              "metadata": {"plan": plan.key, "audience": plan.audience.value}}
+    name, description = f"ChatRealty {plan.name}", plan.tagline
+    metadata = {"plan": plan.key, "audience": plan.audience.value}
     try:
         product = client.v1.products.retrieve(plan.product_id)
     except stripe.InvalidRequestError as exc:
         if exc.http_status != 404:
             raise
-        client.v1.products.create(params={"id": plan.product_id, **wanted},
-                                  options={"idempotency_key": f"product-{plan.product_id}"})
+        client.v1.products.create(
+            params={"id": plan.product_id, "name": name, "description": description, "metadata": metadata},
+            options={"idempotency_key": f"product-{plan.product_id}"},
+        )
         return "created"
-    current = {"name": product.name, "description": product.description,
-               "metadata": product.metadata.to_dict() if product.metadata else {}}
-    if current == wanted and product.active:
+    current_metadata = product.metadata.to_dict() if product.metadata else {}
+    if (product.name, product.description, current_metadata, product.active) == (name, description, metadata, True):
         return "unchanged"
-    client.v1.products.update(plan.product_id, params={**wanted, "active": True})
+    client.v1.products.update(
+        plan.product_id, params={"name": name, "description": description, "metadata": metadata, "active": True}
+    )
     return "updated"
 
 
 def _price_sync(client: stripe.StripeClient, plan: Plan) -> tuple[str, str]:
     found = client.v1.prices.list(params={"lookup_keys": [plan.lookup_key], "limit": 1})
     existing = found.data[0] if found.data else None
-    if (existing is not None and existing.active and existing.unit_amount == plan.price_cents
-            and existing.currency == plan.currency):
+    if (
+        existing is not None
+        and existing.active
+        and existing.unit_amount == plan.price_cents
+        and existing.currency == plan.currency
+    ):
         return "unchanged", existing.id
     price = client.v1.prices.create(
-        params={"product": plan.product_id, "unit_amount": plan.price_cents,
-                "currency": plan.currency, "recurring": {"interval": plan.interval},
-                "lookup_key": plan.lookup_key, "transfer_lookup_key": True,
-                "nickname": f"{plan.name} monthly", "metadata": {"plan": plan.key}},
+        params={
+            "product": plan.product_id,
+            "unit_amount": plan.price_cents,
+            "currency": plan.currency,
+            "recurring": {"interval": plan.interval},
+            "lookup_key": plan.lookup_key,
+            "transfer_lookup_key": True,
+            "nickname": f"{plan.name} monthly",
+            "metadata": {"plan": plan.key},
+        },
         # Keyed on what is being replaced too: after a manual change in the dashboard, the same
         # amount must create a fresh price rather than replay the one created before.
-        options={"idempotency_key": f"price-{plan.lookup_key}-{plan.price_cents}-{plan.currency}"
-                                    f"-replaces-{existing.id if existing else 'none'}"},
+        options={
+            "idempotency_key": f"price-{plan.lookup_key}-{plan.price_cents}-{plan.currency}"
+            f"-replaces-{existing.id if existing else 'none'}"
+        },
     )
     if existing is not None:
         client.v1.prices.update(existing.id, params={"active": False})

@@ -13,8 +13,10 @@ def billing(request: HttpRequest) -> dict[str, Any]:
     if tenant is None or getattr(tenant, "is_public", True) or not (user and user.is_staff):
         return {}
     if tenant.plan_status == "past_due":
-        return {"billing_banner": "Your site's payment failed. Update your card on the network "
-                                  "billing page to keep the site online."}
+        return {
+            "billing_banner": "Your site's payment failed. Update your card on the network "
+            "billing page to keep the site online."
+        }
     if tenant.plan_status == "suspended":
         return {"billing_banner": "Your site is offline to visitors until the Agent plan is paid."}
     return {}

@@ -37,35 +37,45 @@ def denial_status(ent: Entitlement) -> int:
 def denial_message(ent: Entitlement) -> str:
     label = _LABELS[Feature(ent.feature)]
     if denial_status(ent) == 429:
-        return (f"You've used all {ent.limit} {label} in your plan this month. "
-                "Upgrade for more, or wait for your allowance to reset.")
+        return (
+            f"You've used all {ent.limit} {label} in your plan this month. "
+            "Upgrade for more, or wait for your allowance to reset."
+        )
     if Feature(ent.feature) in METERED_FEATURES or ent.limit:
         return f"You've reached your plan's limit of {ent.limit} {label}. Upgrade for more."
     return f"Your plan doesn't include {label}. Upgrade to unlock it."
 
 
 def entitlement_denied_response(ent: Entitlement) -> JsonResponse:
-    return JsonResponse({
-        "error": "quota_exceeded" if denial_status(ent) == 429 else "upgrade_required",
-        "message": denial_message(ent),
-        "fields": {},
-        "upgrade": True,
-        "upgrade_url": "/billing/pricing/",
-        "feature": ent.feature,
-        "plan": ent.plan,
-        "limit": ent.limit,
-        "remaining": ent.remaining,
-        "resets_at": ent.period_end.isoformat() if ent.period_end else None,
-    }, status=denial_status(ent))
+    return JsonResponse(
+        {
+            "error": "quota_exceeded" if denial_status(ent) == 429 else "upgrade_required",
+            "message": denial_message(ent),
+            "fields": {},
+            "upgrade": True,
+            "upgrade_url": "/billing/pricing/",
+            "feature": ent.feature,
+            "plan": ent.plan,
+            "limit": ent.limit,
+            "remaining": ent.remaining,
+            "resets_at": ent.period_end.isoformat() if ent.period_end else None,
+        },
+        status=denial_status(ent),
+    )
 
 
 def upgrade_prompt_response(request: HttpRequest, ent: Entitlement) -> HttpResponse:
-    return render(request, "billing/upgrade_required.html",
-                  {"entitlement": ent, "message": denial_message(ent)}, status=denial_status(ent))
+    return render(
+        request,
+        "billing/upgrade_required.html",
+        {"entitlement": ent, "message": denial_message(ent)},
+        status=denial_status(ent),
+    )
 
 
-def requires_entitlement(feature: Feature | str, *, consume: bool = False,
-                         api: bool = True) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def requires_entitlement(
+    feature: Feature | str, *, consume: bool = False, api: bool = True
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Gate a view on a feature; with ``consume`` spend one unit atomically first.
 
     The result is on ``request.entitlement`` for the view (e.g. to show "3 left")."""

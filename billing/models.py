@@ -24,7 +24,9 @@ class BillingCustomer(models.Model):
     """Which Stripe customer pays for which user of this schema."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="billing_customer",
     )
     stripe_customer_id = models.CharField(max_length=255, unique=True)
@@ -52,7 +54,9 @@ class Subscription(models.Model):
     LIVE_STATUSES = (Status.TRIALING, Status.ACTIVE, Status.PAST_DUE)
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="billing_subscriptions",
     )
     stripe_subscription_id = models.CharField(max_length=255, unique=True)
@@ -74,8 +78,7 @@ class Subscription(models.Model):
     class Meta:
         indexes = [
             # entitlement_check's lookup: the live subscription of one user.
-            models.Index(fields=["user", "status", "-current_period_start"],
-                         name="billing_sub_user_status"),
+            models.Index(fields=["user", "status", "-current_period_start"], name="billing_sub_user_status"),
         ]
 
     def __str__(self) -> str:
@@ -85,9 +88,7 @@ class Subscription(models.Model):
 class Invoice(models.Model):
     """Invoices as Stripe reported them, for the billing page (no API call to render it)."""
 
-    subscription = models.ForeignKey(
-        Subscription, null=True, on_delete=models.SET_NULL, related_name="invoices"
-    )
+    subscription = models.ForeignKey(Subscription, null=True, on_delete=models.SET_NULL, related_name="invoices")
     stripe_invoice_id = models.CharField(max_length=255, unique=True)
     stripe_customer_id = models.CharField(max_length=255, db_index=True)
     number = models.CharField(max_length=64, blank=True)
@@ -141,7 +142,10 @@ class UsageCounter(models.Model):
 
     subject = models.CharField(max_length=64)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="usage_counters",
     )
     metric = models.CharField(max_length=32)
@@ -152,8 +156,9 @@ class UsageCounter(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["subject", "metric", "period_start"],
-                                    name="billing_usage_one_row_per_period"),
+            models.UniqueConstraint(
+                fields=["subject", "metric", "period_start"], name="billing_usage_one_row_per_period"
+            ),
         ]
 
     def __str__(self) -> str:

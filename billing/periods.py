@@ -11,8 +11,7 @@ UTC = dt.UTC
 def add_month(moment: dt.datetime) -> dt.datetime:
     """One calendar month later, clamped to the month's last day (Jan 31 → Feb 28)."""
     year, month = moment.year + moment.month // 12, moment.month % 12 + 1
-    return moment.replace(year=year, month=month,
-                          day=min(moment.day, calendar.monthrange(year, month)[1]))
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 def calendar_month(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

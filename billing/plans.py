@@ -9,9 +9,9 @@ appear in settings or code and re-running the sync never duplicates anything.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 
 class Audience(enum.StrEnum):
@@ -190,8 +190,4 @@ def plan_for_lookup_key(*, lookup_key: str) -> Plan | None:
 
 
 def plan_list(*, audience: Audience | None = None, paid_only: bool = False) -> list[Plan]:
-    return [
-        p
-        for p in _PLAN_LIST
-        if (audience is None or p.audience == audience) and not (paid_only and p.is_free)
-    ]
+    return [p for p in _PLAN_LIST if (audience is None or p.audience == audience) and not (paid_only and p.is_free)]

@@ -18,7 +18,14 @@ from django.utils import timezone
 from billing import periods
 from billing.models import Invoice, Subscription, UsageCounter
 from billing.plans import (
-    AGENT, CAPACITY_FEATURES, FREE, METERED_FEATURES, Audience, Feature, Plan, plan_get,
+    AGENT,
+    CAPACITY_FEATURES,
+    FREE,
+    METERED_FEATURES,
+    Audience,
+    Feature,
+    Plan,
+    plan_get,
     plan_list,
 )
 
@@ -70,10 +77,11 @@ def subject_key(*, user: Any, visitor_id: str | None = None) -> str | None:
 def _live_plan_of(sub: Subscription | dict[str, Any], now: dt.datetime) -> tuple[Plan, dt.datetime | None]:
     """Plan a live subscription grants now: past_due keeps it only during the grace period."""
     get = sub.get if isinstance(sub, dict) else lambda k: getattr(sub, k)
+    plan = plan_get(key=str(get("plan_key")))
     if get("status") == Subscription.Status.PAST_DUE:
         grace_ends = (get("past_due_since") or now) + grace_period()
-        return (plan_get(key=get("plan_key")) if now < grace_ends else FREE), grace_ends
-    return plan_get(key=get("plan_key")), None
+        return (plan if now < grace_ends else FREE), grace_ends
+    return plan, None
 
 
 # One round trip for the hot path: the user's live consumer subscription and the latest
@@ -97,53 +105,72 @@ SELECT s.id, s.plan_key, s.status, s.past_due_since, s.current_period_start,
          LIMIT 1) AS c ON TRUE
 """
 _NEWEST_PERIOD = F("current_period_start").desc(nulls_last=True)
-_SUB_FIELDS = ("id", "plan_key", "status", "past_due_since", "current_period_start",
-               "current_period_end", "cancel_at_period_end")
+_SUB_FIELDS = (
+    "id",
+    "plan_key",
+    "status",
+    "past_due_since",
+    "current_period_start",
+    "current_period_end",
+    "cancel_at_period_end",
+)
 
 
-def _context_from(row: dict[str, Any] | None, *, audience: Audience,
-                  now: dt.datetime) -> BillingContext:
+def _context_from(row: dict[str, Any] | None, *, audience: Audience, now: dt.datetime) -> BillingContext:
     start, end = periods.calendar_month(now)
     if row is None or row.get("id") is None:
-        return BillingContext(plan=FREE if audience == Audience.CONSUMER else AGENT,
-                              period_start=start, period_end=end,
-                              status=None if audience == Audience.CONSUMER else "none")
+        return BillingContext(
+            plan=FREE if audience == Audience.CONSUMER else AGENT,
+            period_start=start,
+            period_end=end,
+            status=None if audience == Audience.CONSUMER else "none",
+        )
     plan, grace_ends = _live_plan_of(row, now)
     if not plan.is_free and row["current_period_start"] and row["current_period_end"]:
         start, end = periods.roll_forward(row["current_period_start"], row["current_period_end"], now)
-    return BillingContext(plan=plan, period_start=start, period_end=end,
-                          subscription_id=row["id"], status=row["status"],
-                          cancel_at_period_end=row["cancel_at_period_end"],
-                          grace_ends=grace_ends)
+    return BillingContext(
+        plan=plan,
+        period_start=start,
+        period_end=end,
+        subscription_id=row["id"],
+        status=row["status"],
+        cancel_at_period_end=row["cancel_at_period_end"],
+        grace_ends=grace_ends,
+    )
 
 
-def billing_context_get(*, user: Any, audience: Audience = Audience.CONSUMER,
-                        now: dt.datetime | None = None) -> BillingContext:
+def billing_context_get(
+    *, user: Any, audience: Audience = Audience.CONSUMER, now: dt.datetime | None = None
+) -> BillingContext:
     now = now or timezone.now()
     if user is None or not getattr(user, "is_authenticated", False):
         return _context_from(None, audience=Audience.CONSUMER, now=now)
     live = Subscription.objects.filter(user_id=user.pk, status__in=Subscription.LIVE_STATUSES)
-    live = live.filter(plan_key=AGENT.key) if audience == Audience.AGENT else live.exclude(
-        plan_key=AGENT.key)
+    live = live.filter(plan_key=AGENT.key) if audience == Audience.AGENT else live.exclude(plan_key=AGENT.key)
     row = live.order_by(_NEWEST_PERIOD).values(*_SUB_FIELDS).first()
     return _context_from(row, audience=audience, now=now)
 
 
-def _hot_lookup(*, user: Any, subject: str | None, metric: str,
-                now: dt.datetime) -> tuple[BillingContext, int]:
+def _hot_lookup(*, user: Any, subject: str | None, metric: str, now: dt.datetime) -> tuple[BillingContext, int]:
     """``billing_context_get`` and this period's usage in a single query."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     if not authenticated and subject is None:
         return _context_from(None, audience=Audience.CONSUMER, now=now), 0
     sql = _HOT_SQL.format(subs=Subscription._meta.db_table, counters=UsageCounter._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql, {
-            "user_id": user.pk if authenticated else None,
-            "live": list(Subscription.LIVE_STATUSES), "agent": AGENT.key,
-            "subject": subject or "", "metric": metric, "now": now,
-        })
+        cursor.execute(
+            sql,
+            {
+                "user_id": user.pk if authenticated else None,
+                "live": list(Subscription.LIVE_STATUSES),
+                "agent": AGENT.key,
+                "subject": subject or "",
+                "metric": metric,
+                "now": now,
+            },
+        )
         values = cursor.fetchone()
-    row = dict(zip((*_SUB_FIELDS, "used", "counter_start"), values))
+    row = dict(zip((*_SUB_FIELDS, "used", "counter_start"), values, strict=True))
     ctx = _context_from(row, audience=Audience.CONSUMER, now=now)
     used = row["used"] if row["counter_start"] == ctx.period_start else 0
     return ctx, used or 0
@@ -167,14 +194,25 @@ def entitlement_from(*, ctx: BillingContext, feature: Feature, used: int) -> Ent
     else:
         allowed, used, remaining = limit is None, 0, None if limit is None else 0
     return Entitlement(
-        feature=feature.value, allowed=allowed, limit=limit, used=used, remaining=remaining,
-        plan=ctx.plan.key, upgrade=not allowed and _upgrade_helps(ctx.plan, feature),
+        feature=feature.value,
+        allowed=allowed,
+        limit=limit,
+        used=used,
+        remaining=remaining,
+        plan=ctx.plan.key,
+        upgrade=not allowed and _upgrade_helps(ctx.plan, feature),
         period_end=ctx.period_end if feature in METERED_FEATURES else None,
     )
 
 
-def entitlement_check(*, user: Any, feature: Feature | str, in_use: int | None = None,
-                      visitor_id: str | None = None, now: dt.datetime | None = None) -> Entitlement:
+def entitlement_check(
+    *,
+    user: Any,
+    feature: Feature | str,
+    in_use: int | None = None,
+    visitor_id: str | None = None,
+    now: dt.datetime | None = None,
+) -> Entitlement:
     """May this visitor use ``feature`` now, and how much is left?
 
     Metered features (chat messages, CMA reports) read this period's counter; capacity
@@ -215,8 +253,7 @@ def invoice_list(*, user: Any, limit: int = 12) -> QuerySet[Invoice]:
 def agent_site_state(*, user: Any, now: dt.datetime | None = None) -> tuple[bool, str]:
     """(is_active, plan_status) an agent's sites should have, from their Agent plan."""
     now = now or timezone.now()
-    sub = (Subscription.objects.filter(user_id=user.pk, plan_key=AGENT.key)
-           .order_by("-state_as_of").first())
+    sub = Subscription.objects.filter(user_id=user.pk, plan_key=AGENT.key).order_by("-state_as_of").first()
     if sub is None:
         return False, "canceled"
     if sub.status in (Subscription.Status.ACTIVE, Subscription.Status.TRIALING):

@@ -19,10 +19,21 @@ from billing import periods
 from billing.clients import stripe_client
 from billing.models import BillingCustomer, Subscription, UsageCounter
 from billing.plans import (
-    AGENT, METERED_FEATURES, PLANS, Audience, Feature, Plan, plan_for_lookup_key, plan_get,
+    AGENT,
+    METERED_FEATURES,
+    PLANS,
+    Audience,
+    Feature,
+    Plan,
+    plan_for_lookup_key,
+    plan_get,
 )
 from billing.selectors import (
-    Entitlement, agent_site_state, billing_context_get, entitlement_from, subject_key,
+    Entitlement,
+    agent_site_state,
+    billing_context_get,
+    entitlement_from,
+    subject_key,
     subscription_current,
 )
 
@@ -50,7 +61,7 @@ class PlanNotAvailable(BillingError):
 
 
 def _schema() -> str:
-    return connection.schema_name
+    return connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
 
 
 def _stripe_call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -58,11 +69,9 @@ def _stripe_call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return fn(*args, **kwargs)
     except stripe.StripeError as exc:
         # Logged with Stripe's request id so support can find it in Stripe's dashboard.
-        logger.warning("stripe %s failed: %s (request %s)", what, exc.user_message,
-                       getattr(exc, "request_id", None))
+        logger.warning("stripe %s failed: %s (request %s)", what, exc.user_message, getattr(exc, "request_id", None))
         raise BillingUnavailable(
-            "We couldn't reach our payment provider, so nothing was charged. "
-            "Please try again in a minute."
+            "We couldn't reach our payment provider, so nothing was charged. Please try again in a minute."
         ) from exc
 
 
@@ -73,28 +82,32 @@ def billing_customer_get_or_create(*, user: Any) -> BillingCustomer:
         return existing
     schema = _schema()
     customer = _stripe_call(
-        "customer create", stripe_client().v1.customers.create,
-        params={"email": user.email, "name": user.get_full_name(),
-                "metadata": {"schema": schema, "user_id": str(user.pk)}},
+        "customer create",
+        stripe_client().v1.customers.create,
+        params={
+            "email": user.email,
+            "name": user.get_full_name(),
+            "metadata": {"schema": schema, "user_id": str(user.pk)},
+        },
         # One customer per user per site, even if two requests race or one is retried.
         options={"idempotency_key": f"customer-{schema}-{user.pk}"},
     )
-    obj, _ = BillingCustomer.objects.get_or_create(
-        stripe_customer_id=customer.id, defaults={"user": user})
+    obj, _ = BillingCustomer.objects.get_or_create(stripe_customer_id=customer.id, defaults={"user": user})
     return obj
 
 
 def price_id_for(*, plan: Plan) -> str:
-    found = _stripe_call("price lookup", stripe_client().v1.prices.list,
-                         params={"lookup_keys": [plan.lookup_key], "active": True, "limit": 1})
+    found = _stripe_call(
+        "price lookup",
+        stripe_client().v1.prices.list,
+        params={"lookup_keys": [plan.lookup_key], "active": True, "limit": 1},
+    )
     if not found.data:
-        raise PlanNotAvailable(f"The {plan.name} plan is not set up in Stripe yet "
-                               "(run manage.py billing_sync_plans).")
+        raise PlanNotAvailable(f"The {plan.name} plan is not set up in Stripe yet (run manage.py billing_sync_plans).")
     return found.data[0].id
 
 
-def checkout_session_create(*, user: Any, plan_key: str, attempt_id: str, success_url: str,
-                            cancel_url: str) -> str:
+def checkout_session_create(*, user: Any, plan_key: str, attempt_id: str, success_url: str, cancel_url: str) -> str:
     """Start Checkout for a paid plan; returns the hosted Checkout URL.
 
     ``attempt_id`` comes from the pricing form, so a double click or a browser retry reuses
@@ -111,7 +124,8 @@ def checkout_session_create(*, user: Any, plan_key: str, attempt_id: str, succes
     customer = billing_customer_get_or_create(user=user)
     metadata = {"schema": schema, "user_id": str(user.pk), "plan": plan.key}
     session = _stripe_call(
-        "checkout create", stripe_client().v1.checkout.sessions.create,
+        "checkout create",
+        stripe_client().v1.checkout.sessions.create,
         params={
             "mode": "subscription",
             "customer": customer.stripe_customer_id,
@@ -133,22 +147,27 @@ def portal_session_create(*, user: Any, return_url: str) -> str:
     customer = BillingCustomer.objects.filter(user=user).first()
     if customer is None:
         raise NoBillingAccount("You have no paid plan yet.")
-    session = _stripe_call("portal create", stripe_client().v1.billing_portal.sessions.create,
-                           params={"customer": customer.stripe_customer_id,
-                                   "return_url": return_url})
+    session = _stripe_call(
+        "portal create",
+        stripe_client().v1.billing_portal.sessions.create,
+        params={"customer": customer.stripe_customer_id, "return_url": return_url},
+    )
     return session.url
 
 
 def checkout_session_sync(*, user: Any, session_id: str) -> Subscription | None:
     """On the success page, read the session back so the new plan shows at once even if the
     webhook is still on its way. Only the user the session was made for may sync it."""
-    session = _stripe_call("checkout retrieve", stripe_client().v1.checkout.sessions.retrieve,
-                           session_id, params={"expand": ["subscription"]})
+    session = _stripe_call(
+        "checkout retrieve",
+        stripe_client().v1.checkout.sessions.retrieve,
+        session_id,
+        params={"expand": ["subscription"]},
+    )
     if session.client_reference_id != f"{_schema()}:{user.pk}" or not session.subscription:
         return None
     with transaction.atomic():
-        sub, _ = subscription_apply(data=session.subscription.to_dict(for_json=True),
-                                    as_of=timezone.now())
+        sub, _ = subscription_apply(data=session.subscription.to_dict(for_json=True), as_of=timezone.now())
     return sub
 
 
@@ -178,8 +197,7 @@ def subscription_apply(*, data: dict[str, Any], as_of: dt.datetime) -> tuple[Sub
 
     Events arrive late, twice, or out of order, so ``as_of`` (the event's ``created``) is
     compared with the stored snapshot's, and ``canceled`` is terminal, as it is in Stripe."""
-    existing = (Subscription.objects.select_for_update()
-                .filter(stripe_subscription_id=data["id"]).first())
+    existing = Subscription.objects.select_for_update().filter(stripe_subscription_id=data["id"]).first()
     if existing is not None:
         if as_of < existing.state_as_of:
             return existing, "stale"
@@ -202,7 +220,8 @@ def subscription_apply(*, data: dict[str, Any], as_of: dt.datetime) -> tuple[Sub
         "canceled_at": periods.from_timestamp(data.get("canceled_at")),
         "ended_at": periods.from_timestamp(data.get("ended_at")),
         "past_due_since": ((existing.past_due_since if was_past_due and existing else None) or as_of)
-        if status == Subscription.Status.PAST_DUE else None,
+        if status == Subscription.Status.PAST_DUE
+        else None,
         "state_as_of": as_of,
     }
     if existing is None:
@@ -244,13 +263,19 @@ def _notify_payment_failed(*, sub: Subscription) -> None:
     days = int(getattr(settings, "BILLING_GRACE_PERIOD_DAYS", 7))
     plan = plan_get(key=sub.plan_key)
     # After commit: a rolled-back webhook (Stripe will retry it) must not send mail twice.
-    transaction.on_commit(lambda: send_mail(
-        subject=f"Your {plan.name} payment didn't go through",
-        message=(f"We couldn't charge your card for the {plan.name} plan. Please update your "
-                 f"payment method within {days} days to keep your plan; after that your "
-                 "account moves to the Free plan (nothing you saved is deleted)."),
-        from_email=None, recipient_list=[user.email], fail_silently=True,
-    ))
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"Your {plan.name} payment didn't go through",
+            message=(
+                f"We couldn't charge your card for the {plan.name} plan. Please update your "
+                f"payment method within {days} days to keep your plan; after that your "
+                "account moves to the Free plan (nothing you saved is deleted)."
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+            fail_silently=True,
+        )
+    )
 
 
 def _after_change(*, sub: Subscription) -> None:
@@ -264,15 +289,21 @@ def agent_sites_sync(*, user: Any, now: dt.datetime | None = None) -> int:
     from django_tenants.utils import get_tenant_model
 
     is_active, plan_status = agent_site_state(user=user, now=now)
-    return (get_tenant_model().objects.filter(owner_id=user.pk)
-            .exclude(is_active=is_active, plan_status=plan_status)
-            .update(is_active=is_active, plan_status=plan_status))
+    return (
+        get_tenant_model()
+        .objects.filter(owner_id=user.pk)
+        .exclude(is_active=is_active, plan_status=plan_status)
+        .update(is_active=is_active, plan_status=plan_status)
+    )
 
 
 def agent_grace_periods_expire(*, now: dt.datetime | None = None) -> int:
     """Suspend agent sites whose grace period ran out (periodic task, public schema)."""
-    owners = (Subscription.objects.filter(plan_key=AGENT.key, status=Subscription.Status.PAST_DUE)
-              .exclude(user=None).select_related("user"))
+    owners = (
+        Subscription.objects.filter(plan_key=AGENT.key, status=Subscription.Status.PAST_DUE)
+        .exclude(user=None)
+        .select_related("user")
+    )
     return sum(agent_sites_sync(user=sub.user, now=now) for sub in owners)
 
 
@@ -287,8 +318,9 @@ RETURNING used
 """
 
 
-def usage_consume(*, user: Any, feature: Feature | str, amount: int = 1,
-                  visitor_id: str | None = None, now: dt.datetime | None = None) -> Entitlement:
+def usage_consume(
+    *, user: Any, feature: Feature | str, amount: int = 1, visitor_id: str | None = None, now: dt.datetime | None = None
+) -> Entitlement:
     """Spend ``amount`` of a metered feature if the plan allows it, atomically.
 
     One statement: insert this period's counter or add to it, *only while it stays within
@@ -303,29 +335,43 @@ def usage_consume(*, user: Any, feature: Feature | str, amount: int = 1,
     if subject is None or (limit is not None and amount > limit):
         return entitlement_from(ctx=ctx, feature=feature, used=limit or 0)
     with connection.cursor() as cursor:
-        cursor.execute(_CONSUME_SQL.format(table=UsageCounter._meta.db_table), {
-            "subject": subject, "user_id": user.pk if subject.startswith("u:") else None,
-            "metric": feature.value, "start": ctx.period_start, "end": ctx.period_end,
-            "amount": amount, "limit": limit,
-        })
+        cursor.execute(
+            _CONSUME_SQL.format(table=UsageCounter._meta.db_table),
+            {
+                "subject": subject,
+                "user_id": user.pk if subject.startswith("u:") else None,
+                "metric": feature.value,
+                "start": ctx.period_start,
+                "end": ctx.period_end,
+                "amount": amount,
+                "limit": limit,
+            },
+        )
         row = cursor.fetchone()
     if row is None:
         return entitlement_from(ctx=ctx, feature=feature, used=limit or 0)
     ent = entitlement_from(ctx=ctx, feature=feature, used=row[0] - amount)
     # Report what is left *after* this use; it was allowed because the upsert succeeded.
     remaining = None if limit is None else max(limit - row[0], 0)
-    return Entitlement(**{**ent.as_dict(), "period_end": ent.period_end, "allowed": True,
-                          "used": row[0], "remaining": remaining, "upgrade": False})
+    return Entitlement(
+        **{
+            **ent.as_dict(),
+            "period_end": ent.period_end,
+            "allowed": True,
+            "used": row[0],
+            "remaining": remaining,
+            "upgrade": False,
+        }
+    )
 
 
-def usage_release(*, user: Any, feature: Feature | str, amount: int = 1,
-                  visitor_id: str | None = None) -> None:
+def usage_release(*, user: Any, feature: Feature | str, amount: int = 1, visitor_id: str | None = None) -> None:
     """Give back units when the work they paid for failed (the model errored, the PDF broke)."""
     ctx = billing_context_get(user=user)
     subject = subject_key(user=user, visitor_id=visitor_id)
     from django.db.models import F
     from django.db.models.functions import Greatest
 
-    UsageCounter.objects.filter(subject=subject, metric=Feature(feature).value,
-                                period_start=ctx.period_start).update(
-        used=Greatest(F("used") - amount, 0), updated_at=timezone.now())
+    UsageCounter.objects.filter(subject=subject, metric=Feature(feature).value, period_start=ctx.period_start).update(
+        used=Greatest(F("used") - amount, 0), updated_at=timezone.now()
+    )

@@ -3,6 +3,7 @@ selectors."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import uuid
@@ -27,7 +28,7 @@ _ATTEMPT_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _on_network() -> bool:
-    return connection.schema_name == settings.PUBLIC_SCHEMA_NAME
+    return connection.schema_name == settings.PUBLIC_SCHEMA_NAME  # type: ignore[attr-defined]
 
 
 def _pricing_context(request: HttpRequest, *, error: str | None = None) -> dict:
@@ -56,16 +57,23 @@ def checkout_start(request: HttpRequest) -> HttpResponse:
     success = request.build_absolute_uri(reverse("billing:success")) + "?session_id={CHECKOUT_SESSION_ID}"
     try:
         url = services.checkout_session_create(
-            user=request.user, plan_key=request.POST.get("plan", ""), attempt_id=attempt_id,
-            success_url=success, cancel_url=request.build_absolute_uri(reverse("billing:cancel")))
+            user=request.user,
+            plan_key=request.POST.get("plan", ""),
+            attempt_id=attempt_id,
+            success_url=success,
+            cancel_url=request.build_absolute_uri(reverse("billing:cancel")),
+        )
     except services.AlreadySubscribed:
         return redirect("billing:portal")
     except (services.PlanNotAvailable, KeyError) as exc:
-        return render(request, "billing/pricing.html",
-                      _pricing_context(request, error=str(exc.args[0] if exc.args else exc)), status=400)
+        return render(
+            request,
+            "billing/pricing.html",
+            _pricing_context(request, error=str(exc.args[0] if exc.args else exc)),
+            status=400,
+        )
     except services.BillingUnavailable as exc:
-        return render(request, "billing/pricing.html", _pricing_context(request, error=str(exc)),
-                      status=503)
+        return render(request, "billing/pricing.html", _pricing_context(request, error=str(exc)), status=503)
     return redirect(url, permanent=False)
 
 
@@ -74,12 +82,11 @@ def checkout_start(request: HttpRequest) -> HttpResponse:
 def checkout_success(request: HttpRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
     if session_id.startswith("cs_"):
-        try:
+        # If Stripe is unreachable the webhook brings the plan in; the page says it may take
+        # a moment.
+        with contextlib.suppress(services.BillingUnavailable):
             services.checkout_session_sync(user=request.user, session_id=session_id)
-        except services.BillingUnavailable:
-            pass  # the webhook will bring the plan in; the page says it may take a moment
-    return render(request, "billing/success.html",
-                  {"current": selectors.billing_context_get(user=request.user)})
+    return render(request, "billing/success.html", {"current": selectors.billing_context_get(user=request.user)})
 
 
 @require_GET
@@ -92,7 +99,8 @@ def checkout_cancel(request: HttpRequest) -> HttpResponse:
 def portal(request: HttpRequest) -> HttpResponse:
     try:
         url = services.portal_session_create(
-            user=request.user, return_url=request.build_absolute_uri(reverse("billing:overview")))
+            user=request.user, return_url=request.build_absolute_uri(reverse("billing:overview"))
+        )
     except services.NoBillingAccount:
         messages.info(request, "Choose a plan first.")
         return redirect("billing:pricing")
@@ -106,26 +114,32 @@ def portal(request: HttpRequest) -> HttpResponse:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     tenant = getattr(request, "tenant", None)
-    return render(request, "billing/overview.html", {
-        "current": selectors.billing_context_get(user=request.user),
-        "subscription": selectors.subscription_current(user=request.user),
-        "meters": selectors.usage_meters(user=request.user),
-        "invoices": selectors.invoice_list(user=request.user),
-        "agent": (selectors.billing_context_get(user=request.user, audience=Audience.AGENT)
-                  if _on_network() else None),
-        "site": tenant if tenant is not None and not _on_network() else None,
-    })
+    return render(
+        request,
+        "billing/overview.html",
+        {
+            "current": selectors.billing_context_get(user=request.user),
+            "subscription": selectors.subscription_current(user=request.user),
+            "meters": selectors.usage_meters(user=request.user),
+            "invoices": selectors.invoice_list(user=request.user),
+            "agent": (
+                selectors.billing_context_get(user=request.user, audience=Audience.AGENT) if _on_network() else None
+            ),
+            "site": tenant if tenant is not None and not _on_network() else None,
+        },
+    )
 
 
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest) -> HttpResponse:
     try:
-        result = webhook_event_process(payload=request.body,
-                                       signature=request.headers.get("Stripe-Signature", ""))
+        result = webhook_event_process(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
     except (ValueError, stripe.SignatureVerificationError) as exc:
         logger.warning("rejected stripe webhook: %s", exc)
-        return JsonResponse({"error": "bad_signature", "message": "Invalid payload or signature.",
-                             "fields": {}}, status=400)
-    return JsonResponse({"received": True, "event": result.event_id, "outcome": result.outcome,
-                         "duplicate": result.duplicate})
+        return JsonResponse(
+            {"error": "bad_signature", "message": "Invalid payload or signature.", "fields": {}}, status=400
+        )
+    return JsonResponse(
+        {"received": True, "event": result.event_id, "outcome": result.outcome, "duplicate": result.duplicate}
+    )

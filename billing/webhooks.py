@@ -13,11 +13,11 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.core.mail import send_mail
+from django.db import connection, transaction
 from django_tenants.utils import get_tenant_model, schema_context
 from psycopg.types.json import Jsonb
 
@@ -50,8 +50,7 @@ def _target_schema(event_type: str, obj: Obj) -> str:
 
 
 def _schema_exists(schema: str) -> bool:
-    return schema == settings.PUBLIC_SCHEMA_NAME or get_tenant_model().objects.filter(
-        schema_name=schema).exists()
+    return schema == settings.PUBLIC_SCHEMA_NAME or get_tenant_model().objects.filter(schema_name=schema).exists()
 
 
 # -- handlers (run inside the target schema) -----------------------------------------------
@@ -62,8 +61,7 @@ def _on_checkout_completed(obj: Obj, as_of: dt.datetime) -> str:
     user = get_user_model().objects.filter(pk=int(user_id)).first() if user_id.isdigit() else None
     if user is None or not obj.get("customer"):
         return "no_user"
-    BillingCustomer.objects.get_or_create(stripe_customer_id=obj["customer"],
-                                          defaults={"user": user})
+    BillingCustomer.objects.get_or_create(stripe_customer_id=obj["customer"], defaults={"user": user})
     if obj.get("subscription"):
         Subscription.objects.filter(stripe_subscription_id=obj["subscription"], user=None).update(user=user)
     return "linked"
@@ -77,26 +75,33 @@ def _on_trial_will_end(obj: Obj, as_of: dt.datetime) -> str:
     sub, outcome = subscription_apply(data=obj, as_of=as_of)
     if sub is not None and sub.user is not None and sub.user.email:
         email = sub.user.email
-        transaction.on_commit(lambda: send_mail(
-            subject="Your trial ends in 3 days",
-            message="Your trial ends soon; your plan continues automatically unless you cancel "
-                    "from the billing page.",
-            from_email=None, recipient_list=[email], fail_silently=True))
+        transaction.on_commit(
+            lambda: send_mail(
+                subject="Your trial ends in 3 days",
+                message="Your trial ends soon; your plan continues automatically unless you cancel "
+                "from the billing page.",
+                from_email=None,
+                recipient_list=[email],
+                fail_silently=True,
+            )
+        )
     return outcome
 
 
 def _invoice_apply(obj: Obj, as_of: dt.datetime) -> Subscription | None:
-    sub_id = (((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription")
-              or obj.get("subscription"))
-    sub = (Subscription.objects.select_for_update().filter(stripe_subscription_id=sub_id).first()
-           if sub_id else None)
+    sub_id = ((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription") or obj.get(
+        "subscription"
+    )
+    sub = Subscription.objects.select_for_update().filter(stripe_subscription_id=sub_id).first() if sub_id else None
     row = Invoice.objects.select_for_update().filter(stripe_invoice_id=obj["id"]).first()
     if row is not None and as_of < row.state_as_of:
         return sub
     lines = (obj.get("lines") or {}).get("data") or []
     fields = {
-        "subscription": sub, "stripe_customer_id": obj.get("customer") or "",
-        "number": obj.get("number") or "", "status": obj.get("status") or "",
+        "subscription": sub,
+        "stripe_customer_id": obj.get("customer") or "",
+        "number": obj.get("number") or "",
+        "status": obj.get("status") or "",
         "amount_due": max(obj.get("amount_due") or 0, 0),
         "amount_paid": max(obj.get("amount_paid") or 0, 0),
         "currency": obj.get("currency") or "usd",
@@ -116,8 +121,9 @@ def _on_invoice_paid(obj: Obj, as_of: dt.datetime) -> str:
     sub = _invoice_apply(obj, as_of)
     if sub is None:
         return "invoice_stored"
-    invoice_end = periods.from_timestamp(max(
-        (ln["period"]["end"] for ln in (obj.get("lines") or {}).get("data") or []), default=None))
+    invoice_end = periods.from_timestamp(
+        max((ln["period"]["end"] for ln in (obj.get("lines") or {}).get("data") or []), default=None)
+    )
     if invoice_end and sub.current_period_end and invoice_end > sub.current_period_end:
         # The renewal's subscription.updated may arrive after invoice.paid: move the period
         # forward now so usage resets on time. Never moves it back.
@@ -159,8 +165,10 @@ def _event_insert(*, event: Obj, as_of: dt.datetime, schema: str) -> int | None:
     concurrent duplicate waits on the unique index until the first commits, then gets
     nothing back."""
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SQL.format(table=WebhookEvent._meta.db_table),
-                       [event["id"], event["type"], as_of, schema, Jsonb(event)])
+        cursor.execute(
+            _INSERT_SQL.format(table=WebhookEvent._meta.db_table),
+            [event["id"], event["type"], as_of, schema, cast(Any, Jsonb(event))],
+        )
         row = cursor.fetchone()
     return row[0] if row else None
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from billing.fake_stripe import lifecycle, objects
 from billing.fake_stripe.formdata import as_bool, as_list
 from billing.fake_stripe.objects import Obj, new_id, now
-from billing.fake_stripe.store import StripeError, Store
+from billing.fake_stripe.store import Store, StripeError
 
 Handler = Callable[[Store, Obj, re.Match[str]], Obj]
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -24,8 +25,7 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
 
 def _required(params: Obj, name: str) -> Any:
     if params.get(name) in (None, ""):
-        raise StripeError(400, f"Missing required param: {name}.", code="parameter_missing",
-                          param=name)
+        raise StripeError(400, f"Missing required param: {name}.", code="parameter_missing", param=name)
     return params[name]
 
 
@@ -39,8 +39,7 @@ def _metadata(params: Obj) -> dict[str, str]:
 # -- customers ----------------------------------------------------------------------------
 @route("POST", "customers")
 def customer_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
-    cust = store.put(objects.customer(email=p.get("email"), name=p.get("name"),
-                                      metadata=_metadata(p)))
+    cust = store.put(objects.customer(email=p.get("email"), name=p.get("name"), metadata=_metadata(p)))
     store.emit("customer.created", cust)
     return cust
 
@@ -70,16 +69,17 @@ def customer_update(store: Store, p: Obj, m: re.Match[str]) -> Obj:
 @route("POST", "products")
 def product_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
     if p.get("id") and p["id"] in store.objects:
-        raise StripeError(400, f"Product already exists.", code="resource_already_exists",
-                          param="id")
-    return store.put(objects.product(id=p.get("id"), name=_required(p, "name"),
-                                     description=p.get("description"), metadata=_metadata(p)))
+        raise StripeError(400, "Product already exists.", code="resource_already_exists", param="id")
+    return store.put(
+        objects.product(
+            id=p.get("id"), name=_required(p, "name"), description=p.get("description"), metadata=_metadata(p)
+        )
+    )
 
 
 @route("GET", "products")
 def product_list(store: Store, p: Obj, m: re.Match[str]) -> Obj:
-    return store.page("product", p, match=lambda o: "active" not in p
-                      or o["active"] == as_bool(p["active"]))
+    return store.page("product", p, match=lambda o: "active" not in p or o["active"] == as_bool(p["active"]))
 
 
 @route("GET", r"products/(?P<id>[\w]+)")
@@ -108,8 +108,7 @@ def _claim_lookup_key(store: Store, key: str | None, transfer: bool) -> None:
     for other in store.all("price"):
         if other["lookup_key"] == key:
             if not transfer:
-                raise StripeError(400, f"A price (`{other['id']}`) already uses that lookup "
-                                       "key.", param="lookup_key")
+                raise StripeError(400, f"A price (`{other['id']}`) already uses that lookup key.", param="lookup_key")
             other["lookup_key"] = None
 
 
@@ -117,13 +116,17 @@ def _claim_lookup_key(store: Store, key: str | None, transfer: bool) -> None:
 def price_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
     prod = store.get("product", _required(p, "product"), param="product")
     _claim_lookup_key(store, p.get("lookup_key"), as_bool(p.get("transfer_lookup_key")))
-    return store.put(objects.price(
-        product_id=prod["id"], unit_amount=int(_required(p, "unit_amount")),
-        currency=_required(p, "currency").lower(),
-        interval=(p.get("recurring") or {}).get("interval"),
-        lookup_key=p.get("lookup_key") or None, nickname=p.get("nickname"),
-        metadata=_metadata(p),
-    ))
+    return store.put(
+        objects.price(
+            product_id=prod["id"],
+            unit_amount=int(_required(p, "unit_amount")),
+            currency=_required(p, "currency").lower(),
+            interval=(p.get("recurring") or {}).get("interval"),
+            lookup_key=p.get("lookup_key") or None,
+            nickname=p.get("nickname"),
+            metadata=_metadata(p),
+        )
+    )
 
 
 @route("GET", "prices")
@@ -131,9 +134,11 @@ def price_list(store: Store, p: Obj, m: re.Match[str]) -> Obj:
     keys = set(as_list(p.get("lookup_keys")))
 
     def match(o: Obj) -> bool:
-        return ((not keys or o["lookup_key"] in keys)
-                and ("active" not in p or o["active"] == as_bool(p["active"]))
-                and (not p.get("product") or o["product"] == p["product"]))
+        return (
+            (not keys or o["lookup_key"] in keys)
+            and ("active" not in p or o["active"] == as_bool(p["active"]))
+            and (not p.get("product") or o["product"] == p["product"])
+        )
 
     return store.page("price", p, match=match)
 
@@ -168,12 +173,18 @@ def checkout_session_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
     for i, li in enumerate(line_items):
         price = store.get("price", li.get("price", ""), param=f"line_items[{i}][price]")
         if not price["active"]:
-            raise StripeError(400, f"The price `{price['id']}` is not active.",
-                              param=f"line_items[{i}][price]")
-        items.append({"id": new_id("li_"), "object": "item", "price": dict(price),
-                      "quantity": int(li.get("quantity", 1)),
-                      "amount_total": price["unit_amount"] * int(li.get("quantity", 1)),
-                      "currency": price["currency"], "description": None})
+            raise StripeError(400, f"The price `{price['id']}` is not active.", param=f"line_items[{i}][price]")
+        items.append(
+            {
+                "id": new_id("li_"),
+                "object": "item",
+                "price": dict(price),
+                "quantity": int(li.get("quantity", 1)),
+                "amount_total": price["unit_amount"] * int(li.get("quantity", 1)),
+                "currency": price["currency"],
+                "description": None,
+            }
+        )
     customer = p.get("customer")
     if customer:
         store.get("customer", customer, param="customer")
@@ -223,12 +234,21 @@ def checkout_session_expire(store: Store, p: Obj, m: re.Match[str]) -> Obj:
 def portal_session_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
     customer = store.get("customer", _required(p, "customer"), param="customer")
     session_id = new_id("bps_")
-    return store.put({
-        "id": session_id, "object": "billing_portal.session", "created": now(),
-        "customer": customer["id"], "livemode": False, "return_url": p.get("return_url"),
-        "url": f"{store.base_url}/portal/{session_id}", "configuration": "bpc_fake",
-        "flow": None, "locale": None, "on_behalf_of": None,
-    })
+    return store.put(
+        {
+            "id": session_id,
+            "object": "billing_portal.session",
+            "created": now(),
+            "customer": customer["id"],
+            "livemode": False,
+            "return_url": p.get("return_url"),
+            "url": f"{store.base_url}/portal/{session_id}",
+            "configuration": "bpc_fake",
+            "flow": None,
+            "locale": None,
+            "on_behalf_of": None,
+        }
+    )
 
 
 # -- subscriptions, invoices, events ------------------------------------------------------
@@ -267,9 +287,11 @@ def subscription_cancel(store: Store, p: Obj, m: re.Match[str]) -> Obj:
 def invoice_list(store: Store, p: Obj, m: re.Match[str]) -> Obj:
     def match(inv: Obj) -> bool:
         sub_id = inv["parent"]["subscription_details"]["subscription"]
-        return ((not p.get("customer") or inv["customer"] == p["customer"])
-                and (not p.get("subscription") or sub_id == p["subscription"])
-                and (not p.get("status") or inv["status"] == p["status"]))
+        return (
+            (not p.get("customer") or inv["customer"] == p["customer"])
+            and (not p.get("subscription") or sub_id == p["subscription"])
+            and (not p.get("status") or inv["status"] == p["status"])
+        )
 
     return store.page("invoice", p, match=match)
 

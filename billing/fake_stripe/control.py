@@ -48,12 +48,11 @@ _CHECKOUT = re.compile(r"^/_control/checkout/(?P<id>\w+)/complete$")
 _RESEND = re.compile(r"^/_control/events/(?P<id>\w+)/resend$")
 
 
-def handle(fake: "FakeStripe", method: str, path: str, params: dict[str, Any]) -> Obj:
+def handle(fake: FakeStripe, method: str, path: str, params: dict[str, Any]) -> Obj:
     store = fake.store
     if method == "GET" and path == "/_control/deliveries":
         since = int(params.get("since", 0))
-        return {"data": [d.as_dict() for d in fake.deliverer.since(since)],
-                "next": len(fake.deliverer.log)}
+        return {"data": [d.as_dict() for d in fake.deliverer.since(since)], "next": len(fake.deliverer.log)}
     if method == "GET" and path == "/_control/health":
         return {"ok": True}
     if method != "POST":
@@ -66,7 +65,8 @@ def handle(fake: "FakeStripe", method: str, path: str, params: dict[str, Any]) -
             "fail_payment": lambda: lifecycle.subscription_renew(store, sub, pay=False),
             "pay": lambda: lifecycle.invoice_pay(store, sub),
             "cancel": lambda: lifecycle.subscription_cancel(
-                store, sub, out_of_order=as_bool(params.get("out_of_order"))),
+                store, sub, out_of_order=as_bool(params.get("out_of_order"))
+            ),
             "trial_will_end": lambda: lifecycle.trial_will_end(store, sub),
         }
         if action not in actions:
@@ -74,8 +74,7 @@ def handle(fake: "FakeStripe", method: str, path: str, params: dict[str, Any]) -
         result = actions[action]()
     elif m := _CHECKOUT.match(path):
         session = store.get("checkout.session", m["id"])
-        lifecycle.checkout_complete(store, session,
-                                    card=str(params.get("card_number", "4242424242424242")))
+        lifecycle.checkout_complete(store, session, card=str(params.get("card_number", "4242424242424242")))
         result = session
     elif m := _RESEND.match(path):
         event = store.get("event", m["id"])
@@ -83,10 +82,13 @@ def handle(fake: "FakeStripe", method: str, path: str, params: dict[str, Any]) -
             fake.enqueue(event)
         result = event
     elif path == "/_control/faults":
-        fault = Fault(kind=params.get("kind", "error"), status=int(params.get("status", 500)),
-                      seconds=float(params.get("seconds", 5)),
-                      after=as_bool(params.get("after", "false")),
-                      path=str(params.get("path", "")))
+        fault = Fault(
+            kind=params.get("kind", "error"),
+            status=int(params.get("status", 500)),
+            seconds=float(params.get("seconds", 5)),
+            after=as_bool(params.get("after", "false")),
+            path=str(params.get("path", "")),
+        )
         fake.faults.extend([fault] * int(params.get("count", 1)))
         return {"pending_faults": len(fake.faults)}
     elif path == "/_control/webhook":

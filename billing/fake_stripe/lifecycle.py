@@ -7,7 +7,7 @@ import copy
 
 from billing.fake_stripe import objects
 from billing.fake_stripe.objects import Obj, now
-from billing.fake_stripe.store import StripeError, Store
+from billing.fake_stripe.store import Store, StripeError
 
 DECLINED_CARDS = {"4000000000000002", "4000000000009995", "4000000000000341"}
 
@@ -21,17 +21,23 @@ def _period(sub: Obj) -> tuple[int, int]:
     return item["current_period_start"], item["current_period_end"]
 
 
-def _invoice_for(store: Store, sub: Obj, *, reason: str, paid: bool,
-                 extra_lines: list[tuple[str, int, int, int]] | None = None) -> Obj:
+def _invoice_for(
+    store: Store, sub: Obj, *, reason: str, paid: bool, extra_lines: list[tuple[str, int, int, int]] | None = None
+) -> Obj:
     start, end = _period(sub)
     lines = [
-        (f"1 × {store.objects[i['price']['product']]['name']}", i["price"]["unit_amount"] * i["quantity"],
-         start, end)
+        (f"1 × {store.objects[i['price']['product']]['name']}", i["price"]["unit_amount"] * i["quantity"], start, end)
         for i in sub["items"]["data"]
     ]
     lines += extra_lines or []
-    inv = objects.invoice(customer_obj=store.objects[sub["customer"]], sub=sub, lines=lines,
-                          billing_reason=reason, paid=paid, base_url=store.base_url)
+    inv = objects.invoice(
+        customer_obj=store.objects[sub["customer"]],
+        sub=sub,
+        lines=lines,
+        billing_reason=reason,
+        paid=paid,
+        base_url=store.base_url,
+    )
     store.put(inv)
     sub["latest_invoice"] = inv["id"]
     return inv
@@ -41,24 +47,24 @@ def checkout_complete(store: Store, session: Obj, *, card: str = "42424242424242
     """Pay a subscription-mode Checkout Session as the hosted page would."""
     with store.lock:
         if session["status"] != "open":
-            raise StripeError(400, "This Checkout Session is no longer active.",
-                              code="checkout_session_inactive")
+            raise StripeError(400, "This Checkout Session is no longer active.", code="checkout_session_inactive")
         if card.replace(" ", "") in DECLINED_CARDS:
-            raise StripeError(402, "Your card was declined.", type="card_error",
-                              code="card_declined")
+            raise StripeError(402, "Your card was declined.", type="card_error", code="card_declined")
         if session["customer"] is None:
             email = session.get("customer_email") or (session.get("customer_details") or {}).get("email")
             cust = store.put(objects.customer(email=email, name=None, metadata={}))
             store.emit("customer.created", cust)
             session["customer"] = cust["id"]
-        prices = [(store.get("price", li["price"]["id"]), li["quantity"])
-                  for li in session["_line_items"]]
+        prices = [(store.get("price", li["price"]["id"]), li["quantity"]) for li in session["_line_items"]]
         metadata = dict((session.get("_subscription_data") or {}).get("metadata") or {})
-        sub = store.put(objects.subscription(customer_id=session["customer"], prices=prices,
-                                             metadata=metadata))
+        sub = store.put(objects.subscription(customer_id=session["customer"], prices=prices, metadata=metadata))
         inv = _invoice_for(store, sub, reason="subscription_create", paid=True)
-        session.update(status="complete", payment_status="paid", subscription=sub["id"],
-                       customer_details={"email": store.objects[session["customer"]]["email"]})
+        session.update(
+            status="complete",
+            payment_status="paid",
+            subscription=sub["id"],
+            customer_details={"email": store.objects[session["customer"]]["email"]},
+        )
         store.emit("checkout.session.completed", session)
         store.emit("customer.subscription.created", sub)
         store.emit("invoice.paid", inv)
@@ -69,15 +75,13 @@ def subscription_update(store: Store, sub: Obj, params: Obj) -> Obj:
     """``POST /v1/subscriptions/:id`` — plan change with proration, cancel at period end."""
     with store.lock:
         if sub["status"] == "canceled":
-            raise StripeError(400, "A canceled subscription can only update its "
-                                   "cancellation_details and metadata.")
+            raise StripeError(400, "A canceled subscription can only update its cancellation_details and metadata.")
         before = copy.deepcopy(sub)
         previous: Obj = {}
         if "cancel_at_period_end" in params:
             flag = str(params["cancel_at_period_end"]).lower() == "true"
             if flag != sub["cancel_at_period_end"]:
-                previous.update(cancel_at_period_end=sub["cancel_at_period_end"],
-                                cancel_at=sub["cancel_at"])
+                previous.update(cancel_at_period_end=sub["cancel_at_period_end"], cancel_at=sub["cancel_at"])
                 sub["cancel_at_period_end"] = flag
                 sub["cancel_at"] = _period(sub)[1] if flag else None
                 sub["canceled_at"] = now() if flag else None
@@ -88,8 +92,7 @@ def subscription_update(store: Store, sub: Obj, params: Obj) -> Obj:
                 sub["metadata"].pop(k, None)
         items = params.get("items") or []
         if items and items[0].get("price"):
-            _change_price(store, sub, items[0], params.get("proration_behavior",
-                                                           "create_prorations"))
+            _change_price(store, sub, items[0], params.get("proration_behavior", "create_prorations"))
             previous["items"] = before["items"]
         if previous:
             store.emit("customer.subscription.updated", sub, previous=previous)
@@ -99,8 +102,9 @@ def subscription_update(store: Store, sub: Obj, params: Obj) -> Obj:
 def _change_price(store: Store, sub: Obj, item_params: Obj, proration_behavior: str) -> None:
     item = _item(sub)
     if item_params.get("id") and item_params["id"] != item["id"]:
-        raise StripeError(404, f"No such subscription item: '{item_params['id']}'",
-                          code="resource_missing", param="items[0][id]")
+        raise StripeError(
+            404, f"No such subscription item: '{item_params['id']}'", code="resource_missing", param="items[0][id]"
+        )
     new_price = store.get("price", item_params["price"], param="items[0][price]")
     old_price = item["price"]
     start, end = _period(sub)
@@ -117,9 +121,14 @@ def _change_price(store: Store, sub: Obj, item_params: Obj, proration_behavior: 
         (f"Remaining time on {store.objects[new_price['product']]['name']}", charge, now(), end),
     ]
     if proration_behavior == "always_invoice":
-        inv = objects.invoice(customer_obj=store.objects[sub["customer"]], sub=sub, lines=lines,
-                              billing_reason="subscription_update", paid=True,
-                              base_url=store.base_url)
+        inv = objects.invoice(
+            customer_obj=store.objects[sub["customer"]],
+            sub=sub,
+            lines=lines,
+            billing_reason="subscription_update",
+            paid=True,
+            base_url=store.base_url,
+        )
         store.put(inv)
         sub["latest_invoice"] = inv["id"]
         store.emit("invoice.paid", inv)
@@ -136,13 +145,15 @@ def subscription_cancel(store: Store, sub: Obj, *, out_of_order: bool = False) -
         if sub["status"] == "canceled":
             raise StripeError(400, "This subscription has already been canceled.")
         stale = copy.deepcopy(sub)
-        sub.update(status="canceled", canceled_at=sub["canceled_at"] or now(), ended_at=now(),
-                   cancel_at=None)
+        sub.update(status="canceled", canceled_at=sub["canceled_at"] or now(), ended_at=now(), cancel_at=None)
         deleted = store.emit("customer.subscription.deleted", sub)
         if out_of_order:
-            store.emit("customer.subscription.updated", stale,
-                       previous={"metadata": dict(stale["metadata"])},
-                       created=deleted["created"] - 60)
+            store.emit(
+                "customer.subscription.updated",
+                stale,
+                previous={"metadata": dict(stale["metadata"])},
+                created=deleted["created"] - 60,
+            )
         return sub
 
 
@@ -158,8 +169,7 @@ def subscription_renew(store: Store, sub: Obj, *, pay: bool = True) -> Obj:
             item["current_period_start"] = item["current_period_end"]
             item["current_period_end"] = objects.add_month(item["current_period_start"])
         pending = sub.pop("_pending_prorations", [])
-        inv = _invoice_for(store, sub, reason="subscription_cycle", paid=pay,
-                           extra_lines=pending)
+        inv = _invoice_for(store, sub, reason="subscription_cycle", paid=pay, extra_lines=pending)
         previous: Obj = {"items": before}
         if not pay:
             previous["status"] = sub["status"]
@@ -176,8 +186,13 @@ def invoice_pay(store: Store, sub: Obj) -> Obj:
         inv = store.objects.get(sub.get("latest_invoice") or "")
         if inv is None or inv["status"] != "open":
             raise StripeError(400, "This subscription has no open invoice.")
-        inv.update(status="paid", amount_paid=inv["amount_due"], amount_remaining=0,
-                   attempt_count=inv["attempt_count"] + 1, next_payment_attempt=None)
+        inv.update(
+            status="paid",
+            amount_paid=inv["amount_due"],
+            amount_remaining=0,
+            attempt_count=inv["attempt_count"] + 1,
+            next_payment_attempt=None,
+        )
         inv["status_transitions"]["paid_at"] = now()
         previous = {"status": sub["status"]}
         sub["status"] = "active"

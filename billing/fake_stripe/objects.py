@@ -96,8 +96,7 @@ def price(
         "nickname": nickname,
         "product": product_id,
         "recurring": (
-            {"interval": interval, "interval_count": 1, "usage_type": "licensed",
-             "trial_period_days": None}
+            {"interval": interval, "interval_count": 1, "usage_type": "licensed", "trial_period_days": None}
             if interval
             else None
         ),
@@ -108,8 +107,7 @@ def price(
     }
 
 
-def subscription_item(*, subscription_id: str, price_obj: Obj, quantity: int,
-                      period_start: int) -> Obj:
+def subscription_item(*, subscription_id: str, price_obj: Obj, quantity: int, period_start: int) -> Obj:
     return {
         "id": new_id("si_"),
         "object": "subscription_item",
@@ -128,10 +126,7 @@ def subscription_item(*, subscription_id: str, price_obj: Obj, quantity: int,
 def subscription(*, customer_id: str, prices: list[tuple[Obj, int]], metadata: dict) -> Obj:
     sub_id = new_id("sub_")
     start = now()
-    items = [
-        subscription_item(subscription_id=sub_id, price_obj=p, quantity=q, period_start=start)
-        for p, q in prices
-    ]
+    items = [subscription_item(subscription_id=sub_id, price_obj=p, quantity=q, period_start=start) for p, q in prices]
     return {
         "id": sub_id,
         "object": "subscription",
@@ -227,8 +222,14 @@ def invoice(
     }
 
 
-def event(*, type: str, obj: Obj, previous_attributes: Obj | None, created: int | None = None,
-          idempotency_key: str | None = None) -> Obj:
+def event(
+    *,
+    type: str,
+    obj: Obj,
+    previous_attributes: Obj | None,
+    created: int | None = None,
+    idempotency_key: str | None = None,
+) -> Obj:
     data: Obj = {"object": obj}
     if previous_attributes is not None:
         data["previous_attributes"] = previous_attributes

@@ -12,7 +12,7 @@ from typing import Any
 
 from billing.fake_stripe import lifecycle
 from billing.fake_stripe.objects import Obj
-from billing.fake_stripe.store import StripeError, Store
+from billing.fake_stripe.store import Store, StripeError
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
@@ -23,9 +23,11 @@ input{padding:.4rem;width:100%;box-sizing:border-box}
 
 
 def _page(title: str, body: str) -> str:
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
-            f"<style>{_STYLE}</style></head><body><p class='muted'>Test mode · local Stripe"
-            f"</p><h1>{escape(title)}</h1>{body}</body></html>")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
+        f"<style>{_STYLE}</style></head><body><p class='muted'>Test mode · local Stripe"
+        f"</p><h1>{escape(title)}</h1>{body}</body></html>"
+    )
 
 
 def _money(cents: int, currency: str = "usd") -> str:
@@ -51,14 +53,14 @@ def checkout_page(store: Store, session: Obj, *, error: str | None = None) -> st
     err = f"<p class='error' role='alert'>{escape(error)}</p>" if error else ""
     body = f"""
 <div class="box"><ul>{lines}</ul><p><strong>Total due today:
-{_money(session['amount_total'], session['currency'])}</strong></p></div>{err}
-<form method="post" action="/checkout/{escape(session['id'])}">
+{_money(session["amount_total"], session["currency"])}</strong></p></div>{err}
+<form method="post" action="/checkout/{escape(session["id"])}">
 <label>Email <input name="email" type="email" value="{escape(email)}"></label>
 <label>Card number <input name="card_number" value="4242 4242 4242 4242" autocomplete="off"></label>
 <label>Expiry <input name="card_expiry" value="12 / 34"></label>
 <label>CVC <input name="card_cvc" value="123"></label>
 <button type="submit" id="pay">Subscribe</button></form>
-<p><a href="{escape(session.get('cancel_url') or '#')}" id="cancel">← Back</a></p>"""
+<p><a href="{escape(session.get("cancel_url") or "#")}" id="cancel">← Back</a></p>"""
     return _page("Subscribe", body)
 
 
@@ -79,16 +81,18 @@ def _switchable_prices(store: Store, current: Obj) -> list[Obj]:
     product = store.objects.get(current["product"], {})
     audience = product.get("metadata", {}).get("audience")
     return [
-        p for p in store.all("price")
-        if p["active"] and p["recurring"] and p["id"] != current["id"]
+        p
+        for p in store.all("price")
+        if p["active"]
+        and p["recurring"]
+        and p["id"] != current["id"]
         and store.objects[p["product"]].get("metadata", {}).get("audience") == audience
     ]
 
 
 def portal_page(store: Store, session: Obj, *, notice: str | None = None) -> str:
     customer = store.get("customer", session["customer"])
-    subs = [s for s in store.all("subscription")
-            if s["customer"] == customer["id"] and s["status"] != "canceled"]
+    subs = [s for s in store.all("subscription") if s["customer"] == customer["id"] and s["status"] != "canceled"]
     blocks = []
     base = f"/portal/{escape(session['id'])}"
     for sub in subs:
@@ -97,8 +101,7 @@ def portal_page(store: Store, session: Obj, *, notice: str | None = None) -> str
         name = escape(store.objects[price["product"]]["name"])
         sid = escape(sub["id"])
         status = escape(sub["status"])
-        renew = ("Cancels on " if sub["cancel_at_period_end"] else "Renews on ") + _date(
-            item["current_period_end"])
+        renew = ("Cancels on " if sub["cancel_at_period_end"] else "Renews on ") + _date(item["current_period_end"])
         options = "".join(
             f"<form method='post' action='{base}/update'><input type='hidden' name='subscription'"
             f" value='{sid}'><input type='hidden' name='price' value='{escape(p['id'])}'>"
@@ -109,9 +112,13 @@ def portal_page(store: Store, session: Obj, *, notice: str | None = None) -> str
         )
         action = "resume" if sub["cancel_at_period_end"] else "cancel"
         label = "Don't cancel" if sub["cancel_at_period_end"] else "Cancel plan"
-        pay = (f"<form method='post' action='{base}/pay'><input type='hidden' "
-               f"name='subscription' value='{sid}'><button id='pay-invoice'>Pay open invoice "
-               f"with a new card</button></form>" if sub["status"] == "past_due" else "")
+        pay = (
+            f"<form method='post' action='{base}/pay'><input type='hidden' "
+            f"name='subscription' value='{sid}'><button id='pay-invoice'>Pay open invoice "
+            f"with a new card</button></form>"
+            if sub["status"] == "past_due"
+            else ""
+        )
         blocks.append(
             f"<div class='box' id='{sid}'><h2>{name}</h2><p>{_money(price['unit_amount'])} per "
             f"{escape(price['recurring']['interval'])} · <span class='status'>{status}</span> · "
@@ -121,13 +128,16 @@ def portal_page(store: Store, session: Obj, *, notice: str | None = None) -> str
         )
     invoices = "".join(
         f"<li>{_date(inv['created'])} · {_money(inv['amount_due'])} · {escape(inv['status'])}</li>"
-        for inv in store.all("invoice") if inv["customer"] == customer["id"]
+        for inv in store.all("invoice")
+        if inv["customer"] == customer["id"]
     )
     note = f"<p class='notice' role='status'>{escape(notice)}</p>" if notice else ""
-    body = (f"{note}<p>{escape(customer.get('email') or '')}</p>"
-            f"{''.join(blocks) or '<p>No active subscriptions.</p>'}"
-            f"<h2>Invoices</h2><ul>{invoices or '<li>None yet</li>'}</ul>"
-            f"<p><a id='return' href='{escape(session.get('return_url') or '#')}'>← Return</a></p>")
+    body = (
+        f"{note}<p>{escape(customer.get('email') or '')}</p>"
+        f"{''.join(blocks) or '<p>No active subscriptions.</p>'}"
+        f"<h2>Invoices</h2><ul>{invoices or '<li>None yet</li>'}</ul>"
+        f"<p><a id='return' href='{escape(session.get('return_url') or '#')}'>← Return</a></p>"
+    )
     return _page("Billing", body)
 
 
@@ -138,16 +148,18 @@ def portal_submit(store: Store, session: Obj, action: str, form: dict[str, Any])
         raise StripeError(403, "This subscription belongs to another customer.")
     if action == "update":
         item_id = sub["items"]["data"][0]["id"]
-        lifecycle.subscription_update(store, sub, {
-            "items": [{"id": item_id, "price": form.get("price", "")}],
-            "proration_behavior": "create_prorations",
-        })
+        lifecycle.subscription_update(
+            store,
+            sub,
+            {
+                "items": [{"id": item_id, "price": form.get("price", "")}],
+                "proration_behavior": "create_prorations",
+            },
+        )
         return "Your plan has been updated."
     if action in ("cancel", "resume"):
-        lifecycle.subscription_update(
-            store, sub, {"cancel_at_period_end": "true" if action == "cancel" else "false"})
-        return "Your plan will be canceled at the end of the period." if action == "cancel" \
-            else "Your plan will renew."
+        lifecycle.subscription_update(store, sub, {"cancel_at_period_end": "true" if action == "cancel" else "false"})
+        return "Your plan will be canceled at the end of the period." if action == "cancel" else "Your plan will renew."
     if action == "pay":
         lifecycle.invoice_pay(store, sub)
         return "Payment succeeded."

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 from billing.fake_stripe import api, control, pages
 from billing.fake_stripe.formdata import decode
 from billing.fake_stripe.objects import API_VERSION, Obj, new_id
-from billing.fake_stripe.store import StripeError, Store
+from billing.fake_stripe.store import Store, StripeError
 from billing.fake_stripe.webhooks import Deliverer
 
 logger = logging.getLogger(__name__)
@@ -27,8 +27,15 @@ _PAGE = re.compile(r"^/(?P<kind>checkout|portal)/(?P<id>\w+)(?:/(?P<action>\w+))
 class FakeStripe:
     """The fake as an object: ``FakeStripe(port=0).start()`` runs it on a background thread."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, webhook_url: str | None = None,
-                 webhook_secret: str = "whsec_test", api_key: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        webhook_url: str | None = None,
+        webhook_secret: str = "whsec_test",
+        api_key: str | None = None,
+    ) -> None:
         self.api_key = api_key
         self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
@@ -46,7 +53,7 @@ class FakeStripe:
         self._threads: list[threading.Thread] = []
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "FakeStripe":
+    def start(self) -> FakeStripe:
         # A short poll interval keeps ``stop()`` (and so every test using the fake) fast.
         serve = functools.partial(self.httpd.serve_forever, poll_interval=0.02)
         for name, target in (("http", serve), ("webhooks", self._deliver_forever)):
@@ -84,7 +91,7 @@ class FakeStripe:
             event = self._queue.get()
             try:
                 self.deliverer.send(event)
-            except Exception:  # noqa: BLE001 - a bad endpoint must not kill delivery
+            except Exception:
                 logger.exception("delivering %s failed", event.get("id"))
             finally:
                 self._queue.task_done()
@@ -98,8 +105,10 @@ class FakeStripe:
         auth = headers.get("Authorization", "")
         key = auth.removeprefix("Bearer ").strip()
         if not key.startswith(("sk_test_", "rk_test_")) or (self.api_key and key != self.api_key):
-            raise StripeError(401, "Invalid API Key provided: " + (key[:12] + "***" if key else
-                              "no key. Provide it as a Bearer token."))
+            raise StripeError(
+                401,
+                "Invalid API Key provided: " + (key[:12] + "***" if key else "no key. Provide it as a Bearer token."),
+            )
         fault = self._take_fault(path)
         if fault and fault.kind == "hang":
             time.sleep(fault.seconds)
@@ -131,9 +140,12 @@ class FakeStripe:
             if key in self._idempotency:
                 seen, status, payload = self._idempotency[key]
                 if seen != fingerprint:
-                    raise StripeError(400, "Keys for idempotent requests can only be used with "
-                                      "the same parameters they were first used with.",
-                                      type="idempotency_error")
+                    raise StripeError(
+                        400,
+                        "Keys for idempotent requests can only be used with "
+                        "the same parameters they were first used with.",
+                        type="idempotency_error",
+                    )
                 return status, payload, {"Idempotent-Replayed": "true", "Idempotency-Key": key}
             try:
                 status, payload = self._execute(method, path, body)
@@ -184,8 +196,11 @@ class _Handler(BaseHTTPRequestHandler):
                 status, payload, extra = self.fake.api_call(method, split.path, body, self.headers)
                 self._send(status, payload, "application/json", extra)
             elif split.path.startswith("/_control/"):
-                params = (json.loads(body) if self.headers.get("Content-Type", "").startswith(
-                    "application/json") and body else decode(body.decode()))
+                params = (
+                    json.loads(body)
+                    if self.headers.get("Content-Type", "").startswith("application/json") and body
+                    else decode(body.decode())
+                )
                 result = control.handle(self.fake, method, split.path, params)
                 self._send(200, json.dumps(result, indent=2).encode(), "application/json")
             elif m := _PAGE.match(split.path):
@@ -206,8 +221,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(200, pages.checkout_page(store, session).encode(), "text/html")
             status, location, html = pages.checkout_submit(store, session, form)
             self.fake.flush()
-            return self._send(status, html.encode(), "text/html",
-                              {"Location": location} if location else {})
+            return self._send(status, html.encode(), "text/html", {"Location": location} if location else {})
         session = store.get("billing_portal.session", m["id"])
         notice = None
         if method == "POST" and m["action"]:
@@ -216,11 +230,12 @@ class _Handler(BaseHTTPRequestHandler):
             except StripeError as exc:
                 notice = exc.message
             self.fake.flush()
-            return self._send(303, b"", "text/html", {"Location": f"/portal/{session['id']}?notice={quote(notice or '')}"})
+            return self._send(
+                303, b"", "text/html", {"Location": f"/portal/{session['id']}?notice={quote(notice or '')}"}
+            )
         self._send(200, pages.portal_page(store, session, notice=form.get("notice")).encode(), "text/html")
 
-    def _send(self, status: int, payload: bytes, content_type: str,
-              extra: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, payload: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
         try:
             self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "")
             self.send_header("Content-Type", f"{content_type}; charset=utf-8")

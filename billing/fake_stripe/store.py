@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from billing.fake_stripe import objects
 from billing.fake_stripe.objects import Obj
@@ -24,12 +25,17 @@ _PATH_BY_OBJECT = {
 class StripeError(Exception):
     """Rendered as Stripe's error body ``{"error": {"type", "message", "code", "param"}}``."""
 
-    def __init__(self, status: int, message: str, *, type: str = "invalid_request_error",
-                 code: str | None = None, param: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        code: str | None = None,
+        param: str | None = None,
+    ) -> None:
         super().__init__(message)
-        self.status, self.message, self.type, self.code, self.param = (
-            status, message, type, code, param
-        )
+        self.status, self.message, self.type, self.code, self.param = (status, message, type, code, param)
 
     def body(self) -> Obj:
         error: Obj = {"type": self.type, "message": self.message}
@@ -75,20 +81,17 @@ class Store:
         # Stripe lists are newest first.
         return [self.objects[i] for i in reversed(self.order.get(kind, []))]
 
-    def page(self, kind: str, params: dict[str, Any], *,
-             match: Callable[[Obj], bool] = lambda o: True) -> Obj:
+    def page(self, kind: str, params: dict[str, Any], *, match: Callable[[Obj], bool] = lambda o: True) -> Obj:
         items = [o for o in self.all(kind) if match(o)]
         limit = max(1, min(int(params.get("limit", 10)), 100))
         if after := params.get("starting_after"):
             ids = [o["id"] for o in items]
-            items = items[ids.index(after) + 1:] if after in ids else []
+            items = items[ids.index(after) + 1 :] if after in ids else []
         if before := params.get("ending_before"):
             ids = [o["id"] for o in items]
             items = items[: ids.index(before)] if before in ids else []
         data = [copy.deepcopy(o) for o in items[:limit]]
-        return objects.list_object(
-            data, url=f"/v1/{_PATH_BY_OBJECT[kind]}", has_more=len(items) > limit
-        )
+        return objects.list_object(data, url=f"/v1/{_PATH_BY_OBJECT[kind]}", has_more=len(items) > limit)
 
     # -- expand ----------------------------------------------------------------------------
     def render(self, obj: Obj, expand: list[str]) -> Obj:
@@ -117,11 +120,9 @@ class Store:
         self._expand(value, rest)
 
     # -- events ----------------------------------------------------------------------------
-    def emit(self, type: str, obj: Obj, *, previous: Obj | None = None,
-             created: int | None = None) -> Obj:
+    def emit(self, type: str, obj: Obj, *, previous: Obj | None = None, created: int | None = None) -> Obj:
         snapshot = strip_private(copy.deepcopy(obj))
-        evt = objects.event(type=type, obj=snapshot, previous_attributes=previous,
-                            created=created)
+        evt = objects.event(type=type, obj=snapshot, previous_attributes=previous, created=created)
         with self.lock:
             self.events.append(evt)
             self.put(evt)

@@ -34,8 +34,14 @@ class Delivery:
     error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"event_id": self.event_id, "type": self.type, "payload": self.payload,
-                "signature": self.signature, "status": self.status, "error": self.error}
+        return {
+            "event_id": self.event_id,
+            "type": self.type,
+            "payload": self.payload,
+            "signature": self.signature,
+            "status": self.status,
+            "error": self.error,
+        }
 
 
 @dataclass
@@ -53,8 +59,12 @@ class Deliverer:
 
     def send(self, event: dict[str, Any]) -> Delivery:
         payload = json.dumps(event, indent=2)
-        delivery = Delivery(event_id=event["id"], type=event["type"], payload=payload,
-                            signature=sign(payload.encode(), secret=self.secret))
+        delivery = Delivery(
+            event_id=event["id"],
+            type=event["type"],
+            payload=payload,
+            signature=sign(payload.encode(), secret=self.secret),
+        )
         with self._lock:
             self.log.append(delivery)
         if self.url:
@@ -63,10 +73,14 @@ class Deliverer:
 
     def _post(self, delivery: Delivery) -> None:
         request = urllib.request.Request(
-            self.url or "", data=delivery.payload.encode(), method="POST",
-            headers={"Content-Type": "application/json; charset=utf-8",
-                     "Stripe-Signature": delivery.signature,
-                     "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"},
+            self.url or "",
+            data=delivery.payload.encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Stripe-Signature": delivery.signature,
+                "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:

@@ -83,9 +83,12 @@ class WebhookPump:
         return {"type": delivery["type"], **json.loads(response.content)}
 
     def _post(self, delivery: dict[str, Any]) -> Any:
-        return self.client.post("/billing/webhook/", data=delivery["payload"],
-                                    content_type="application/json",
-                                    HTTP_STRIPE_SIGNATURE=delivery["signature"])
+        return self.client.post(
+            "/billing/webhook/",
+            data=delivery["payload"],
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=delivery["signature"],
+        )
 
     def pending(self) -> list[dict[str, Any]]:
         fresh = deliveries(self.fake, self.seen)
@@ -108,7 +111,8 @@ def make_user(db: None) -> Any:
     counter = iter(range(10_000))
 
     def make(email: str | None = None, **extra: Any) -> User:
-        return User.objects.create_user(email=email or f"buyer{next(counter)}@example.com",
-                                        password="test-pass-123", **extra)
+        return User.objects.create_user(
+            email=email or f"buyer{next(counter)}@example.com", password="test-pass-123", **extra
+        )
 
     return make

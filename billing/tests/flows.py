@@ -12,9 +12,12 @@ from billing.tests.fake_helpers import pay_checkout
 
 def checkout_url(*, user: Any, plan_key: str) -> str:
     return checkout_session_create(
-        user=user, plan_key=plan_key, attempt_id=uuid.uuid4().hex,
+        user=user,
+        plan_key=plan_key,
+        attempt_id=uuid.uuid4().hex,
         success_url="http://localhost/billing/success/?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url="http://localhost/billing/cancel/")
+        cancel_url="http://localhost/billing/cancel/",
+    )
 
 
 def subscribe(*, user: Any, plan_key: str, webhooks: Any) -> Subscription:

@@ -21,8 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def agent(make_user: Any, sarah_site: Any) -> Any:
-    user = make_user("agent-sarah@example.com", role="agent", license_number="DRE 1",
-                     brokerage="Desert Modern Realty")
+    user = make_user("agent-sarah@example.com", role="agent", license_number="DRE 1", brokerage="Desert Modern Realty")
     sarah_site.owner = user
     sarah_site.save(update_fields=["owner"])
     return user
@@ -34,8 +33,8 @@ def _site(sarah_site: Any) -> Any:
 
 
 def test_site_suspended_after_grace_and_restored_on_payment(
-        agent: Any, sarah_site: Any, catalog: None, webhooks: Any, fake_stripe: Any,
-        site_client: Any) -> None:
+    agent: Any, sarah_site: Any, catalog: None, webhooks: Any, fake_stripe: Any, site_client: Any
+) -> None:
     sub = subscribe(user=agent, plan_key="agent", webhooks=webhooks)
     assert (_site(sarah_site).is_active, sarah_site.plan_status) == (True, "active")
 
@@ -59,8 +58,9 @@ def test_site_suspended_after_grace_and_restored_on_payment(
     assert (_site(sarah_site).is_active, sarah_site.plan_status) == (True, "active")
 
 
-def test_canceled_agent_plan_takes_the_site_offline(agent: Any, sarah_site: Any, catalog: None,
-                                                    webhooks: Any, fake_stripe: Any) -> None:
+def test_canceled_agent_plan_takes_the_site_offline(
+    agent: Any, sarah_site: Any, catalog: None, webhooks: Any, fake_stripe: Any
+) -> None:
     sub = subscribe(user=agent, plan_key="agent", webhooks=webhooks)
     control(fake_stripe, f"subscriptions/{sub.stripe_subscription_id}/cancel")
     webhooks.pump()

@@ -39,8 +39,9 @@ def test_pricing_lists_every_consumer_plan(network_client: Client) -> None:
     assert "<h2>Agent</h2>" in agents and "$99" in agents
 
 
-def test_free_user_upgrades_to_pro_end_to_end(browser: Client, buyer: Any, catalog: None,
-                                              webhooks: Any, fake_stripe: Any) -> None:
+def test_free_user_upgrades_to_pro_end_to_end(
+    browser: Client, buyer: Any, catalog: None, webhooks: Any, fake_stripe: Any
+) -> None:
     response = _choose(browser, "pro")
     assert response.status_code == 302 and response["Location"].startswith(fake_stripe.url)
     status, success_url = pay_checkout(response["Location"])
@@ -55,17 +56,16 @@ def test_free_user_upgrades_to_pro_end_to_end(browser: Client, buyer: Any, catal
     assert Subscription.objects.filter(user=buyer).count() == 1
 
 
-def test_double_submit_reuses_one_checkout_session(browser: Client, catalog: None,
-                                                   fake_stripe: Any) -> None:
+def test_double_submit_reuses_one_checkout_session(browser: Client, catalog: None, fake_stripe: Any) -> None:
     first = _choose(browser, "pro", attempt_id="a" * 32)
     second = _choose(browser, "pro", attempt_id="a" * 32)
     assert first["Location"] == second["Location"]
     assert len(fake_stripe.store.all("checkout.session")) == 1
 
 
-def test_stripe_500_during_checkout_shows_a_clear_message(browser: Client, buyer: Any,
-                                                          catalog: None, fake_stripe: Any,
-                                                          webhooks: Any) -> None:
+def test_stripe_500_during_checkout_shows_a_clear_message(
+    browser: Client, buyer: Any, catalog: None, fake_stripe: Any, webhooks: Any
+) -> None:
     # Three 500s outlast the client's two retries.
     control(fake_stripe, "faults", kind="error", status=500, count=3, path="/v1/checkout/sessions")
     response = _choose(browser, "pro")
@@ -82,8 +82,9 @@ def test_stripe_500_during_checkout_shows_a_clear_message(browser: Client, buyer
     assert Subscription.objects.filter(user=buyer).count() == 1
 
 
-def test_lost_response_is_retried_with_the_same_idempotency_key(browser: Client, catalog: None,
-                                                                fake_stripe: Any) -> None:
+def test_lost_response_is_retried_with_the_same_idempotency_key(
+    browser: Client, catalog: None, fake_stripe: Any
+) -> None:
     # Stripe created the session but the answer was lost: the retry must not create another.
     control(fake_stripe, "faults", kind="error", after="true", path="/v1/checkout/sessions")
     response = _choose(browser, "pro")
@@ -91,8 +92,7 @@ def test_lost_response_is_retried_with_the_same_idempotency_key(browser: Client,
     assert len(fake_stripe.store.all("checkout.session")) == 1
 
 
-def test_timeout_is_retried_without_duplicating(browser: Client, catalog: None,
-                                                fake_stripe: Any) -> None:
+def test_timeout_is_retried_without_duplicating(browser: Client, catalog: None, fake_stripe: Any) -> None:
     control(fake_stripe, "faults", kind="hang", seconds=1.5, path="/v1/checkout/sessions")
     response = _choose(browser, "pro")
     assert response.status_code == 302
@@ -107,8 +107,9 @@ def test_cancel_page_and_unknown_plan(browser: Client, catalog: None) -> None:
     assert _choose(browser, "agent").status_code == 302  # the network sells the agent plan
 
 
-def test_portal_plan_change_and_cancel(browser: Client, buyer: Any, catalog: None,
-                                       webhooks: Any, fake_stripe: Any) -> None:
+def test_portal_plan_change_and_cancel(
+    browser: Client, buyer: Any, catalog: None, webhooks: Any, fake_stripe: Any
+) -> None:
     pay_checkout(_choose(browser, "pro")["Location"])
     webhooks.pump()
     portal = browser.get("/billing/portal/")
@@ -116,8 +117,7 @@ def test_portal_plan_change_and_cancel(browser: Client, buyer: Any, catalog: Non
     sub = Subscription.objects.get(user=buyer)
     ultimate = fake_stripe.store.all("price")
     price_id = next(p["id"] for p in ultimate if p["lookup_key"] == "chatrealty_ultimate_monthly")
-    http(portal["Location"] + "/update", data={"subscription": sub.stripe_subscription_id,
-                                               "price": price_id})
+    http(portal["Location"] + "/update", data={"subscription": sub.stripe_subscription_id, "price": price_id})
     webhooks.pump()
     sub.refresh_from_db()
     assert sub.plan_key == "ultimate"

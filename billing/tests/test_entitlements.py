@@ -33,8 +33,14 @@ def _on_plan(make_user: Any, plan_key: str) -> Any:
 
 def _preload(user: Any, feature: Feature, used: int) -> None:
     ctx = billing_context_get(user=user)
-    UsageCounter.objects.create(subject=f"u:{user.pk}", user=user, metric=feature.value,
-                                period_start=ctx.period_start, period_end=ctx.period_end, used=used)
+    UsageCounter.objects.create(
+        subject=f"u:{user.pk}",
+        user=user,
+        metric=feature.value,
+        period_start=ctx.period_start,
+        period_end=ctx.period_end,
+        used=used,
+    )
 
 
 @pytest.mark.parametrize("plan", CONSUMER_PLANS, ids=lambda p: p.key)
@@ -125,12 +131,10 @@ def test_free_usage_resets_each_calendar_month(make_user: Any) -> None:
     for _ in range(10):
         usage_consume(user=user, feature="chat_messages", now=january)
     assert not usage_consume(user=user, feature="chat_messages", now=january).allowed
-    assert usage_consume(user=user, feature="chat_messages",
-                         now=dt.datetime(2026, 2, 1, tzinfo=dt.UTC)).allowed
+    assert usage_consume(user=user, feature="chat_messages", now=dt.datetime(2026, 2, 1, tzinfo=dt.UTC)).allowed
 
 
-def test_renewal_via_stripe_resets_usage(catalog: None, make_user: Any, webhooks: Any,
-                                         fake_stripe: Any) -> None:
+def test_renewal_via_stripe_resets_usage(catalog: None, make_user: Any, webhooks: Any, fake_stripe: Any) -> None:
     user = make_user()
     sub = subscribe(user=user, plan_key="pro", webhooks=webhooks)
     _preload(user, Feature.CHAT_MESSAGES, 100)
@@ -139,15 +143,17 @@ def test_renewal_via_stripe_resets_usage(catalog: None, make_user: Any, webhooks
     webhooks.pump()
     # The fake's new period starts at the old end (in the future), so ask as of then.
     sub.refresh_from_db()
-    after = entitlement_check(user=user, feature="chat_messages",
-                              now=sub.current_period_start + dt.timedelta(seconds=1))
+    after = entitlement_check(
+        user=user, feature="chat_messages", now=sub.current_period_start + dt.timedelta(seconds=1)
+    )
     assert after.allowed and after.used == 0
 
 
 def test_past_due_keeps_the_plan_for_the_grace_period_then_free(make_user: Any) -> None:
     user = make_user()
-    SubscriptionFactory(user=user, plan_key="ultimate", status="past_due",
-                        past_due_since=timezone.now() - dt.timedelta(days=2))
+    SubscriptionFactory(
+        user=user, plan_key="ultimate", status="past_due", past_due_since=timezone.now() - dt.timedelta(days=2)
+    )
     assert entitlement_check(user=user, feature="sms_alerts").allowed
     later = timezone.now() + dt.timedelta(days=6)
     ctx = billing_context_get(user=user, now=later)
@@ -194,8 +200,9 @@ def test_api_denials_are_json_with_upgrade(rf: RequestFactory, make_user: Any) -
     assert json.loads(forbidden.content)["error"] == "upgrade_required"
 
 
-def test_page_denials_render_the_upgrade_prompt(rf: RequestFactory, make_user: Any,
-                                                public_tenant: Any, stripe_settings: Any) -> None:
+def test_page_denials_render_the_upgrade_prompt(
+    rf: RequestFactory, make_user: Any, public_tenant: Any, stripe_settings: Any
+) -> None:
     request = rf.get("/cma/")
     request.user = make_user()
     request.tenant = public_tenant

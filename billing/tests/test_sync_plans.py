@@ -30,14 +30,19 @@ def test_sync_is_idempotent_by_lookup_key(stripe_settings: Any, fake_stripe: Any
     assert (pro.unit_amount, pro.recurring.interval) == (1000, "month")
 
 
-def test_sync_replaces_a_price_that_differs_from_the_code(stripe_settings: Any,
-                                                          fake_stripe: Any) -> None:
+def test_sync_replaces_a_price_that_differs_from_the_code(stripe_settings: Any, fake_stripe: Any) -> None:
     _sync()
     client = stripe_client()
-    stale = client.v1.prices.create(params={
-        "product": "chatrealty_pro", "unit_amount": 900, "currency": "usd",
-        "recurring": {"interval": "month"}, "lookup_key": "chatrealty_pro_monthly",
-        "transfer_lookup_key": True})
+    stale = client.v1.prices.create(
+        params={
+            "product": "chatrealty_pro",
+            "unit_amount": 900,
+            "currency": "usd",
+            "recurring": {"interval": "month"},
+            "lookup_key": "chatrealty_pro_monthly",
+            "transfer_lookup_key": True,
+        }
+    )
     output = _sync()
     assert "pro          product unchanged price replaced" in output
     current = client.v1.prices.list(params={"lookup_keys": ["chatrealty_pro_monthly"]}).data

@@ -13,15 +13,13 @@ from billing.fake_stripe.webhooks import sign
 from billing.models import BillingCustomer, Invoice, Subscription, WebhookEvent
 from billing.selectors import billing_context_get
 from billing.tests.conftest import WEBHOOK_SECRET
-from billing.tests.fake_helpers import control
+from billing.tests.fake_helpers import control, pay_checkout
 from billing.tests.flows import checkout_url, subscribe
-from billing.tests.fake_helpers import pay_checkout
 
 pytestmark = pytest.mark.django_db
 
 
-def test_checkout_completed_links_customer_and_subscription(catalog: None, make_user: Any,
-                                                            webhooks: Any) -> None:
+def test_checkout_completed_links_customer_and_subscription(catalog: None, make_user: Any, webhooks: Any) -> None:
     user = make_user()
     pay_checkout(checkout_url(user=user, plan_key="pro"))
     results = {r["type"]: r["outcome"] for r in webhooks.pump()}
@@ -36,8 +34,7 @@ def test_checkout_completed_links_customer_and_subscription(catalog: None, make_
     assert billing_context_get(user=user).plan.key == "pro"
 
 
-def test_subscription_created_before_checkout_completed(catalog: None, make_user: Any,
-                                                        webhooks: Any) -> None:
+def test_subscription_created_before_checkout_completed(catalog: None, make_user: Any, webhooks: Any) -> None:
     user = make_user()
     pay_checkout(checkout_url(user=user, plan_key="ultimate"))
     pending = webhooks.pending()
@@ -49,8 +46,7 @@ def test_subscription_created_before_checkout_completed(catalog: None, make_user
     assert Subscription.objects.filter(user=user).count() == 1
 
 
-def test_replay_three_times_changes_state_once(catalog: None, make_user: Any, webhooks: Any,
-                                               fake_stripe: Any) -> None:
+def test_replay_three_times_changes_state_once(catalog: None, make_user: Any, webhooks: Any, fake_stripe: Any) -> None:
     user = make_user()
     sub = subscribe(user=user, plan_key="pro", webhooks=webhooks)
     control(fake_stripe, f"subscriptions/{sub.stripe_subscription_id}/fail_payment")
@@ -63,8 +59,7 @@ def test_replay_three_times_changes_state_once(catalog: None, make_user: Any, we
     assert len([m for m in mail.outbox if "didn't go through" in m.subject]) == 1
 
 
-def test_resend_from_stripe_is_a_duplicate(catalog: None, make_user: Any, webhooks: Any,
-                                           fake_stripe: Any) -> None:
+def test_resend_from_stripe_is_a_duplicate(catalog: None, make_user: Any, webhooks: Any, fake_stripe: Any) -> None:
     sub = subscribe(user=make_user(), plan_key="pro", webhooks=webhooks)
     event_id = WebhookEvent.objects.filter(type="customer.subscription.created").latest("received_at").event_id
     control(fake_stripe, f"events/{event_id}/resend", times=2)
@@ -72,21 +67,22 @@ def test_resend_from_stripe_is_a_duplicate(catalog: None, make_user: Any, webhoo
     assert Subscription.objects.filter(stripe_subscription_id=sub.stripe_subscription_id).count() == 1
 
 
-def test_out_of_order_updated_after_deleted_is_ignored(catalog: None, make_user: Any,
-                                                       webhooks: Any, fake_stripe: Any) -> None:
+def test_out_of_order_updated_after_deleted_is_ignored(
+    catalog: None, make_user: Any, webhooks: Any, fake_stripe: Any
+) -> None:
     user = make_user()
     sub = subscribe(user=user, plan_key="pro", webhooks=webhooks)
     control(fake_stripe, f"subscriptions/{sub.stripe_subscription_id}/cancel", out_of_order="true")
     outcomes = [(r["type"], r["outcome"]) for r in webhooks.pump()]
-    assert outcomes == [("customer.subscription.deleted", "applied"),
-                        ("customer.subscription.updated", "stale")]
+    assert outcomes == [("customer.subscription.deleted", "applied"), ("customer.subscription.updated", "stale")]
     sub.refresh_from_db()
     assert sub.status == "canceled" and sub.ended_at is not None
     assert billing_context_get(user=user).plan.key == "free"
 
 
-def test_older_update_arriving_late_does_not_roll_back(catalog: None, make_user: Any,
-                                                       webhooks: Any, fake_stripe: Any) -> None:
+def test_older_update_arriving_late_does_not_roll_back(
+    catalog: None, make_user: Any, webhooks: Any, fake_stripe: Any
+) -> None:
     user = make_user()
     sub = subscribe(user=user, plan_key="pro", webhooks=webhooks)
     control(fake_stripe, f"subscriptions/{sub.stripe_subscription_id}/renew")
@@ -102,27 +98,33 @@ def test_older_update_arriving_late_does_not_roll_back(catalog: None, make_user:
     event["created"] -= 3600
     event["data"]["object"]["items"]["data"][0]["current_period_end"] = int(sub.current_period_end.timestamp())
     payload = json.dumps(event)
-    result = webhooks.post({"type": event["type"], "payload": payload,
-                            "signature": sign(payload.encode(), secret=WEBHOOK_SECRET)})
+    result = webhooks.post(
+        {"type": event["type"], "payload": payload, "signature": sign(payload.encode(), secret=WEBHOOK_SECRET)}
+    )
     assert result["outcome"] == "stale"
     assert Subscription.objects.get(pk=sub.pk).current_period_end == new_end
 
 
-def test_bad_signature_is_400_and_stores_nothing(network_client: Any, catalog: None,
-                                                 make_user: Any, webhooks: Any) -> None:
+def test_bad_signature_is_400_and_stores_nothing(
+    network_client: Any, catalog: None, make_user: Any, webhooks: Any
+) -> None:
     pay_checkout(checkout_url(user=make_user(), plan_key="pro"))
     delivery = webhooks.pending()[0]
     for signature in ("", "t=1,v1=deadbeef", sign(delivery["payload"].encode(), secret="whsec_other")):
-        response = network_client.post("/billing/webhook/", data=delivery["payload"],
-                                       content_type="application/json",
-                                       HTTP_STRIPE_SIGNATURE=signature)
+        response = network_client.post(
+            "/billing/webhook/",
+            data=delivery["payload"],
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=signature,
+        )
         assert response.status_code == 400
         assert response.json()["error"] == "bad_signature"
     assert not WebhookEvent.objects.filter(event_id=delivery["event_id"]).exists()
 
 
-def test_renewal_moves_period_and_stores_invoice(catalog: None, make_user: Any, webhooks: Any,
-                                                 fake_stripe: Any) -> None:
+def test_renewal_moves_period_and_stores_invoice(
+    catalog: None, make_user: Any, webhooks: Any, fake_stripe: Any
+) -> None:
     sub = subscribe(user=make_user(), plan_key="pro", webhooks=webhooks)
     old_end = sub.current_period_end
     control(fake_stripe, f"subscriptions/{sub.stripe_subscription_id}/renew")
@@ -133,8 +135,7 @@ def test_renewal_moves_period_and_stores_invoice(catalog: None, make_user: Any, 
     assert sub.invoices.count() == 2
 
 
-def test_failed_payment_then_recovery(catalog: None, make_user: Any, webhooks: Any,
-                                      fake_stripe: Any) -> None:
+def test_failed_payment_then_recovery(catalog: None, make_user: Any, webhooks: Any, fake_stripe: Any) -> None:
     user = make_user()
     sub = subscribe(user=user, plan_key="pro", webhooks=webhooks)
     control(fake_stripe, f"subscriptions/{sub.stripe_subscription_id}/fail_payment")
@@ -150,8 +151,9 @@ def test_failed_payment_then_recovery(catalog: None, make_user: Any, webhooks: A
     assert sub.status == "active" and sub.past_due_since is None
 
 
-def test_invoice_payment_failed_alone_sets_past_due(catalog: None, make_user: Any,
-                                                    webhooks: Any, fake_stripe: Any) -> None:
+def test_invoice_payment_failed_alone_sets_past_due(
+    catalog: None, make_user: Any, webhooks: Any, fake_stripe: Any
+) -> None:
     sub = subscribe(user=make_user(), plan_key="pro", webhooks=webhooks)
     control(fake_stripe, f"subscriptions/{sub.stripe_subscription_id}/fail_payment")
     failed = next(d for d in webhooks.pending() if d["type"] == "invoice.payment_failed")
@@ -160,8 +162,7 @@ def test_invoice_payment_failed_alone_sets_past_due(catalog: None, make_user: An
     assert sub.status == "past_due"
 
 
-def test_trial_will_end_emails_the_user(catalog: None, make_user: Any, webhooks: Any,
-                                        fake_stripe: Any) -> None:
+def test_trial_will_end_emails_the_user(catalog: None, make_user: Any, webhooks: Any, fake_stripe: Any) -> None:
     user = make_user()
     sub = subscribe(user=user, plan_key="pro", webhooks=webhooks)
     control(fake_stripe, f"subscriptions/{sub.stripe_subscription_id}/trial_will_end")
@@ -169,8 +170,9 @@ def test_trial_will_end_emails_the_user(catalog: None, make_user: Any, webhooks:
     assert any("trial ends" in m.subject for m in mail.outbox)
 
 
-def test_unhandled_event_types_are_stored_and_acknowledged(catalog: None, make_user: Any,
-                                                           webhooks: Any, stripe_settings: Any) -> None:
+def test_unhandled_event_types_are_stored_and_acknowledged(
+    catalog: None, make_user: Any, webhooks: Any, stripe_settings: Any
+) -> None:
     make_user()
     from billing.clients import stripe_client
 
@@ -179,8 +181,7 @@ def test_unhandled_event_types_are_stored_and_acknowledged(catalog: None, make_u
     assert (result["type"], result["outcome"]) == ("customer.created", "ignored")
 
 
-def test_event_for_another_site_is_applied_in_that_sites_schema(
-        catalog: None, sarah_site: Any, webhooks: Any) -> None:
+def test_event_for_another_site_is_applied_in_that_sites_schema(catalog: None, sarah_site: Any, webhooks: Any) -> None:
     from accounts.models import User
 
     with schema_context(sarah_site.schema_name):

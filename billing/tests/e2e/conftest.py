@@ -35,17 +35,16 @@ def billing_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict
     if not connections["default"].settings_dict["NAME"].startswith("test"):
         pytest.fail("no test database was set up; run this module whole, not one test by id")
     port = _free_port()
-    fake = FakeStripe(port=0, webhook_secret=SECRET,
-                      webhook_url=f"http://localhost:{port}/billing/webhook/").start()
-    stripe_env = {"STRIPE_API_BASE": fake.url, "STRIPE_SECRET_KEY": "sk_test_e2e",
-                  "STRIPE_WEBHOOK_SECRET": SECRET}
+    fake = FakeStripe(port=0, webhook_secret=SECRET, webhook_url=f"http://localhost:{port}/billing/webhook/").start()
+    stripe_env = {"STRIPE_API_BASE": fake.url, "STRIPE_SECRET_KEY": "sk_test_e2e", "STRIPE_WEBHOOK_SECRET": SECRET}
     # The connection's settings carry the *test* database's name; settings.DATABASES may not.
     db = connections["default"].settings_dict
     env = {
-        **os.environ, **stripe_env,
+        **os.environ,
+        **stripe_env,
         "DJANGO_SETTINGS_MODULE": "billing.tests.e2e_settings",
         "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
-                        f"{db['PORT'] or 5432}/{db['NAME']}",
+        f"{db['PORT'] or 5432}/{db['NAME']}",
         "TEST_RUN_ID": settings.CACHES["default"]["KEY_PREFIX"].removeprefix("test"),
         "MONGODB_TEST_DB": settings.MONGODB_DB,
     }
@@ -62,10 +61,24 @@ def billing_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict
     with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(prepare).result()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "4", "--log-level", "warning",
-         "--env", "DJANGO_SETTINGS_MODULE=billing.tests.e2e_settings"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+            "--env",
+            "DJANGO_SETTINGS_MODULE=billing.tests.e2e_settings",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         _wait_until_up(port, process)
