@@ -5,6 +5,7 @@ Stripe subscription object (from a verified webhook or a direct API read)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from typing import Any
@@ -350,19 +351,9 @@ def usage_consume(
         row = cursor.fetchone()
     if row is None:
         return entitlement_from(ctx=ctx, feature=feature, used=limit or 0)
-    ent = entitlement_from(ctx=ctx, feature=feature, used=row[0] - amount)
-    # Report what is left *after* this use; it was allowed because the upsert succeeded.
-    remaining = None if limit is None else max(limit - row[0], 0)
-    return Entitlement(
-        **{
-            **ent.as_dict(),
-            "period_end": ent.period_end,
-            "allowed": True,
-            "used": row[0],
-            "remaining": remaining,
-            "upgrade": False,
-        }
-    )
+    # Allowed: the upsert succeeded. Report what is left *after* this use.
+    ent = entitlement_from(ctx=ctx, feature=feature, used=row[0])
+    return dataclasses.replace(ent, allowed=True, upgrade=False)
 
 
 def usage_release(*, user: Any, feature: Feature | str, amount: int = 1, visitor_id: str | None = None) -> None:
