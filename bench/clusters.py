@@ -41,8 +41,9 @@ def points(*, n: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return lon, lat, price
 
 
-def viewports(lon: np.ndarray, lat: np.ndarray, *, count: int,
-              seed: int = 5) -> list[tuple[tuple[float, float, float, float], int]]:
+def viewports(
+    lon: np.ndarray, lat: np.ndarray, *, count: int, seed: int = 5
+) -> list[tuple[tuple[float, float, float, float], int]]:
     """Viewports of a 1280x800 map centred on random listings, zoom 3..17."""
     rng = np.random.default_rng(seed)
     out = []
@@ -58,13 +59,13 @@ def viewports(lon: np.ndarray, lat: np.ndarray, *, count: int,
         def to_lat(y: float) -> float:
             return float(np.degrees(2 * np.arctan(np.exp((0.5 - y) * 2 * np.pi)) - np.pi / 2))
 
-        out.append(((float((cx - hw - 0.5) * 360), to_lat(cy + hh),
-                     float((cx + hw - 0.5) * 360), to_lat(cy - hh)), z))
+        out.append(((float((cx - hw - 0.5) * 360), to_lat(cy + hh), float((cx + hw - 0.5) * 360), to_lat(cy - hh)), z))
     return out
 
 
-def ours(lon: np.ndarray, lat: np.ndarray, price: np.ndarray,
-         queries: list[tuple[tuple[float, float, float, float], int]]) -> dict[str, object]:
+def ours(
+    lon: np.ndarray, lat: np.ndarray, price: np.ndarray, queries: list[tuple[tuple[float, float, float, float], int]]
+) -> dict[str, object]:
     builds = []
     for _ in range(2):
         started = time.perf_counter()
@@ -91,12 +92,12 @@ def ours(lon: np.ndarray, lat: np.ndarray, price: np.ndarray,
         geojson_times.append(statistics.median(geo_runs))
         counts.append(len(feats))
         assert len(view) == len(feats)
-    return {"build_s": min(builds), "query_ms": times, "geojson_ms": geojson_times,
-            "counts": counts}
+    return {"build_s": min(builds), "query_ms": times, "geojson_ms": geojson_times, "counts": counts}
 
 
-def theirs(lon: np.ndarray, lat: np.ndarray,
-           queries: list[tuple[tuple[float, float, float, float], int]]) -> dict[str, object]:
+def theirs(
+    lon: np.ndarray, lat: np.ndarray, queries: list[tuple[tuple[float, float, float, float], int]]
+) -> dict[str, object]:
     node = shutil.which("node")
     if node is None or not (NODE_DIR / "node_modules" / "supercluster").exists():
         raise SystemExit("needs node and `npm ci --prefix bench/node`")
@@ -104,12 +105,22 @@ def theirs(lon: np.ndarray, lat: np.ndarray,
         pts, qs = Path(tmp) / "points.f64", Path(tmp) / "queries.json"
         np.column_stack([lon, lat]).astype("<f8").tofile(pts)
         qs.write_text(json.dumps([{"bbox": list(b), "zoom": z} for b, z in queries]))
-        out = subprocess.run([node, "--max-old-space-size=4096", str(NODE_DIR / "supercluster_run.mjs"),
-                              str(pts), str(qs), "--repeat", "2"],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                node,
+                "--max-old-space-size=4096",
+                str(NODE_DIR / "supercluster_run.mjs"),
+                str(pts),
+                str(qs),
+                "--repeat",
+                "2",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     data = json.loads(out.stdout)
-    return {"build_s": min(data["build_ms"]) / 1000, "query_ms": data["query_ms"],
-            "counts": data["results"]}
+    return {"build_s": min(data["build_ms"]) / 1000, "query_ms": data["query_ms"], "counts": data["results"]}
 
 
 def p95(values: list[float]) -> float:
@@ -125,7 +136,8 @@ def main(*, n: int = 500_000, queries: int = 300) -> dict[str, float]:
     query_ratio = p95(a["query_ms"]) / p95(b["query_ms"])
     mismatches = sum(x != y for x, y in zip(a["counts"], b["counts"], strict=True))
     results = {
-        "clusters_points": n, "clusters_queries": queries,
+        "clusters_points": n,
+        "clusters_queries": queries,
         "clusters_build_s": round(a["build_s"], 3),
         # The user-visible cost: viewport -> GeoJSON features with pin properties.
         "clusters_p95_ms": round(p95(a["geojson_ms"]), 3),

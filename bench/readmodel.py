@@ -73,8 +73,13 @@ def main() -> dict[str, float]:
         model = load(db=db)
         loads.append(time.perf_counter() - started)
     assert model.size == FEED_SIZE, model.size
-    out = subprocess.run([sys.executable, "-c", "from bench.readmodel import rss_child; rss_child(500_000)"],
-                         cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "from bench.readmodel import rss_child; rss_child(500_000)"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rss = json.loads(out.stdout)
     results = {
         "readmodel_docs": FEED_SIZE,

@@ -16,8 +16,16 @@ from django.views.decorators.http import require_GET
 
 from listings import selectors
 from listings.openapi import openapi_document
-from listings.validation import (CLUSTER_PARAMS, MAP_PARAMS, SEARCH_PARAMS, SLUG, InvalidParameters,
-                                 Param, parse_params, search_query)
+from listings.validation import (
+    CLUSTER_PARAMS,
+    MAP_PARAMS,
+    SEARCH_PARAMS,
+    SLUG,
+    InvalidParameters,
+    Param,
+    parse_params,
+    search_query,
+)
 
 View = Callable[..., JsonResponse]
 
@@ -28,6 +36,7 @@ def error(status: int, code: str, message: str, fields: dict[str, str] | None = 
 
 def api_view(view: View) -> View:
     """GET only; validation errors become 400 JSON instead of exceptions."""
+
     @require_GET
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
@@ -35,6 +44,7 @@ def api_view(view: View) -> View:
             return view(request, *args, **kwargs)
         except InvalidParameters as e:
             return JsonResponse(e.payload(), status=400)
+
     return wrapper
 
 
@@ -47,8 +57,9 @@ def _query(request: HttpRequest, values: dict[str, Any], *, use_bbox: bool = Tru
     from listings.readmodel.loader import get_read_model
 
     cities = selectors.resolve_cities(model=get_read_model(), values=values.get("city", ()))
-    return search_query(values, cities=cities, mls_sources=scope.mls_sources,
-                        featured=scope.featured_subdivisions, use_bbox=use_bbox)
+    return search_query(
+        values, cities=cities, mls_sources=scope.mls_sources, featured=scope.featured_subdivisions, use_bbox=use_bbox
+    )
 
 
 @api_view
@@ -56,8 +67,9 @@ def listings_search(request: HttpRequest) -> JsonResponse:
     values = _params(request, SEARCH_PARAMS)
     query = _query(request, values)
     result = selectors.listing_search(query=query)
-    return JsonResponse({"total": result.total, "page": query.page, "pageSize": query.page_size,
-                         "results": result.cards})
+    return JsonResponse(
+        {"total": result.total, "page": query.page, "pageSize": query.page_size, "results": result.cards}
+    )
 
 
 @api_view
@@ -73,9 +85,17 @@ def listing_detail(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 def _stats(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"name": r["name"], "slug": r["slug"], "count": r["count"],
-             "medianPrice": r["median_price"], "medianPricePerSqft": r["median_ppsf"],
-             "medianDaysOnMarket": r["median_dom"]} for r in rows]
+    return [
+        {
+            "name": r["name"],
+            "slug": r["slug"],
+            "count": r["count"],
+            "medianPrice": r["median_price"],
+            "medianPricePerSqft": r["median_ppsf"],
+            "medianDaysOnMarket": r["median_dom"],
+        }
+        for r in rows
+    ]
 
 
 @api_view
@@ -112,8 +132,9 @@ def map_clusters(request: HttpRequest) -> JsonResponse:
 def map_cluster_detail(request: HttpRequest, cluster_id: int) -> JsonResponse:
     values = _params(request, _MAP_FILTERS + CLUSTER_PARAMS)
     query = _query(request, values, use_bbox=False)
-    detail = selectors.cluster_detail(query=query, cluster_id=cluster_id,
-                                      limit=values.get("limit", 20), offset=values.get("offset", 0))
+    detail = selectors.cluster_detail(
+        query=query, cluster_id=cluster_id, limit=values.get("limit", 20), offset=values.get("offset", 0)
+    )
     if detail is None:
         return error(404, "not_found", "No such cluster for these filters (the data may have changed).")
     return JsonResponse(detail)

@@ -31,8 +31,9 @@ def site_scope(*, tenant: Any) -> Scope:
     """The search scope of the site serving the request (``request.tenant``)."""
     if tenant is None or getattr(tenant, "is_public", True):
         return Scope()
-    return Scope(mls_sources=tuple(tenant.mls_sources or ()),
-                 featured_subdivisions=tuple(tenant.featured_subdivisions or ()))
+    return Scope(
+        mls_sources=tuple(tenant.mls_sources or ()), featured_subdivisions=tuple(tenant.featured_subdivisions or ())
+    )
 
 
 def resolve_cities(*, model: ReadModel, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -60,8 +61,9 @@ def listing_detail(*, slug: str, scope: Scope) -> dict[str, Any] | None:
 
     model = get_read_model()
     row = model.row_of_slug(slug)
-    filt: dict[str, Any] = ({"listingKey": str(model.cols["key"][row])} if row is not None
-                            else {"slug": slug})  # not in the snapshot yet: ask the store
+    filt: dict[str, Any] = (
+        {"listingKey": str(model.cols["key"][row])} if row is not None else {"slug": slug}
+    )  # not in the snapshot yet: ask the store
     doc = get_db()[LISTINGS].find_one(filt, DETAIL_PROJECTION)
     if doc is None or (scope.mls_sources is not None and doc.get("mlsSource") not in scope.mls_sources):
         return None
@@ -77,8 +79,7 @@ def city_stats(*, scope: Scope, as_of: date | None = None) -> list[dict[str, Any
     return facets(model, _scoped(scope), by="city", today=model.today(as_of))
 
 
-def subdivision_stats(*, city_slug: str, scope: Scope,
-                      as_of: date | None = None) -> list[dict[str, Any]] | None:
+def subdivision_stats(*, city_slug: str, scope: Scope, as_of: date | None = None) -> list[dict[str, Any]] | None:
     """Subdivisions of a city with live stats; None when the city is unknown."""
     model = get_read_model()
     name = model_city_slugs(model).get(city_slug)
@@ -95,12 +96,15 @@ def map_clusters(*, query: SearchQuery, zoom: float) -> dict[str, Any]:
     bbox = (b.west, b.south, b.east, b.north) if b else (-180.0, -90.0, 180.0, 90.0)
     view = entry.index.view(bbox, zoom)
     features = view.features(entry.point_properties(model))
-    return {"type": "FeatureCollection", "features": features,
-            "zoom": entry.index.limit_zoom(zoom), "total": entry.index.n}
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "zoom": entry.index.limit_zoom(zoom),
+        "total": entry.index.n,
+    }
 
 
-def cluster_detail(*, query: SearchQuery, cluster_id: int, limit: int,
-                   offset: int) -> dict[str, Any] | None:
+def cluster_detail(*, query: SearchQuery, cluster_id: int, limit: int, offset: int) -> dict[str, Any] | None:
     """Expansion zoom and a page of leaves of one cluster (same filters as the map)."""
     model = get_read_model()
     entry = get_cluster_cache().get(model=model, query=replace(query, bbox=None))

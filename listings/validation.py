@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from listings.readmodel.normalize import words
-from listings.readmodel.query import (MAX_PAGE_SIZE, MAX_POLYGON_POINTS, MAX_TEXT_WORDS, BBox, Near,
-                                      SearchQuery, Sort)
+from listings.readmodel.query import MAX_PAGE_SIZE, MAX_POLYGON_POINTS, MAX_TEXT_WORDS, BBox, Near, SearchQuery, Sort
 
 STATUSES = ("Active", "Active Under Contract", "Pending", "Coming Soon")
-PROPERTY_TYPES = ("Residential", "Residential Lease", "Land", "Manufactured In Park",
-                  "Residential Income")
+PROPERTY_TYPES = ("Residential", "Residential Lease", "Land", "Manufactured In Park", "Residential Income")
 MLS_SOURCES = ("gps", "crmls")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _INT = re.compile(r"[0-9]{1,10}")
@@ -36,9 +34,11 @@ class InvalidParameters(Exception):
         self.fields = fields
 
     def payload(self) -> dict[str, Any]:
-        return {"error": "invalid_parameters",
-                "message": "Some parameters are invalid: " + ", ".join(sorted(self.fields)) + ".",
-                "fields": self.fields}
+        return {
+            "error": "invalid_parameters",
+            "message": "Some parameters are invalid: " + ", ".join(sorted(self.fields)) + ".",
+            "fields": self.fields,
+        }
 
 
 class Bad(ValueError):
@@ -53,6 +53,7 @@ def integer(lo: int, hi: int) -> Callable[[str], int]:
         if not lo <= n <= hi:
             raise Bad(f"must be between {lo} and {hi}")
         return n
+
     parse.__doc__ = f"integer [{lo}, {hi}]"
     return parse
 
@@ -82,6 +83,7 @@ def text(max_len: int) -> Callable[[str], str]:
         if _CONTROL.search(v):
             raise Bad("must not contain control characters")
         return v.strip()
+
     return parse
 
 
@@ -93,6 +95,7 @@ def choice(options: Sequence[str]) -> Callable[[str], str]:
         if o is None:
             raise Bad("must be one of: " + ", ".join(options))
         return o
+
     return parse
 
 
@@ -106,8 +109,10 @@ def bbox(v: str) -> BBox:
     parts = v.split(",")
     if len(parts) != 4:
         raise Bad("must be west,south,east,north")
-    w, s, e, n = (_float(p.strip(), -180 if i % 2 == 0 else -90, 180 if i % 2 == 0 else 90,
-                         "each coordinate") for i, p in enumerate(parts))
+    w, s, e, n = (
+        _float(p.strip(), -180 if i % 2 == 0 else -90, 180 if i % 2 == 0 else 90, "each coordinate")
+        for i, p in enumerate(parts)
+    )
     if w > e or s > n:
         raise Bad("must have west <= east and south <= north")
     return BBox(west=w, south=s, east=e, north=n)
@@ -160,11 +165,21 @@ SEARCH_PARAMS: tuple[Param, ...] = (
     Param("city", text(80), "City name or slug (repeatable).", _s("string"), many=True),
     Param("subdivision", text(120), "Subdivision name (repeatable).", _s("string"), many=True),
     Param("postalCode", postal, "5-digit ZIP code (repeatable).", _s("string", pattern="^[0-9]{5}$"), many=True),
-    Param("propertyType", choice(PROPERTY_TYPES), "RESO property type (repeatable).",
-          _s("string", enum=list(PROPERTY_TYPES)), many=True),
+    Param(
+        "propertyType",
+        choice(PROPERTY_TYPES),
+        "RESO property type (repeatable).",
+        _s("string", enum=list(PROPERTY_TYPES)),
+        many=True,
+    ),
     Param("propertySubType", text(80), "RESO property sub-type (repeatable).", _s("string"), many=True),
-    Param("status", choice(STATUSES), "Standard status (repeatable); default: all.",
-          _s("string", enum=list(STATUSES)), many=True),
+    Param(
+        "status",
+        choice(STATUSES),
+        "Standard status (repeatable); default: all.",
+        _s("string", enum=list(STATUSES)),
+        many=True,
+    ),
     Param("minPrice", integer(0, 1_000_000_000), "Minimum list price, USD.", _s("integer", minimum=0)),
     Param("maxPrice", integer(0, 1_000_000_000), "Maximum list price, USD.", _s("integer", minimum=0)),
     Param("minBeds", integer(0, 50), "Minimum bedrooms.", _s("integer", minimum=0, maximum=50)),
@@ -179,15 +194,28 @@ SEARCH_PARAMS: tuple[Param, ...] = (
     Param("bbox", bbox, "west,south,east,north in degrees.", _s("string", example="-116.6,33.7,-116.4,33.9")),
     Param("polygon", polygon, "Drawn area: lon,lat;lon,lat;... (3-200 points).", _s("string")),
     Param("near", near, "lat,lon center of a radius search.", _s("string", example="33.83,-116.54")),
-    Param("radius", lambda v: _float(v, 0, 100, "radius"), "Radius in miles around near (default 5).",
-          _s("number", minimum=0, maximum=100)),
-    Param("q", free_text, "Free text on address and remarks (word prefixes, all must match).",
-          _s("string", maxLength=200)),
-    Param("sort", choice([s.value for s in Sort]), "Sort order; distance needs near.",
-          _s("string", enum=[s.value for s in Sort])),
+    Param(
+        "radius",
+        lambda v: _float(v, 0, 100, "radius"),
+        "Radius in miles around near (default 5).",
+        _s("number", minimum=0, maximum=100),
+    ),
+    Param(
+        "q", free_text, "Free text on address and remarks (word prefixes, all must match).", _s("string", maxLength=200)
+    ),
+    Param(
+        "sort",
+        choice([s.value for s in Sort]),
+        "Sort order; distance needs near.",
+        _s("string", enum=[s.value for s in Sort]),
+    ),
     Param("page", integer(1, 10_000), "Page number, from 1.", _s("integer", minimum=1)),
-    Param("pageSize", integer(1, MAX_PAGE_SIZE), f"Results per page (max {MAX_PAGE_SIZE}).",
-          _s("integer", minimum=1, maximum=MAX_PAGE_SIZE)),
+    Param(
+        "pageSize",
+        integer(1, MAX_PAGE_SIZE),
+        f"Results per page (max {MAX_PAGE_SIZE}).",
+        _s("integer", minimum=1, maximum=MAX_PAGE_SIZE),
+    ),
 )
 MAP_PARAMS: tuple[Param, ...] = (
     Param("zoom", lambda v: _float(v, 0, 24, "zoom"), "Map zoom level.", _s("number", minimum=0, maximum=24)),
@@ -236,22 +264,41 @@ def parse_params(params: Mapping[str, Sequence[str]], allowed: Sequence[Param]) 
     return values
 
 
-def search_query(values: Mapping[str, Any], *, cities: tuple[str, ...], mls_sources: tuple[str, ...] | None,
-                 featured: tuple[str, ...], use_bbox: bool = True) -> SearchQuery:
+def search_query(
+    values: Mapping[str, Any],
+    *,
+    cities: tuple[str, ...],
+    mls_sources: tuple[str, ...] | None,
+    featured: tuple[str, ...],
+    use_bbox: bool = True,
+) -> SearchQuery:
     """A SearchQuery from parsed values; ``cities`` already resolved from slugs to names."""
     n = values.get("near")
     return SearchQuery(
-        cities=cities, subdivisions=values.get("subdivision", ()),
-        postal_codes=values.get("postalCode", ()), property_types=values.get("propertyType", ()),
-        property_sub_types=values.get("propertySubType", ()), statuses=values.get("status", ()),
-        min_price=values.get("minPrice"), max_price=values.get("maxPrice"),
-        min_beds=values.get("minBeds"), min_baths=values.get("minBaths"),
-        min_sqft=values.get("minSqft"), max_sqft=values.get("maxSqft"), max_hoa=values.get("maxHoa"),
-        pool=values.get("pool"), land_lease=values.get("landLease"),
-        open_house=values.get("openHouse", False), newer_than_days=values.get("newerThanDays"),
-        bbox=values.get("bbox") if use_bbox else None, polygon=values.get("polygon"),
+        cities=cities,
+        subdivisions=values.get("subdivision", ()),
+        postal_codes=values.get("postalCode", ()),
+        property_types=values.get("propertyType", ()),
+        property_sub_types=values.get("propertySubType", ()),
+        statuses=values.get("status", ()),
+        min_price=values.get("minPrice"),
+        max_price=values.get("maxPrice"),
+        min_beds=values.get("minBeds"),
+        min_baths=values.get("minBaths"),
+        min_sqft=values.get("minSqft"),
+        max_sqft=values.get("maxSqft"),
+        max_hoa=values.get("maxHoa"),
+        pool=values.get("pool"),
+        land_lease=values.get("landLease"),
+        open_house=values.get("openHouse", False),
+        newer_than_days=values.get("newerThanDays"),
+        bbox=values.get("bbox") if use_bbox else None,
+        polygon=values.get("polygon"),
         near=Near(lat=n[0], lon=n[1], radius_mi=values.get("radius", 5.0)) if n else None,
-        text=values.get("q", ""), mls_sources=mls_sources, featured_subdivisions=featured,
-        sort=Sort(values.get("sort", Sort.NEWEST.value)), page=values.get("page", 1),
+        text=values.get("q", ""),
+        mls_sources=mls_sources,
+        featured_subdivisions=featured,
+        sort=Sort(values.get("sort", Sort.NEWEST.value)),
+        page=values.get("page", 1),
         page_size=values.get("pageSize", 24),
     )

@@ -34,19 +34,30 @@ class Entry:
 
         def props(ident: np.ndarray) -> list[dict[str, Any]]:
             rows = self.rows[ident]
-            return [{"key": k, "slug": s, "price": None if p < 0 else p,
-                     "beds": None if b < 0 else b, "baths": None if ba < 0 else ba}
-                    for k, s, p, b, ba in zip(
-                        cols["key"][rows].tolist(), cols["slug"][rows].tolist(),
-                        cols["price"][rows].tolist(), cols["beds"][rows].tolist(),
-                        cols["baths"][rows].tolist(), strict=True)]
+            return [
+                {
+                    "key": k,
+                    "slug": s,
+                    "price": None if p < 0 else p,
+                    "beds": None if b < 0 else b,
+                    "baths": None if ba < 0 else ba,
+                }
+                for k, s, p, b, ba in zip(
+                    cols["key"][rows].tolist(),
+                    cols["slug"][rows].tolist(),
+                    cols["price"][rows].tolist(),
+                    cols["beds"][rows].tolist(),
+                    cols["baths"][rows].tolist(),
+                    strict=True,
+                )
+            ]
+
         return props
 
 
 def filter_key(query: SearchQuery) -> SearchQuery:
     """The part of a query that decides which points are clustered."""
-    return dataclasses.replace(query, bbox=None, sort=Sort.NEWEST, page=1, page_size=1,
-                               featured_subdivisions=())
+    return dataclasses.replace(query, bbox=None, sort=Sort.NEWEST, page=1, page_size=1, featured_subdivisions=())
 
 
 class ClusterCache:
@@ -90,8 +101,8 @@ class ClusterCache:
             del self._entries[old]  # an older read model version: never asked for again
         self._entries[key] = entry
         while len(self._entries) > self.max_entries or (
-                len(self._entries) > 1
-                and sum(e.index.n for e in self._entries.values()) > self.max_points):
+            len(self._entries) > 1 and sum(e.index.n for e in self._entries.values()) > self.max_points
+        ):
             self._entries.popitem(last=False)
 
     def clear(self) -> None:

@@ -37,8 +37,9 @@ def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
     return owner, pos
 
 
-def neighbour_pairs(x: np.ndarray, y: np.ndarray, x32: np.ndarray, y32: np.ndarray,
-                    r: float) -> tuple[np.ndarray, np.ndarray]:
+def neighbour_pairs(
+    x: np.ndarray, y: np.ndarray, x32: np.ndarray, y32: np.ndarray, r: float
+) -> tuple[np.ndarray, np.ndarray]:
     """All (a, b) with a < b and |(x32[b], y32[b]) - (x[a], y[a])| <= r, via a grid of cell r."""
     n = len(x)
     if n < 2:

@@ -15,14 +15,13 @@ same clusters. Differences, on purpose:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .greedy import greedy_groups, neighbour_pairs
-
 
 # Properties of single points, from their input indices (vectorised: one call per query).
 PointProperties = Callable[[np.ndarray], list[dict[str, Any]]]
@@ -37,7 +36,11 @@ class Options:
     extent: int = 512
 
 
-def lng_x(lng: np.ndarray | float) -> np.ndarray | float:
+def lng_x(lng: np.ndarray) -> np.ndarray:
+    return lng / 360 + 0.5
+
+
+def _lng_x(lng: float) -> float:
     return lng / 360 + 0.5
 
 
@@ -139,20 +142,31 @@ class Level:
 class ClusterIndex:
     """Build once per (filter set, read model version); query per viewport."""
 
-    def __init__(self, *, lon: np.ndarray, lat: np.ndarray, price: np.ndarray | None = None,
-                 options: Options | None = None) -> None:
+    def __init__(
+        self, *, lon: np.ndarray, lat: np.ndarray, price: np.ndarray | None = None, options: Options | None = None
+    ) -> None:
         self.options = o = options or Options()
         self.n = n = len(lon)
         self.lon = np.asarray(lon, dtype=np.float64)
         self.lat = np.asarray(lat, dtype=np.float64)
-        p = (np.full(n, np.inf) if price is None
-             else np.where(np.asarray(price) >= 0, np.asarray(price, dtype=np.float64), np.nan))
+        p = (
+            np.full(n, np.inf)
+            if price is None
+            else np.where(np.asarray(price) >= 0, np.asarray(price, dtype=np.float64), np.nan)
+        )
         x = lng_x(self.lon).astype(np.float32).astype(np.float64)  # fround, as Supercluster
         y = lat_y(self.lat).astype(np.float32).astype(np.float64)
-        level = Level(x=x, y=y, x32=x.astype(np.float32), y32=y.astype(np.float32),
-                      num=np.ones(n, dtype=np.int64), ident=np.arange(n, dtype=np.int64),
-                      parent=np.full(n, -1, dtype=np.int64),
-                      pmin=np.where(np.isnan(p), np.inf, p), pmax=np.where(np.isnan(p), -np.inf, p))
+        level = Level(
+            x=x,
+            y=y,
+            x32=x.astype(np.float32),
+            y32=y.astype(np.float32),
+            num=np.ones(n, dtype=np.int64),
+            ident=np.arange(n, dtype=np.int64),
+            parent=np.full(n, -1, dtype=np.int64),
+            pmin=np.where(np.isnan(p), np.inf, p),
+            pmax=np.where(np.isnan(p), -np.inf, p),
+        )
         self.levels: dict[int, Level] = {o.max_zoom + 1: level}
         self.rounds: dict[int, int] = {}
         for z in range(o.max_zoom, o.min_zoom - 1, -1):
@@ -163,7 +177,7 @@ class ClusterIndex:
 
     def _cluster(self, cur: Level, zoom: int) -> Level:
         o = self.options
-        r = o.radius / (o.extent * 2.0 ** zoom)
+        r = o.radius / (o.extent * 2.0**zoom)
         a, b = neighbour_pairs(cur.x, cur.y, cur.x32, cur.y32, r)
         g = greedy_groups(len(cur.x), a, b)
         self.rounds[zoom] = g.rounds
@@ -187,9 +201,17 @@ class ClusterIndex:
         cur.parent = np.where(group_id[g.parent] >= 0, group_id[g.parent], cur.parent)
         x = np.where(merged, wx / num, cur.x[c])
         y = np.where(merged, wy / num, cur.y[c])
-        return Level(x=x, y=y, x32=x.astype(np.float32), y32=y.astype(np.float32), num=num,
-                     ident=np.where(merged, ids, cur.ident[c]),
-                     parent=np.full(len(c), -1, dtype=np.int64), pmin=pmin[c], pmax=pmax[c])
+        return Level(
+            x=x,
+            y=y,
+            x32=x.astype(np.float32),
+            y32=y.astype(np.float32),
+            num=num,
+            ident=np.where(merged, ids, cur.ident[c]),
+            parent=np.full(len(c), -1, dtype=np.int64),
+            pmin=pmin[c],
+            pmax=pmax[c],
+        )
 
     # ---- queries (Supercluster's API) ----------------------------------------------------
     def limit_zoom(self, z: float) -> int:
@@ -213,11 +235,12 @@ class ClusterIndex:
             west = self.view((-180, min_lat, max_lng, max_lat), zoom)
             return View.concat(east, west)
         level = self.levels[self.limit_zoom(zoom)]
-        pos = level.range(lng_x(min_lng), _lat_y(max_lat), lng_x(max_lng), _lat_y(min_lat))
+        pos = level.range(_lng_x(min_lng), _lat_y(max_lat), _lng_x(max_lng), _lat_y(min_lat))
         return View.of(level, pos)
 
-    def get_clusters(self, bbox: tuple[float, float, float, float], zoom: float,
-                     point_properties: PointProperties | None = None) -> list[dict[str, Any]]:
+    def get_clusters(
+        self, bbox: tuple[float, float, float, float], zoom: float, point_properties: PointProperties | None = None
+    ) -> list[dict[str, Any]]:
         return self.view(bbox, zoom).features(point_properties)
 
     def _origin(self, cluster_id: int) -> tuple[int, int]:
@@ -233,8 +256,7 @@ class ClusterIndex:
             raise KeyError("No cluster with the specified id.")
         return level, items
 
-    def get_children(self, cluster_id: int,
-                     point_properties: PointProperties | None = None) -> list[dict[str, Any]]:
+    def get_children(self, cluster_id: int, point_properties: PointProperties | None = None) -> list[dict[str, Any]]:
         level, items = self._children_items(cluster_id)
         return View.of(level, items).features(point_properties)
 
@@ -254,8 +276,7 @@ class ClusterIndex:
         self._append_leaves(out, cluster_id, limit, offset, 0)
         return out
 
-    def _append_leaves(self, out: list[int], cluster_id: int, limit: int, offset: int,
-                       skipped: int) -> int:
+    def _append_leaves(self, out: list[int], cluster_id: int, limit: int, offset: int, skipped: int) -> int:
         level, items = self._children_items(cluster_id)
         for i in items.tolist():
             count = int(level.num[i])
@@ -271,7 +292,6 @@ class ClusterIndex:
             if len(out) == limit:
                 break
         return skipped
-
 
 
 def _lat_y(lat: float) -> float:
@@ -298,8 +318,7 @@ class View:
     @classmethod
     def of(cls, level: Level, pos: np.ndarray) -> View:
         assert level.lng is not None and level.lat is not None
-        return cls(level.ident[pos], level.num[pos], level.lng[pos], level.lat[pos],
-                   level.pmin[pos], level.pmax[pos])
+        return cls(level.ident[pos], level.num[pos], level.lng[pos], level.lat[pos], level.pmin[pos], level.pmax[pos])
 
     @classmethod
     def concat(cls, a: View, b: View) -> View:
@@ -317,23 +336,35 @@ class View:
             lo = np.where(np.isinf(self.pmin[c]), np.nan, self.pmin[c]).tolist()
             hi = np.where(np.isinf(self.pmax[c]), np.nan, self.pmax[c]).tolist()
             feats.extend(
-                {"type": "Feature", "id": cid,
-                 "properties": {"cluster": True, "cluster_id": cid, "point_count": cnt,
-                                "point_count_abbreviated": abbreviate(cnt),
-                                "min_price": None if a != a else a,
-                                "max_price": None if b != b else b},
-                 "geometry": {"type": "Point", "coordinates": [x, y]}}
+                {
+                    "type": "Feature",
+                    "id": cid,
+                    "properties": {
+                        "cluster": True,
+                        "cluster_id": cid,
+                        "point_count": cnt,
+                        "point_count_abbreviated": abbreviate(cnt),
+                        "min_price": None if a != a else a,
+                        "max_price": None if b != b else b,
+                    },
+                    "geometry": {"type": "Point", "coordinates": [x, y]},
+                }
                 for cid, cnt, x, y, a, b in zip(
-                    self.ident[c].tolist(), self.count[c].tolist(), self.lng[c].tolist(),
-                    self.lat[c].tolist(), lo, hi, strict=True))
+                    self.ident[c].tolist(),
+                    self.count[c].tolist(),
+                    self.lng[c].tolist(),
+                    self.lat[c].tolist(),
+                    lo,
+                    hi,
+                    strict=True,
+                )
+            )
         p = np.flatnonzero(~is_cluster)
         if len(p):
             index = self.ident[p]
-            props = (point_properties(index) if point_properties is not None
-                     else [{"index": i} for i in index.tolist()])
+            props = point_properties(index) if point_properties is not None else [{"index": i} for i in index.tolist()]
             feats.extend(
-                {"type": "Feature", "properties": pr,
-                 "geometry": {"type": "Point", "coordinates": [x, y]}}
-                for pr, x, y in zip(props, self.lng[p].tolist(), self.lat[p].tolist(),
-                                    strict=True))
+                {"type": "Feature", "properties": pr, "geometry": {"type": "Point", "coordinates": [x, y]}}
+                for pr, x, y in zip(props, self.lng[p].tolist(), self.lat[p].tolist(), strict=True)
+            )
         return feats

@@ -38,22 +38,24 @@ def lat_y(lat: float) -> float:
     return 0.0 if y < 0 else 1.0 if y > 1 else y
 
 
-def build(lon: list[float], lat: list[float], *, radius: float = 40, extent: int = 512,
-          min_zoom: int = 0, max_zoom: int = 16) -> dict[int, list[Item]]:
+def build(
+    lon: list[float], lat: list[float], *, radius: float = 40, extent: int = 512, min_zoom: int = 0, max_zoom: int = 16
+) -> dict[int, list[Item]]:
     """Items per zoom (max_zoom + 1 = the input points) in Supercluster's data order."""
     n = len(lon)
-    cur = [Item(_f32(lng_x(lo)), _f32(lat_y(la)), 1, i, members=[i])
-           for i, (lo, la) in enumerate(zip(lon, lat, strict=True))]
+    cur = [
+        Item(_f32(lng_x(lo)), _f32(lat_y(la)), 1, i, members=[i])
+        for i, (lo, la) in enumerate(zip(lon, lat, strict=True))
+    ]
     levels = {max_zoom + 1: cur}
     for z in range(max_zoom, min_zoom - 1, -1):
-        r2 = (radius / (extent * 2.0 ** z)) ** 2
+        r2 = (radius / (extent * 2.0**z)) ** 2
         nxt: list[Item] = []
         for i, p in enumerate(cur):
             if p.zoom <= z:
                 continue
             p.zoom = z
-            near = [q for q in cur if q.zoom > z
-                    and (_f32(q.x) - p.x) ** 2 + (_f32(q.y) - p.y) ** 2 <= r2]
+            near = [q for q in cur if q.zoom > z and (_f32(q.x) - p.x) ** 2 + (_f32(q.y) - p.y) ** 2 <= r2]
             if not near:
                 nxt.append(Item(p.x, p.y, p.num, p.ident, members=p.members))
                 continue

@@ -8,15 +8,26 @@ append-only ``Dictionary`` tables whose code 0 means "missing".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
 import numpy as np
 
-from .normalize import (SMALL_MAX, WHOLE_MAX, coordinate, day_number, doc_words, epoch_seconds, fold,
-                        last_open_house_day, listed_day, small_int, whole)
+from .normalize import (
+    SMALL_MAX,
+    WHOLE_MAX,
+    coordinate,
+    day_number,
+    doc_words,
+    epoch_seconds,
+    fold,
+    last_open_house_day,
+    listed_day,
+    small_int,
+    whole,
+)
 
 STR = np.dtypes.StringDType()
 CHUNK = 8192
@@ -26,18 +37,51 @@ POOL = np.uint8(1)
 LAND_LEASE = np.uint8(2)
 
 # The only fields the read model needs: the store streams these and nothing else.
-PROJECTION: dict[str, int] = {f: 1 for f in (
-    "listingKey", "slug", "mlsSource", "standardStatus", "propertyType", "propertySubType",
-    "listPrice", "closePrice", "closeDate", "bedroomsTotal", "bathroomsTotalInteger",
-    "livingArea", "lotSizeSquareFeet", "yearBuilt", "poolPrivateYN", "associationFee",
-    "landLease", "unparsedAddress", "city", "postalCode", "subdivisionName", "listingId",
-    "latitude", "longitude", "publicRemarks", "listingContractDate", "onMarketDate",
-    "modificationTimestamp", "daysOnMarket", "primaryPhotoUrl", "openHouses.date")}
+PROJECTION: dict[str, int] = dict.fromkeys(
+    (
+        "listingKey",
+        "slug",
+        "mlsSource",
+        "standardStatus",
+        "propertyType",
+        "propertySubType",
+        "listPrice",
+        "closePrice",
+        "closeDate",
+        "bedroomsTotal",
+        "bathroomsTotalInteger",
+        "livingArea",
+        "lotSizeSquareFeet",
+        "yearBuilt",
+        "poolPrivateYN",
+        "associationFee",
+        "landLease",
+        "unparsedAddress",
+        "city",
+        "postalCode",
+        "subdivisionName",
+        "listingId",
+        "latitude",
+        "longitude",
+        "publicRemarks",
+        "listingContractDate",
+        "onMarketDate",
+        "modificationTimestamp",
+        "daysOnMarket",
+        "primaryPhotoUrl",
+        "openHouses.date",
+    ),
+    1,
+)
 PROJECTION["_id"] = 0
 
 CATEGORICAL: dict[str, str] = {
-    "status": "standardStatus", "ptype": "propertyType", "psub": "propertySubType",
-    "city": "city", "subdivision": "subdivisionName", "postal": "postalCode",
+    "status": "standardStatus",
+    "ptype": "propertyType",
+    "psub": "propertySubType",
+    "city": "city",
+    "subdivision": "subdivisionName",
+    "postal": "postalCode",
     "source": "mlsSource",
 }
 # name -> (document field, dtype, normaliser); -1 marks a missing value.
@@ -52,8 +96,7 @@ NUMERIC: dict[str, tuple[str, type, Any]] = {
     "hoa": ("associationFee", np.int32, whole),
     "dom_feed": ("daysOnMarket", np.int32, small_int),
 }
-STRINGS = {"key": "listingKey", "slug": "slug", "address": "unparsedAddress",
-           "photo": "primaryPhotoUrl"}
+STRINGS = {"key": "listingKey", "slug": "slug", "address": "unparsedAddress", "photo": "primaryPhotoUrl"}
 
 
 class Dictionary:
@@ -143,15 +186,13 @@ def _coords(values: list[Any], bound: float) -> np.ndarray:
             raise TypeError("non-numeric values")
         a = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
     except (TypeError, OverflowError):
-        return np.array([np.nan if (x := coordinate(v, bound)) is None else x for v in values],
-                        dtype=np.float64)
+        return np.array([np.nan if (x := coordinate(v, bound)) is None else x for v in values], dtype=np.float64)
     with np.errstate(invalid="ignore"):
         a[~(np.abs(a) <= bound)] = np.nan
     return a
 
 
-def make_chunk(docs: list[Mapping[str, Any]], *, dicts: dict[str, Dictionary],
-               vocab: Vocabulary) -> Chunk:
+def make_chunk(docs: Sequence[Mapping[str, Any]], *, dicts: dict[str, Dictionary], vocab: Vocabulary) -> Chunk:
     n = len(docs)
     cols: dict[str, np.ndarray] = {}
     for name, f in STRINGS.items():
@@ -161,19 +202,24 @@ def make_chunk(docs: list[Mapping[str, Any]], *, dicts: dict[str, Dictionary],
         cols[name] = np.array([code(d.get(f)) for d in docs], dtype=np.uint16)
     for name, (f, dtype, norm) in NUMERIC.items():
         integral = norm is small_int
-        cols[name] = _numbers([d.get(f) for d in docs], integral=integral,
-                              upper=SMALL_MAX if integral else WHOLE_MAX).astype(dtype)
+        cols[name] = _numbers(
+            [d.get(f) for d in docs], integral=integral, upper=SMALL_MAX if integral else WHOLE_MAX
+        ).astype(dtype)
     cols["lat"] = _coords([d.get("latitude") for d in docs], 90)
     cols["lon"] = _coords([d.get("longitude") for d in docs], 180)
-    for name, fn in (("listed_day", listed_day), ("oh_day", last_open_house_day),
-                     ("close_day", lambda d: day_number(d.get("closeDate")))):
+    for name, fn in (
+        ("listed_day", listed_day),
+        ("oh_day", last_open_house_day),
+        ("close_day", lambda d: day_number(d.get("closeDate"))),
+    ):
         cols[name] = np.array([-1 if (v := fn(d)) is None else v for d in docs], dtype=np.int32)
     cols["mod_epoch"] = np.array(
-        [-1 if (v := epoch_seconds(d.get("modificationTimestamp"))) is None else v for d in docs],
-        dtype=np.int64)
+        [-1 if (v := epoch_seconds(d.get("modificationTimestamp"))) is None else v for d in docs], dtype=np.int64
+    )
     cols["flags"] = np.array(
-        [(1 if d.get("poolPrivateYN") is True else 0) | (2 if d.get("landLease") is True else 0)
-         for d in docs], dtype=np.uint8)
+        [(1 if d.get("poolPrivateYN") is True else 0) | (2 if d.get("landLease") is True else 0) for d in docs],
+        dtype=np.uint8,
+    )
     per_doc = [doc_words(d) for d in docs]
     flat = [w for ws in per_doc for w in ws]
     table = vocab.ids
@@ -185,8 +231,9 @@ def make_chunk(docs: list[Mapping[str, Any]], *, dicts: dict[str, Dictionary],
     return Chunk(cols, word_ids, word_rows)
 
 
-def chunks(docs: Iterable[Mapping[str, Any]], *, dicts: dict[str, Dictionary],
-           vocab: Vocabulary, size: int = CHUNK) -> Iterator[Chunk]:
+def chunks(
+    docs: Iterable[Mapping[str, Any]], *, dicts: dict[str, Dictionary], vocab: Vocabulary, size: int = CHUNK
+) -> Iterator[Chunk]:
     it = iter(docs)
     while batch := list(islice(it, size)):
         yield make_chunk(batch, dicts=dicts, vocab=vocab)

@@ -24,13 +24,14 @@ _BAND_SLACK = 1e-9  # degrees; the band is a prefilter, exact tests follow
 
 
 def haversine_mi(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    a = (np.sin((lat2 - lat1) * DEG / 2) ** 2
-         + np.cos(lat1 * DEG) * np.cos(lat2 * DEG) * np.sin((lon2 - lon1) * DEG / 2) ** 2)
+    a = (
+        np.sin((lat2 - lat1) * DEG / 2) ** 2
+        + np.cos(lat1 * DEG) * np.cos(lat2 * DEG) * np.sin((lon2 - lon1) * DEG / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(np.minimum(1.0, a)))
 
 
-def point_in_polygon(lon: np.ndarray, lat: np.ndarray,
-                     ring: tuple[tuple[float, float], ...]) -> np.ndarray:
+def point_in_polygon(lon: np.ndarray, lat: np.ndarray, ring: tuple[tuple[float, float], ...]) -> np.ndarray:
     """Even-odd rule, one pass per edge over all points (same arithmetic as the reference)."""
     inside = np.zeros(len(lon), dtype=bool)
     j = len(ring) - 1
@@ -67,8 +68,7 @@ def _candidates(model: ReadModel, q: SearchQuery) -> np.ndarray | None:
         d = q.near.radius_mi / (EARTH_RADIUS_MI * DEG) * 1.000001
         south, north = max(south, q.near.lat - d), min(north, q.near.lat + d)
     if (south, north) != (-90.0, 90.0):
-        bands.append(_lat_band(model, south, north) if south <= north
-                     else np.empty(0, dtype=np.int32))
+        bands.append(_lat_band(model, south, north) if south <= north else np.empty(0, dtype=np.int32))
     prefixes = words(q.text)
     if prefixes:
         bands.append(model.text.match_all(prefixes))
@@ -90,16 +90,26 @@ def select(model: ReadModel, q: SearchQuery) -> np.ndarray:
         return c[name] if idx is None else c[name][idx]
 
     mask = np.ones(model.size if idx is None else len(idx), dtype=bool)
-    for name, values in (("city", q.cities), ("subdivision", q.subdivisions),
-                         ("postal", q.postal_codes), ("ptype", q.property_types),
-                         ("psub", q.property_sub_types), ("status", q.statuses)):
+    for name, values in (
+        ("city", q.cities),
+        ("subdivision", q.subdivisions),
+        ("postal", q.postal_codes),
+        ("ptype", q.property_types),
+        ("psub", q.property_sub_types),
+        ("status", q.statuses),
+    ):
         if values:
             mask &= np.isin(col(name), model.dicts[name].lookup(values))
     if q.mls_sources is not None:
         mask &= np.isin(col("source"), model.dicts["source"].lookup(q.mls_sources))
-    for name, bound, lower in (("price", q.min_price, True), ("price", q.max_price, False),
-                               ("beds", q.min_beds, True), ("baths", q.min_baths, True),
-                               ("sqft", q.min_sqft, True), ("sqft", q.max_sqft, False)):
+    for name, bound, lower in (
+        ("price", q.min_price, True),
+        ("price", q.max_price, False),
+        ("beds", q.min_beds, True),
+        ("baths", q.min_baths, True),
+        ("sqft", q.min_sqft, True),
+        ("sqft", q.max_sqft, False),
+    ):
         if bound is not None:
             v = col(name)
             mask &= (v >= bound) if lower else ((v <= bound) & (v >= 0))

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import logging
@@ -74,10 +75,8 @@ def load(*, db: Database, collection: str = LISTINGS, batch_size: int = 5000) ->
 
 def release_free_memory() -> None:
     """Give the build's freed heap back to the OS (glibc keeps it otherwise: ~2x RSS)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
 
 
 def fetch(*, db: Database, collection: str, keys: Iterable[str]) -> list[dict[str, Any]]:
@@ -154,8 +153,7 @@ def apply_events(events: list[dict[str, list[str]]], *, listings: Holder, closed
 
 
 class Refresher(threading.Thread):
-    def __init__(self, *, redis_url: str, listings: Holder, closed: Holder,
-                 channel: str = CHANNEL) -> None:
+    def __init__(self, *, redis_url: str, listings: Holder, closed: Holder, channel: str = CHANNEL) -> None:
         super().__init__(name="readmodel-refresher", daemon=True)
         self.redis_url, self.channel = redis_url, channel
         self.listings, self.closed = listings, closed
@@ -172,8 +170,7 @@ class Refresher(threading.Thread):
         first = True
         while not self.stopping.is_set():
             try:
-                client = redis.Redis.from_url(self.redis_url, socket_timeout=5,
-                                              socket_connect_timeout=5)
+                client = redis.Redis.from_url(self.redis_url, socket_timeout=5, socket_connect_timeout=5)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
                 if not first:  # events published while disconnected are lost: start over
@@ -197,14 +194,12 @@ class Refresher(threading.Thread):
             batch = [msg]
             while (more := pubsub.get_message(timeout=0.05)) is not None:
                 batch.append(more)  # a burst of syncs becomes one rebuild
-            events = [e for m in batch if m.get("type") == "message"
-                      and (e := parse_event(m["data"])) is not None]
+            events = [e for m in batch if m.get("type") == "message" and (e := parse_event(m["data"])) is not None]
             if events:
                 started = time.perf_counter()
                 apply_events(events, listings=self.listings, closed=self.closed)
                 self.applied += len(events)
-                log.info("read model refreshed from %d event(s) in %.3fs", len(events),
-                         time.perf_counter() - started)
+                log.info("read model refreshed from %d event(s) in %.3fs", len(events), time.perf_counter() - started)
 
 
 _lock = threading.Lock()
@@ -221,8 +216,7 @@ def _store_db() -> Database:
 def _redis_url() -> str:
     from django.conf import settings
 
-    return getattr(settings, "REDIS_URL", None) or os.environ.get("REDIS_URL",
-                                                                   "redis://localhost:6379/0")
+    return getattr(settings, "REDIS_URL", None) or os.environ.get("REDIS_URL", "redis://localhost:6379/0")
 
 
 def holder(collection: str) -> Holder:

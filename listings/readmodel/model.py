@@ -33,8 +33,7 @@ def _inverse(perm: np.ndarray) -> np.ndarray:
 class ReadModel:
     """Columns + dictionaries + text index + geo order, with search and lookups on top."""
 
-    def __init__(self, *, cols: dict[str, np.ndarray], dicts: dict[str, Dictionary],
-                 text: TextIndex) -> None:
+    def __init__(self, *, cols: dict[str, np.ndarray], dicts: dict[str, Dictionary], text: TextIndex) -> None:
         self.cols = cols
         self.dicts = dicts
         self.text = text
@@ -50,8 +49,7 @@ class ReadModel:
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
-    def from_chunks(cls, parts: Iterable[Chunk], *, dicts: dict[str, Dictionary],
-                    vocab: Vocabulary) -> ReadModel:
+    def from_chunks(cls, parts: Iterable[Chunk], *, dicts: dict[str, Dictionary], vocab: Vocabulary) -> ReadModel:
         cols: dict[str, list[np.ndarray]] = {}
         wids: list[np.ndarray] = []
         wrows: list[np.ndarray] = []
@@ -63,11 +61,9 @@ class ReadModel:
             wrows.append(ch.word_rows + offset)
             offset += ch.size
         if not cols:  # an empty store still gives a working (empty) model
-            return cls.from_chunks([make_chunk([], dicts=dicts, vocab=vocab)], dicts=dicts,
-                                   vocab=vocab)
+            return cls.from_chunks([make_chunk([], dicts=dicts, vocab=vocab)], dicts=dicts, vocab=vocab)
         merged = {name: np.concatenate(parts_) for name, parts_ in cols.items()}
-        text = TextIndex.from_pairs(words=vocab.words, word_ids=np.concatenate(wids),
-                                    rows=np.concatenate(wrows))
+        text = TextIndex.from_pairs(words=vocab.words, word_ids=np.concatenate(wids), rows=np.concatenate(wrows))
         return cls(cols=merged, dicts=dicts, text=text)
 
     @classmethod
@@ -75,8 +71,7 @@ class ReadModel:
         dicts, vocab = new_dictionaries(), Vocabulary()
         return cls.from_chunks(chunks(docs, dicts=dicts, vocab=vocab), dicts=dicts, vocab=vocab)
 
-    def apply_changes(self, *, changed: Iterable[Mapping[str, Any]],
-                      removed: Iterable[str] = ()) -> ReadModel:
+    def apply_changes(self, *, changed: Iterable[Mapping[str, Any]], removed: Iterable[str] = ()) -> ReadModel:
         """The next snapshot: ``changed`` documents upserted, ``removed`` keys dropped."""
         changed = [d for d in changed if isinstance(d.get("listingKey"), str)]
         drop = set(removed) | {d["listingKey"] for d in changed}
@@ -88,8 +83,9 @@ class ReadModel:
         old_wid, old_rows = self.text.pairs()
         live = keep[old_rows]
         # Seed the vocabulary with the current (sorted) words so old word ids stay valid.
-        vocab = Vocabulary(ids={str(w): i for i, w in enumerate(self.text.vocab.tolist())},
-                           words=self.text.vocab.tolist())
+        vocab = Vocabulary(
+            ids={str(w): i for i, w in enumerate(self.text.vocab.tolist())}, words=self.text.vocab.tolist()
+        )
         dicts = {name: d.copy() for name, d in self.dicts.items()}
         n_kept = int(keep.sum())
         wids, wrows = [old_wid[live]], [new_row[old_rows[live]].astype(np.int32)]
@@ -100,8 +96,7 @@ class ReadModel:
             wrows.append(ch.word_rows + n_kept)
             n_kept += ch.size
         cols = {name: np.concatenate([p[name] for p in parts]) for name in kept}
-        text = TextIndex.from_pairs(words=vocab.words, word_ids=np.concatenate(wids),
-                                    rows=np.concatenate(wrows))
+        text = TextIndex.from_pairs(words=vocab.words, word_ids=np.concatenate(wids), rows=np.concatenate(wrows))
         return ReadModel(cols=cols, dicts=dicts, text=text)
 
     # ---- lookups --------------------------------------------------------------------------
@@ -145,14 +140,38 @@ class ReadModel:
         def coords(name: str) -> list[float | None]:
             return [None if v != v else v for v in c[name][rows].tolist()]
 
-        cols = zip(c["key"][rows].tolist(), c["slug"][rows].tolist(), c["address"][rows].tolist(),
-                   c["city"][rows].tolist(), c["status"][rows].tolist(), c["photo"][rows].tolist(),
-                   nums("price"), nums("beds"), nums("baths"), nums("sqft"),
-                   coords("lat"), coords("lon"), strict=True)
-        return [{"key": k, "slug": s, "address": a, "city": cities[ci] or "",
-                 "status": statuses[st] or "", "photo": ph, "price": p, "beds": be,
-                 "baths": ba, "sqft": sq, "lat": la, "lon": lo}
-                for k, s, a, ci, st, ph, p, be, ba, sq, la, lo in cols]
+        cols = zip(
+            c["key"][rows].tolist(),
+            c["slug"][rows].tolist(),
+            c["address"][rows].tolist(),
+            c["city"][rows].tolist(),
+            c["status"][rows].tolist(),
+            c["photo"][rows].tolist(),
+            nums("price"),
+            nums("beds"),
+            nums("baths"),
+            nums("sqft"),
+            coords("lat"),
+            coords("lon"),
+            strict=True,
+        )
+        return [
+            {
+                "key": k,
+                "slug": s,
+                "address": a,
+                "city": cities[ci] or "",
+                "status": statuses[st] or "",
+                "photo": ph,
+                "price": p,
+                "beds": be,
+                "baths": ba,
+                "sqft": sq,
+                "lat": la,
+                "lon": lo,
+            }
+            for k, s, a, ci, st, ph, p, be, ba, sq, la, lo in cols
+        ]
 
     # ---- queries -------------------------------------------------------------------------
     def select(self, query: SearchQuery) -> np.ndarray:
@@ -161,9 +180,8 @@ class ReadModel:
     def search(self, query: SearchQuery) -> SearchResult:
         rows = select(self, query)
         ordered = order(self, query, rows)
-        page = ordered[query.offset:query.offset + query.page_size]
-        return SearchResult(total=len(rows), keys=self.cols["key"][page].tolist(),
-                            cards=self.cards(page))
+        page = ordered[query.offset : query.offset + query.page_size]
+        return SearchResult(total=len(rows), keys=self.cols["key"][page].tolist(), cards=self.cards(page))
 
     def today(self, as_of: date | None = None) -> int:
         return ((as_of or date.today()) - EPOCH).days
@@ -171,6 +189,4 @@ class ReadModel:
     @property
     def nbytes(self) -> int:
         derived = (self.key_order, self.key_rank, self.slug_order, self.lat_order, self.lat_sorted)
-        return (sum(a.nbytes for a in self.cols.values()) + self.text.nbytes
-                + sum(a.nbytes for a in derived))
-
+        return sum(a.nbytes for a in self.cols.values()) + self.text.nbytes + sum(a.nbytes for a in derived)

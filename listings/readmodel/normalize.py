@@ -16,8 +16,7 @@ _WORD = re.compile(r"[^\W_]+")
 EPOCH = date(1970, 1, 1)
 WHOLE_MAX = 2_000_000_000  # money/areas at or above this are treated as garbage, not data
 SMALL_MAX = 30_000  # counts (beds, baths, years, days) above this are garbage
-TEXT_FIELDS = ("unparsedAddress", "city", "postalCode", "subdivisionName", "listingId",
-               "publicRemarks")
+TEXT_FIELDS = ("unparsedAddress", "city", "postalCode", "subdivisionName", "listingId", "publicRemarks")
 
 
 # ASCII fast path: for ASCII text, [^\W_]+ after casefold is exactly [0-9a-z]+, and

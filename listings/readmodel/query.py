@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 from .normalize import words
 
@@ -34,7 +34,7 @@ MAX_POLYGON_POINTS = 200
 EARTH_RADIUS_MI = 3958.7613
 
 
-class Sort(str, Enum):
+class Sort(StrEnum):
     PRICE_ASC = "price"
     PRICE_DESC = "-price"
     NEWEST = "newest"
@@ -119,8 +119,16 @@ class SearchQuery:
             raise ValueError("distance sort needs near")
         if self.polygon is not None and not 3 <= len(self.polygon) <= MAX_POLYGON_POINTS:
             raise ValueError(f"polygon needs 3..{MAX_POLYGON_POINTS} points")
-        for name in ("min_price", "max_price", "min_beds", "min_baths", "min_sqft", "max_sqft",
-                     "max_hoa", "newer_than_days"):
+        for name in (
+            "min_price",
+            "max_price",
+            "min_beds",
+            "min_baths",
+            "min_sqft",
+            "max_sqft",
+            "max_hoa",
+            "newer_than_days",
+        ):
             v = getattr(self, name)
             if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < 2**31):
                 raise ValueError(f"{name} must be an int within [0, 2^31)")

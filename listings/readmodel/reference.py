@@ -9,11 +9,22 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .normalize import (EPOCH, coordinate, days_on_market, doc_words, fold, last_open_house_day,
-                        listed_day, slugify_name, small_int, whole, words)
+from .normalize import (
+    EPOCH,
+    coordinate,
+    days_on_market,
+    doc_words,
+    fold,
+    last_open_house_day,
+    listed_day,
+    slugify_name,
+    small_int,
+    whole,
+    words,
+)
 from .query import EARTH_RADIUS_MI, SearchQuery, SearchResult, Sort
 
 Doc = Mapping[str, Any]
@@ -21,8 +32,10 @@ DEG = math.pi / 180.0
 
 
 def haversine_mi(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    a = (math.sin((lat2 - lat1) * DEG / 2) ** 2
-         + math.cos(lat1 * DEG) * math.cos(lat2 * DEG) * math.sin((lon2 - lon1) * DEG / 2) ** 2)
+    a = (
+        math.sin((lat2 - lat1) * DEG / 2) ** 2
+        + math.cos(lat1 * DEG) * math.cos(lat2 * DEG) * math.sin((lon2 - lon1) * DEG / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_MI * math.asin(math.sqrt(min(1.0, a)))
 
 
@@ -49,20 +62,27 @@ def _in(value: Any, wanted: tuple[str, ...]) -> bool:
 
 def matches(doc: Doc, q: SearchQuery) -> bool:
     today = (q.as_of - EPOCH).days
-    if not (_in(doc.get("city"), q.folded("cities"))
-            and _in(doc.get("subdivisionName"), q.folded("subdivisions"))
-            and _in(doc.get("postalCode"), q.folded("postal_codes"))
-            and _in(doc.get("propertyType"), q.folded("property_types"))
-            and _in(doc.get("propertySubType"), q.folded("property_sub_types"))
-            and _in(doc.get("standardStatus"), q.folded("statuses"))):
+    if not (
+        _in(doc.get("city"), q.folded("cities"))
+        and _in(doc.get("subdivisionName"), q.folded("subdivisions"))
+        and _in(doc.get("postalCode"), q.folded("postal_codes"))
+        and _in(doc.get("propertyType"), q.folded("property_types"))
+        and _in(doc.get("propertySubType"), q.folded("property_sub_types"))
+        and _in(doc.get("standardStatus"), q.folded("statuses"))
+    ):
         return False
     if q.mls_sources is not None and fold(doc.get("mlsSource")) not in q.folded("mls_sources"):
         return False
     price, sqft = whole(doc.get("listPrice")), whole(doc.get("livingArea"))
     beds, baths = small_int(doc.get("bedroomsTotal")), small_int(doc.get("bathroomsTotalInteger"))
-    for value, bound, lower in ((price, q.min_price, True), (price, q.max_price, False),
-                                (beds, q.min_beds, True), (baths, q.min_baths, True),
-                                (sqft, q.min_sqft, True), (sqft, q.max_sqft, False)):
+    for value, bound, lower in (
+        (price, q.min_price, True),
+        (price, q.max_price, False),
+        (beds, q.min_beds, True),
+        (baths, q.min_baths, True),
+        (sqft, q.min_sqft, True),
+        (sqft, q.max_sqft, False),
+    ):
         if bound is not None and (value is None or (value < bound if lower else value > bound)):
             return False
     hoa = whole(doc.get("associationFee"))
@@ -119,12 +139,18 @@ def _sort_value(doc: Doc, q: SearchQuery) -> float | None:
 
 def card(doc: Doc) -> dict[str, object]:
     return {
-        "key": doc["listingKey"], "slug": doc.get("slug") or "",
-        "address": doc.get("unparsedAddress") or "", "city": doc.get("city") or "",
-        "status": doc.get("standardStatus") or "", "photo": doc.get("primaryPhotoUrl") or "",
-        "price": whole(doc.get("listPrice")), "beds": small_int(doc.get("bedroomsTotal")),
-        "baths": small_int(doc.get("bathroomsTotalInteger")), "sqft": whole(doc.get("livingArea")),
-        "lat": coordinate(doc.get("latitude"), 90), "lon": coordinate(doc.get("longitude"), 180),
+        "key": doc["listingKey"],
+        "slug": doc.get("slug") or "",
+        "address": doc.get("unparsedAddress") or "",
+        "city": doc.get("city") or "",
+        "status": doc.get("standardStatus") or "",
+        "photo": doc.get("primaryPhotoUrl") or "",
+        "price": whole(doc.get("listPrice")),
+        "beds": small_int(doc.get("bedroomsTotal")),
+        "baths": small_int(doc.get("bathroomsTotalInteger")),
+        "sqft": whole(doc.get("livingArea")),
+        "lat": coordinate(doc.get("latitude"), 90),
+        "lon": coordinate(doc.get("longitude"), 180),
     }
 
 
@@ -139,12 +165,11 @@ def search(docs: Iterable[Doc], query: SearchQuery) -> SearchResult:
         return (boost, v is None, 0 if v is None else (-v if descending else v), doc["listingKey"])
 
     hits.sort(key=order)
-    page = hits[query.offset:query.offset + query.page_size]
-    return SearchResult(total=len(hits), keys=[d["listingKey"] for d in page],
-                        cards=[card(d) for d in page])
+    page = hits[query.offset : query.offset + query.page_size]
+    return SearchResult(total=len(hits), keys=[d["listingKey"] for d in page], cards=[card(d) for d in page])
 
 
-def _median(values: list[float]) -> float | None:
+def _median(values: Sequence[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
@@ -158,13 +183,20 @@ def facets(docs: Iterable[Doc], query: SearchQuery, *, by: str, today: int) -> l
         if f is not None and matches(d, query):
             groups[f].append(d)
             names.setdefault(f, d[field_name])
-    out = []
+    out: list[dict[str, Any]] = []
     for f, members in groups.items():
         prices = [p for p in (whole(d.get("listPrice")) for d in members) if p is not None]
         ppsf = [p for p in (_ppsf(d) for d in members) if p is not None]
         dom = [x for x in (days_on_market(d, today) for d in members) if x is not None]
-        out.append({"name": names[f], "slug": slugify_name(names[f]), "count": len(members),
-                    "median_price": _median(prices), "median_ppsf": _median(ppsf),
-                    "median_dom": _median(dom)})
+        out.append(
+            {
+                "name": names[f],
+                "slug": slugify_name(names[f]),
+                "count": len(members),
+                "median_price": _median(prices),
+                "median_ppsf": _median(ppsf),
+                "median_dom": _median(dom),
+            }
+        )
     out.sort(key=lambda r: (-r["count"], r["slug"]))
     return out

@@ -20,8 +20,7 @@ if TYPE_CHECKING:
 GROUPS = {"city": "city", "subdivision": "subdivision"}
 
 
-def _group_medians(codes: np.ndarray, values: np.ndarray, ok: np.ndarray,
-                   n_groups: int) -> np.ndarray:
+def _group_medians(codes: np.ndarray, values: np.ndarray, ok: np.ndarray, n_groups: int) -> np.ndarray:
     """Median of ``values[ok]`` per code (NaN for groups without values)."""
     codes, values = codes[ok], values[ok].astype(np.float64)
     out = np.full(n_groups, np.nan)
@@ -53,9 +52,16 @@ def facets(model: ReadModel, query: SearchQuery, *, by: str, today: int) -> list
     def num(v: float) -> float | None:
         return None if v != v else float(v)
 
-    out = [{"name": table[c], "slug": slugify_name(table[c] or ""), "count": int(counts[c]),
-            "median_price": num(med_price[c]), "median_ppsf": num(med_ppsf[c]),
-            "median_dom": num(med_dom[c])}
-           for c in np.flatnonzero(counts).tolist()]
-    out.sort(key=lambda r: (-r["count"], r["slug"]))
+    out = [
+        {
+            "name": table[c],
+            "slug": slugify_name(table[c] or ""),
+            "count": int(counts[c]),
+            "median_price": num(med_price[c]),
+            "median_ppsf": num(med_ppsf[c]),
+            "median_dom": num(med_dom[c]),
+        }
+        for c in np.flatnonzero(counts).tolist()
+    ]
+    out.sort(key=lambda r: (-int(r["count"] or 0), str(r["slug"])))
     return out

@@ -66,32 +66,34 @@ def test_filters_and_city_slug(store: list[dict[str, Any]]) -> None:
     assert same == body["total"]
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"minPrice": "{\"$ne\": 1}"}, "minPrice"),
-    ({"minPrice": "-1"}, "minPrice"),
-    ({"minPrice": "99999999999999999999"}, "minPrice"),
-    ({"maxPrice": "1e309"}, "maxPrice"),
-    ({"minBeds": "NaN"}, "minBeds"),
-    ({"minBeds": "٣"}, "minBeds"),  # unicode digits are not digits here
-    ({"pageSize": "101"}, "pageSize"),
-    ({"page": "0"}, "page"),
-    ({"sort": "price; drop"}, "sort"),
-    ({"sort": "distance"}, "sort"),
-    ({"status": "Sold"}, "status"),
-    ({"bbox": "1,2,3"}, "bbox"),
-    ({"bbox": "-116,34,-117,33"}, "bbox"),
-    ({"polygon": "1,2;3,4"}, "polygon"),
-    ({"near": "95,0"}, "near"),
-    ({"radius": "5"}, "radius"),
-    ({"q": ".*"}, "q"),
-    ({"q": "a\x00b"}, "q"),
-    ({"pool": "maybe"}, "pool"),
-    ({"minPrice[$ne]": "1"}, "minPrice[$ne]"),
-    ({"postalCode": "9226"}, "postalCode"),
-    ({"minPrice": "500", "maxPrice": "100"}, "minPrice"),
-])
-def test_bad_parameters_are_400_with_fields(store: list[dict[str, Any]], params: dict[str, str],
-                                            field: str) -> None:
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"minPrice": '{"$ne": 1}'}, "minPrice"),
+        ({"minPrice": "-1"}, "minPrice"),
+        ({"minPrice": "99999999999999999999"}, "minPrice"),
+        ({"maxPrice": "1e309"}, "maxPrice"),
+        ({"minBeds": "NaN"}, "minBeds"),
+        ({"minBeds": "٣"}, "minBeds"),  # unicode digits are not digits here
+        ({"pageSize": "101"}, "pageSize"),
+        ({"page": "0"}, "page"),
+        ({"sort": "price; drop"}, "sort"),
+        ({"sort": "distance"}, "sort"),
+        ({"status": "Sold"}, "status"),
+        ({"bbox": "1,2,3"}, "bbox"),
+        ({"bbox": "-116,34,-117,33"}, "bbox"),
+        ({"polygon": "1,2;3,4"}, "polygon"),
+        ({"near": "95,0"}, "near"),
+        ({"radius": "5"}, "radius"),
+        ({"q": ".*"}, "q"),
+        ({"q": "a\x00b"}, "q"),
+        ({"pool": "maybe"}, "pool"),
+        ({"minPrice[$ne]": "1"}, "minPrice[$ne]"),
+        ({"postalCode": "9226"}, "postalCode"),
+        ({"minPrice": "500", "maxPrice": "100"}, "minPrice"),
+    ],
+)
+def test_bad_parameters_are_400_with_fields(store: list[dict[str, Any]], params: dict[str, str], field: str) -> None:
     status, body = call("listings", **params)
     assert status == 400
     assert body["error"] == "invalid_parameters" and field in body["fields"], body
@@ -102,10 +104,17 @@ def test_all_bad_fields_are_listed_together(store: list[dict[str, Any]]) -> None
     assert status == 400 and set(body["fields"]) == {"minPrice", "pageSize", "bogus"}
 
 
-@pytest.mark.parametrize("params", [
-    {"city": "{\"$ne\": null}"}, {"city": ".*"}, {"subdivision": "^(a|b)$"},
-    {"q": "$where sleep(1000)"}, {"city": "Ünïcödé 🏠"}, {"propertySubType": "{\"$gt\": \"\"}"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"city": '{"$ne": null}'},
+        {"city": ".*"},
+        {"subdivision": "^(a|b)$"},
+        {"q": "$where sleep(1000)"},
+        {"city": "Ünïcödé 🏠"},
+        {"propertySubType": '{"$gt": ""}'},
+    ],
+)
 def test_values_are_data_not_operators(store: list[dict[str, Any]], params: dict[str, str]) -> None:
     status, body = call("listings", **params)
     assert status == 200 and body["total"] == 0
@@ -116,8 +125,7 @@ def test_empty_values_mean_not_given(store: list[dict[str, Any]]) -> None:
     assert status == 200 and body["total"] == len(store)
 
 
-def test_agent_site_sees_only_its_sources_featured_first(store: list[dict[str, Any]],
-                                                        sarah_site: Any) -> None:
+def test_agent_site_sees_only_its_sources_featured_first(store: list[dict[str, Any]], sarah_site: Any) -> None:
     sarah_site.mls_sources = ["crmls"]
     sarah_site.featured_subdivisions = ["Mesa"]
     status, body = call("listings", tenant=sarah_site, pageSize=100)
@@ -150,8 +158,7 @@ def test_cities_and_subdivisions(store: list[dict[str, Any]]) -> None:
     assert by_slug["palm-springs"]["count"] == len(ps)
     assert by_slug["palm-springs"]["medianPrice"] > 0
     status, body = call("cities/palm-springs/subdivisions")
-    assert status == 200 and sum(r["count"] for r in body["results"]) == sum(
-        1 for d in ps if d.get("subdivisionName"))
+    assert status == 200 and sum(r["count"] for r in body["results"]) == sum(1 for d in ps if d.get("subdivisionName"))
     assert call("cities/atlantis/subdivisions")[0] == 404
 
 
@@ -172,14 +179,20 @@ def test_map_clusters_and_cluster_detail(store: list[dict[str, Any]]) -> None:
     # Same filters as the search: a city filter clusters only that city.
     _, body = call("map/clusters", bbox="-180,-85,180,85", zoom="0", city="indio")
     assert sum(f["properties"].get("point_count", 1) for f in body["features"]) == sum(
-        1 for d in store if d["city"] == "Indio")
+        1 for d in store if d["city"] == "Indio"
+    )
 
 
 def test_openapi_document_lists_every_endpoint(store: list[dict[str, Any]]) -> None:
     status, body = call("openapi.json")
     assert status == 200 and body["openapi"].startswith("3.")
-    assert set(body["paths"]) == {"/api/listings", "/api/listings/{slug}", "/api/cities",
-                                  "/api/cities/{slug}/subdivisions", "/api/map/clusters",
-                                  "/api/map/clusters/{clusterId}"}
+    assert set(body["paths"]) == {
+        "/api/listings",
+        "/api/listings/{slug}",
+        "/api/cities",
+        "/api/cities/{slug}/subdivisions",
+        "/api/map/clusters",
+        "/api/map/clusters/{clusterId}",
+    }
     names = {p["name"] for p in body["paths"]["/api/listings"]["get"]["parameters"]}
     assert {"minPrice", "polygon", "near", "q", "sort", "pageSize"} <= names

@@ -76,7 +76,16 @@ def test_antimeridian_and_whole_world() -> None:
 
 def test_abbreviation_matches_supercluster() -> None:
     assert [abbreviate(c) for c in (999, 1000, 1049, 1050, 1950, 9999, 10000, 10500, 123456)] == [
-        999, "1k", "1k", "1.1k", "2k", "10k", "10k", "11k", "123k"]
+        999,
+        "1k",
+        "1k",
+        "1.1k",
+        "2k",
+        "10k",
+        "10k",
+        "11k",
+        "123k",
+    ]
 
 
 def test_cache_reuses_per_filter_set_and_drops_old_versions() -> None:
@@ -98,20 +107,33 @@ def test_cache_reuses_per_filter_set_and_drops_old_versions() -> None:
 def _supercluster(points: np.ndarray, queries: list[dict[str, object]], tmp: Path) -> list:
     (tmp / "p.f64").write_bytes(points.astype("<f8").tobytes())
     (tmp / "q.json").write_text(json.dumps(queries))
-    out = subprocess.run(["node", str(NODE_DIR / "supercluster_run.mjs"), str(tmp / "p.f64"),
-                          str(tmp / "q.json"), "--repeat", "1", "--detail"],
-                         capture_output=True, text=True, check=True, timeout=120)
+    out = subprocess.run(
+        [
+            "node",
+            str(NODE_DIR / "supercluster_run.mjs"),
+            str(tmp / "p.f64"),
+            str(tmp / "q.json"),
+            "--repeat",
+            "1",
+            "--detail",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return json.loads(out.stdout)["results"]
 
 
 @pytest.mark.node
-@pytest.mark.skipif(shutil.which("node") is None
-                    or not (NODE_DIR / "node_modules" / "supercluster").exists(),
-                    reason="needs node and `npm ci --prefix bench/node`")
+@pytest.mark.skipif(
+    shutil.which("node") is None or not (NODE_DIR / "node_modules" / "supercluster").exists(),
+    reason="needs node and `npm ci --prefix bench/node`",
+)
 def test_same_answers_as_supercluster(tmp_path: Path) -> None:
     lon, lat = _points(7, 3000)
     index = ClusterIndex(lon=lon, lat=lat)
-    queries = [{"bbox": [-180, -85, 180, 85], "zoom": z} for z in range(0, 18)]
+    queries = [{"bbox": [-180, -85, 180, 85], "zoom": z} for z in range(18)]
     queries += [{"bbox": [-116.6, 33.7, -116.4, 33.9], "zoom": z} for z in (8, 10, 12, 14, 16)]
     queries += [{"bbox": [170, -10, -170, 10], "zoom": 4}]
     theirs = _supercluster(np.column_stack([lon, lat]), queries, tmp_path)
@@ -121,8 +143,14 @@ def test_same_answers_as_supercluster(tmp_path: Path) -> None:
             p = f["properties"]
             if p.get("cluster"):
                 cid = p["cluster_id"]
-                got.append([cid, p["point_count"], index.get_cluster_expansion_zoom(cid),
-                            sorted(index.leaf_indices(cid, limit=10**9))])
+                got.append(
+                    [
+                        cid,
+                        p["point_count"],
+                        index.get_cluster_expansion_zoom(cid),
+                        sorted(index.leaf_indices(cid, limit=10**9)),
+                    ]
+                )
             else:
                 got.append(p["index"])
         key = lambda v: (0, v, 0) if isinstance(v, int) else (1, v[0], v[1])  # noqa: E731

@@ -14,8 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from listings.readmodel import BBox, Near, ReadModel, SearchQuery, Sort
-from listings.readmodel import reference
+from listings.readmodel import BBox, Near, ReadModel, SearchQuery, Sort, reference
 from listings.readmodel.stats import facets
 
 CITIES = ["Palm Springs", "Indio", "La Quinta", None, ""]
@@ -30,8 +29,7 @@ TODAY = date(2026, 11, 26)
 garbage = st.sampled_from(["abc", True, False, math.nan, math.inf, -5, 10**12, [], {"$ne": 1}])
 AMOUNTS = [0, 150, 250, 250.5, 251.5, 1500, 300_000, 450_000.0]  # collisions on purpose
 amounts = st.sampled_from(AMOUNTS)
-money = st.one_of(st.none(), amounts, amounts, amounts, st.integers(0, 3_000_000),
-                  st.floats(0, 3_000_000), garbage)
+money = st.one_of(st.none(), amounts, amounts, amounts, st.integers(0, 3_000_000), st.floats(0, 3_000_000), garbage)
 BOUNDS = st.sampled_from([0, 150, 250, 251, 252, 1500, 300_000, 450_000])
 bound = st.one_of(BOUNDS, BOUNDS, BOUNDS, st.integers(0, 3_000_000))
 counts = st.one_of(st.none(), st.integers(0, 7), st.floats(0, 7), garbage)
@@ -44,32 +42,39 @@ text = st.lists(st.sampled_from(WORDS + ["and", "the", "1234"]), max_size=6).map
 @st.composite
 def documents(draw: st.DrawFn) -> list[dict[str, Any]]:
     n = draw(st.integers(0, 30))
-    keys = draw(st.lists(st.text("ab0123", min_size=1, max_size=4), min_size=n, max_size=n,
-                         unique=True))
+    keys = draw(st.lists(st.text("ab0123", min_size=1, max_size=4), min_size=n, max_size=n, unique=True))
     out = []
     for key in keys:
-        out.append({
-            "listingKey": key, "slug": f"s-{key}", "listingId": f"L{key}",
-            "mlsSource": draw(st.sampled_from(SOURCES)),
-            "standardStatus": draw(st.sampled_from(STATUSES)),
-            "propertyType": draw(st.sampled_from(TYPES)),
-            "propertySubType": draw(st.sampled_from(SUBTYPES)),
-            "city": draw(st.sampled_from(CITIES)),
-            "subdivisionName": draw(st.sampled_from(SUBDIVISIONS)),
-            "postalCode": draw(st.sampled_from(["92262", "92201", None])),
-            "listPrice": draw(money), "livingArea": draw(money), "associationFee": draw(money),
-            "bedroomsTotal": draw(counts), "bathroomsTotalInteger": draw(counts),
-            "daysOnMarket": draw(counts),
-            "poolPrivateYN": draw(st.sampled_from([True, False, None])),
-            "landLease": draw(st.sampled_from([True, False, None])),
-            "latitude": draw(lat), "longitude": draw(lon),
-            "unparsedAddress": draw(st.sampled_from(["12 Main St", "1234 Palm Canyon Dr", ""])),
-            "publicRemarks": draw(st.one_of(st.none(), text)),
-            "onMarketDate": draw(st.one_of(st.none(), days, st.just("not a date"))),
-            "openHouses": [{"date": d} for d in draw(st.lists(days, max_size=2))],
-            "primaryPhotoUrl": draw(st.sampled_from([None, "https://p.example/1.jpg"])),
-            "modificationTimestamp": "2026-11-20T10:00:00Z",
-        })
+        out.append(
+            {
+                "listingKey": key,
+                "slug": f"s-{key}",
+                "listingId": f"L{key}",
+                "mlsSource": draw(st.sampled_from(SOURCES)),
+                "standardStatus": draw(st.sampled_from(STATUSES)),
+                "propertyType": draw(st.sampled_from(TYPES)),
+                "propertySubType": draw(st.sampled_from(SUBTYPES)),
+                "city": draw(st.sampled_from(CITIES)),
+                "subdivisionName": draw(st.sampled_from(SUBDIVISIONS)),
+                "postalCode": draw(st.sampled_from(["92262", "92201", None])),
+                "listPrice": draw(money),
+                "livingArea": draw(money),
+                "associationFee": draw(money),
+                "bedroomsTotal": draw(counts),
+                "bathroomsTotalInteger": draw(counts),
+                "daysOnMarket": draw(counts),
+                "poolPrivateYN": draw(st.sampled_from([True, False, None])),
+                "landLease": draw(st.sampled_from([True, False, None])),
+                "latitude": draw(lat),
+                "longitude": draw(lon),
+                "unparsedAddress": draw(st.sampled_from(["12 Main St", "1234 Palm Canyon Dr", ""])),
+                "publicRemarks": draw(st.one_of(st.none(), text)),
+                "onMarketDate": draw(st.one_of(st.none(), days, st.just("not a date"))),
+                "openHouses": [{"date": d} for d in draw(st.lists(days, max_size=2))],
+                "primaryPhotoUrl": draw(st.sampled_from([None, "https://p.example/1.jpg"])),
+                "modificationTimestamp": "2026-11-20T10:00:00Z",
+            }
+        )
     return out
 
 
@@ -88,21 +93,29 @@ def bboxes(draw: st.DrawFn) -> BBox:
     return BBox(west=lo[0], south=la[0], east=lo[1], north=la[1])
 
 
-polygons = st.lists(st.tuples(st.floats(-117.1, -115.9), st.floats(32.9, 34.1)),
-                    min_size=3, max_size=6).map(tuple)
-nears = st.builds(Near, lat=st.floats(33.0, 34.0), lon=st.floats(-117.0, -116.0),
-                  radius_mi=st.floats(0, 60))
+polygons = st.lists(st.tuples(st.floats(-117.1, -115.9), st.floats(32.9, 34.1)), min_size=3, max_size=6).map(tuple)
+nears = st.builds(Near, lat=st.floats(33.0, 34.0), lon=st.floats(-117.0, -116.0), radius_mi=st.floats(0, 60))
 
 
 FILTERS: dict[str, st.SearchStrategy[Any]] = {
-    "cities": subset(CITIES), "subdivisions": subset(SUBDIVISIONS),
-    "postal_codes": subset(["92262", "92201", "99999"]), "property_types": subset(TYPES),
-    "property_sub_types": subset(SUBTYPES), "statuses": subset(STATUSES),
-    "min_price": bound, "max_price": bound,
-    "min_beds": st.integers(0, 7), "min_baths": st.integers(0, 7),
-    "min_sqft": bound, "max_sqft": bound,
-    "max_hoa": bound, "pool": st.booleans(), "land_lease": st.booleans(),
-    "open_house": st.booleans(), "newer_than_days": st.integers(0, 200), "bbox": bboxes(),
+    "cities": subset(CITIES),
+    "subdivisions": subset(SUBDIVISIONS),
+    "postal_codes": subset(["92262", "92201", "99999"]),
+    "property_types": subset(TYPES),
+    "property_sub_types": subset(SUBTYPES),
+    "statuses": subset(STATUSES),
+    "min_price": bound,
+    "max_price": bound,
+    "min_beds": st.integers(0, 7),
+    "min_baths": st.integers(0, 7),
+    "min_sqft": bound,
+    "max_sqft": bound,
+    "max_hoa": bound,
+    "pool": st.booleans(),
+    "land_lease": st.booleans(),
+    "open_house": st.booleans(),
+    "newer_than_days": st.integers(0, 200),
+    "bbox": bboxes(),
     "polygon": polygons,
     "text": st.one_of(text, st.sampled_from(["po", "1", "caf", "STRASSE", "$ne", ".*"])),
     "mls_sources": subset(SOURCES),
@@ -116,13 +129,20 @@ def queries(draw: st.DrawFn) -> SearchQuery:
     values = {name: draw(FILTERS[name]) for name in sorted(active)}
     near = draw(some(nears)) if draw(st.integers(0, 4)) == 0 else None
     sorts = [s for s in Sort if near is not None or not s.value.endswith("distance")]
-    return SearchQuery(**values, near=near, featured_subdivisions=draw(subset(SUBDIVISIONS)),
-                       sort=draw(st.sampled_from(sorts)), page=draw(st.integers(1, 3)),
-                       page_size=draw(st.integers(1, 12)), as_of=TODAY)
+    return SearchQuery(
+        **values,
+        near=near,
+        featured_subdivisions=draw(subset(SUBDIVISIONS)),
+        sort=draw(st.sampled_from(sorts)),
+        page=draw(st.integers(1, 3)),
+        page_size=draw(st.integers(1, 12)),
+        as_of=TODAY,
+    )
 
 
-FAST = settings(max_examples=300, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 @FAST
@@ -142,8 +162,9 @@ def test_facets_equal_reference(docs: list[dict[str, Any]], q: SearchQuery, by: 
 
 @FAST
 @given(docs=documents(), update=documents(), data=st.data())
-def test_apply_changes_equals_rebuild(docs: list[dict[str, Any]], update: list[dict[str, Any]],
-                                      data: st.DataObject) -> None:
+def test_apply_changes_equals_rebuild(
+    docs: list[dict[str, Any]], update: list[dict[str, Any]], data: st.DataObject
+) -> None:
     keys = [d["listingKey"] for d in docs]
     removed = data.draw(st.lists(st.sampled_from(keys), unique=True) if keys else st.just([]))
     model = ReadModel.from_documents(docs).apply_changes(changed=update, removed=removed)
@@ -158,19 +179,31 @@ def test_apply_changes_equals_rebuild(docs: list[dict[str, Any]], update: list[d
 
 
 def test_bounds_are_inclusive_and_missing_hoa_passes() -> None:
-    docs = [{"listingKey": "a", "listPrice": 100.0, "associationFee": 150, "livingArea": 1000,
-             "bedroomsTotal": 3, "bathroomsTotalInteger": 2},
-            {"listingKey": "b", "listPrice": 100.4, "associationFee": None, "livingArea": None}]
+    docs = [
+        {
+            "listingKey": "a",
+            "listPrice": 100.0,
+            "associationFee": 150,
+            "livingArea": 1000,
+            "bedroomsTotal": 3,
+            "bathroomsTotalInteger": 2,
+        },
+        {"listingKey": "b", "listPrice": 100.4, "associationFee": None, "livingArea": None},
+    ]
     model = ReadModel.from_documents(docs)
-    for q, total in ((SearchQuery(min_price=100, max_price=100), 2), (SearchQuery(max_hoa=150), 2),
-                     (SearchQuery(max_hoa=149), 1), (SearchQuery(min_sqft=1000, max_sqft=1000), 1),
-                     (SearchQuery(min_beds=3, min_baths=2), 1), (SearchQuery(min_beds=4), 0)):
+    for q, total in (
+        (SearchQuery(min_price=100, max_price=100), 2),
+        (SearchQuery(max_hoa=150), 2),
+        (SearchQuery(max_hoa=149), 1),
+        (SearchQuery(min_sqft=1000, max_sqft=1000), 1),
+        (SearchQuery(min_beds=3, min_baths=2), 1),
+        (SearchQuery(min_beds=4), 0),
+    ):
         assert model.search(q).total == reference.search(docs, q).total == total, q
 
 
 def test_pages_are_stable_and_disjoint() -> None:
-    docs = [{"listingKey": f"k{i:02d}", "listPrice": 100.0 * (i % 3), "city": "Indio"}
-            for i in range(25)]
+    docs = [{"listingKey": f"k{i:02d}", "listPrice": 100.0 * (i % 3), "city": "Indio"} for i in range(25)]
     model = ReadModel.from_documents(docs)
     seen: list[str] = []
     for page in (1, 2, 3):

@@ -40,8 +40,9 @@ def redis_url() -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
+    )
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 10
     while True:
@@ -60,14 +61,20 @@ def redis_url() -> Iterator[str]:
 def test_load_from_store_equals_reference(collections: Any) -> None:
     model = load(db=collections, collection=ACTIVE)
     docs = list(collections[ACTIVE].find({}, {"_id": 0}))
-    for q in (SearchQuery(), SearchQuery(cities=("Palm Springs",), min_beds=3, sort=Sort.PRICE_DESC),
-              SearchQuery(text="pool casita", sort=Sort.PPSF_ASC, page=2, page_size=10)):
+    for q in (
+        SearchQuery(),
+        SearchQuery(cities=("Palm Springs",), min_beds=3, sort=Sort.PRICE_DESC),
+        SearchQuery(text="pool casita", sort=Sort.PPSF_ASC, page=2, page_size=10),
+    ):
         assert model.search(q) == reference.search(docs, q)
 
 
 def test_event_parsing_rejects_malformed_payloads() -> None:
     assert parse_event(b'{"changed": ["a"], "removed": [], "closed": []}') == {
-        "changed": ["a"], "removed": [], "closed": []}
+        "changed": ["a"],
+        "removed": [],
+        "closed": [],
+    }
     for bad in (b"nope", b"[]", b'{"changed": [{"$ne": 1}]}', b'{"removed": "a"}'):
         assert parse_event(bad) is None
 
@@ -91,9 +98,18 @@ def test_refresher_applies_changed_keys_within_5s(collections: Any, redis_url: s
     try:
         assert refresher.subscribed.wait(5)
         published = time.monotonic()
-        redis.Redis.from_url(redis_url).publish(CHANNEL, json.dumps({
-            "source": "gps", "run_id": 1, "changed": [changed["listingKey"], fresh["listingKey"]],
-            "removed": [removed["listingKey"]], "closed": [sold["listingKey"]]}))
+        redis.Redis.from_url(redis_url).publish(
+            CHANNEL,
+            json.dumps(
+                {
+                    "source": "gps",
+                    "run_id": 1,
+                    "changed": [changed["listingKey"], fresh["listingKey"]],
+                    "removed": [removed["listingKey"]],
+                    "closed": [sold["listingKey"]],
+                }
+            ),
+        )
         while refresher.applied < 1:
             assert time.monotonic() - published < 5, "not refreshed within 5 s"
             time.sleep(0.02)
