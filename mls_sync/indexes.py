@@ -34,17 +34,24 @@ GEO_INDEXES: dict[str, list[IndexModel]] = {
 
 
 def store_ensure_indexes(*, db: Database, secondary: bool = True, geo: bool = True) -> list[str]:
-    """Create the store's indexes (idempotent); returns the names ensured."""
+    """Create the store's indexes (idempotent); returns the names ensured.
+
+    One ``createIndexes`` per collection, so a server building them after a bulk load can do it
+    in one pass over the documents.
+    """
     groups = [KEY_INDEXES] + ([SECONDARY_INDEXES] if secondary else []) + ([GEO_INDEXES] if geo else [])
-    names: list[str] = []
+    wanted: dict[str, list[IndexModel]] = {}
     for group in groups:
         for collection, models in group.items():
-            # Create only what is missing: re-sending an existing 2dsphere spec is rejected as a
-            # conflict by servers that store the index version in the spec (SecantusDB does).
-            existing = set(db[collection].index_information())
-            todo = [m for m in models if m.document["name"] not in existing]
-            names += db[collection].create_indexes(todo) if todo else []
-            names += [m.document["name"] for m in models if m.document["name"] in existing]
+            wanted.setdefault(collection, []).extend(models)
+    names: list[str] = []
+    for collection, models in wanted.items():
+        # Create only what is missing: re-sending an existing 2dsphere spec is rejected as a
+        # conflict by servers that store the index version in the spec (SecantusDB does).
+        existing = set(db[collection].index_information())
+        todo = [m for m in models if m.document["name"] not in existing]
+        names += db[collection].create_indexes(todo) if todo else []
+        names += [m.document["name"] for m in models if m.document["name"] in existing]
     return names
 
 

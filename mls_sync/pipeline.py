@@ -189,7 +189,7 @@ def _replicate(
     try:
         pages = client.iter_pages(query, limit=page_size, resume_from=token)
         for flat in prefetched(pages, source):
-            counters.fetched += len(flat.page.records)
+            counters.fetched += flat.fetched
             counters.pages += 1
             if flat.bad:
                 counters.quarantined += len(flat.bad)
@@ -208,7 +208,7 @@ def _replicate(
             good_keys.update(d["listingKey"] for d in flat.docs)
             last_key = max(page_keys) if page_keys else last_key
             if full and page_keys:
-                last = max(page_keys) if flat.page.next_token else None
+                last = max(page_keys) if flat.next_token else None
                 cursor = _purge_range(
                     db=db, keys=stored_keys, start=cursor, upto=last, seen=page_keys, counters=counters, dry_run=dry_run
                 )
@@ -220,7 +220,7 @@ def _replicate(
                     {"_id": state_id},
                     {
                         "$set": {
-                            "token": flat.page.next_token,
+                            "token": flat.next_token,
                             "lastKey": last_key,
                             "watermark": counters.watermark,
                             "updatedAt": utcnow_iso(),
@@ -229,7 +229,7 @@ def _replicate(
                     },
                 )
             if progress:
-                progress(len(flat.page.records))
+                progress(flat.fetched)
             if hooks.after_page:
                 hooks.after_page(counters.pages)
     except BaseException as exc:

@@ -59,7 +59,11 @@ class SyncCounters:
 
 @dataclass
 class Flat:
-    page: Page
+    """A flattened page. The raw records are not kept (only the malformed ones, for quarantine):
+    a raw page of 1,000 listings with photos is ~40 MB of Python objects."""
+
+    fetched: int
+    next_token: str | None
     docs: list[dict[str, Any]]
     bad: list[tuple[dict[str, Any], MalformedRecord]]
 
@@ -71,10 +75,10 @@ def flatten_page(page: Page, source: str) -> Flat:
             docs.append(flatten(raw, source=source))
         except MalformedRecord as exc:
             bad.append((raw, exc))
-    return Flat(page, docs, bad)
+    return Flat(len(page.records), page.next_token, docs, bad)
 
 
-def prefetched(pages: Iterator[Page], source: str, depth: int = 2) -> Iterator[Flat]:
+def prefetched(pages: Iterator[Page], source: str, depth: int = 1) -> Iterator[Flat]:
     """Fetch + flatten in a thread, ``depth`` pages ahead; errors surface in the consumer."""
     out: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
