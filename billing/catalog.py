@@ -8,11 +8,12 @@ existing subscribers keep theirs until they change plan."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import stripe
 
 from billing.clients import stripe_client
-from billing.plans import Plan, plan_list
+from billing.plans import Audience, Plan, plan_list
 
 
 @dataclass(frozen=True)
@@ -87,3 +88,57 @@ def plans_sync(*, client: stripe.StripeClient | None = None) -> list[SyncResult]
         price, price_id = _price_sync(client, plan)
         results.append(SyncResult(plan=plan.key, product=product, price=price, price_id=price_id))
     return results
+
+
+def _portal_params(audience: Audience, results: list[SyncResult]) -> dict[str, Any]:
+    plans = {p.key: p for p in plan_list(audience=audience, paid_only=True)}
+    switchable = [r for r in results if r.plan in plans] if audience == Audience.CONSUMER else []
+    return {
+        "business_profile": {"headline": "ChatRealty plans"},
+        "metadata": {"chatrealty_audience": audience.value},
+        "features": {
+            "invoice_history": {"enabled": True},
+            "payment_method_update": {"enabled": True},
+            "subscription_cancel": {"enabled": True, "mode": "at_period_end"},
+            # Consumers switch between their tiers with proration; the agent plan has no
+            # other tier to switch to.
+            "subscription_update": {
+                "enabled": bool(switchable),
+                "default_allowed_updates": ["price"] if switchable else [],
+                "proration_behavior": "create_prorations",
+                "products": [{"product": plans[r.plan].product_id, "prices": [r.price_id]} for r in switchable],
+            },
+        },
+    }
+
+
+def portal_configurations_sync(*, client: stripe.StripeClient, results: list[SyncResult]) -> dict[str, str]:
+    """One Customer Portal configuration per audience, found again by metadata: the consumer
+    one (the account default) switches between consumer plans; the agent one only cancels."""
+    existing = {
+        (c.metadata.to_dict() if c.metadata else {}).get("chatrealty_audience"): c
+        for c in client.v1.billing_portal.configurations.list(params={"limit": 100}).auto_paging_iter()
+    }
+    ids = {}
+    for audience in (Audience.CONSUMER, Audience.AGENT):
+        params = _portal_params(audience, results)
+        config = existing.get(audience.value)
+        if config is None:
+            config = client.v1.billing_portal.configurations.create(
+                params={**params, "is_default": audience == Audience.CONSUMER},  # type: ignore[typeddict-item]
+                options={"idempotency_key": f"portal-config-{audience.value}"},
+            )
+        else:
+            config = client.v1.billing_portal.configurations.update(config.id, params=params)  # type: ignore[arg-type]
+        ids[audience.value] = config.id
+    return ids
+
+
+def portal_configuration_for(*, client: stripe.StripeClient, audience: Audience) -> str | None:
+    for config in client.v1.billing_portal.configurations.list(params={"limit": 100}).auto_paging_iter():
+        if (
+            config.active
+            and (config.metadata.to_dict() if config.metadata else {}).get("chatrealty_audience") == audience.value
+        ):
+            return config.id
+    return None

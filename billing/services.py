@@ -144,15 +144,20 @@ def checkout_session_create(*, user: Any, plan_key: str, attempt_id: str, succes
     return session.url
 
 
-def portal_session_create(*, user: Any, return_url: str) -> str:
+def portal_session_create(*, user: Any, return_url: str, audience: Audience = Audience.CONSUMER) -> str:
+    from billing.catalog import portal_configuration_for
+
     customer = BillingCustomer.objects.filter(user=user).first()
     if customer is None:
         raise NoBillingAccount("You have no paid plan yet.")
-    session = _stripe_call(
-        "portal create",
-        stripe_client().v1.billing_portal.sessions.create,
-        params={"customer": customer.stripe_customer_id, "return_url": return_url},
-    )
+    client = stripe_client()
+    params: dict[str, Any] = {"customer": customer.stripe_customer_id, "return_url": return_url}
+    # The configuration decides which plans the portal offers (billing_sync_plans makes one
+    # per audience); without one Stripe uses the account's default.
+    configuration = _stripe_call("portal configuration", portal_configuration_for, client=client, audience=audience)
+    if configuration:
+        params["configuration"] = configuration
+    session = _stripe_call("portal create", client.v1.billing_portal.sessions.create, params=params)
     return session.url
 
 

@@ -98,8 +98,9 @@ def checkout_cancel(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def portal(request: HttpRequest) -> HttpResponse:
     try:
+        audience = Audience.AGENT if request.GET.get("for") == "agents" and _on_network() else Audience.CONSUMER
         url = services.portal_session_create(
-            user=request.user, return_url=request.build_absolute_uri(reverse("billing:overview"))
+            user=request.user, return_url=request.build_absolute_uri(reverse("billing:overview")), audience=audience
         )
     except services.NoBillingAccount:
         messages.info(request, "Choose a plan first.")

@@ -233,6 +233,12 @@ def checkout_session_expire(store: Store, p: Obj, m: re.Match[str]) -> Obj:
 @route("POST", "billing_portal/sessions")
 def portal_session_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
     customer = store.get("customer", _required(p, "customer"), param="customer")
+    configuration = p.get("configuration")
+    if configuration:
+        store.get("billing_portal.configuration", configuration, param="configuration")
+    else:
+        default = next((c for c in store.all("billing_portal.configuration") if c["is_default"]), None)
+        configuration = default["id"] if default else None
     session_id = new_id("bps_")
     return store.put(
         {
@@ -243,12 +249,94 @@ def portal_session_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
             "livemode": False,
             "return_url": p.get("return_url"),
             "url": f"{store.base_url}/portal/{session_id}",
-            "configuration": "bpc_fake",
+            "configuration": configuration,
             "flow": None,
             "locale": None,
             "on_behalf_of": None,
         }
     )
+
+
+def _portal_features(p: Obj, current: Obj | None = None) -> Obj:
+    features = dict(
+        (current or {}).get("features")
+        or {
+            "customer_update": {"enabled": False, "allowed_updates": []},
+            "invoice_history": {"enabled": False},
+            "payment_method_update": {"enabled": False},
+            "subscription_cancel": {"enabled": False, "mode": "at_period_end", "proration_behavior": "none"},
+            "subscription_update": {
+                "enabled": False,
+                "default_allowed_updates": [],
+                "products": [],
+                "proration_behavior": "create_prorations",
+            },
+        }
+    )
+    for name, given in (p.get("features") or {}).items():
+        merged = {**features.get(name, {}), **given}
+        if "enabled" in given:
+            merged["enabled"] = as_bool(given["enabled"])
+        if name == "subscription_update" and "products" in given:
+            merged["products"] = [
+                {"product": pr["product"], "prices": as_list(pr.get("prices"))} for pr in as_list(given["products"])
+            ]
+        if "default_allowed_updates" in given:
+            merged["default_allowed_updates"] = as_list(given["default_allowed_updates"])
+        features[name] = merged
+    return features
+
+
+@route("POST", "billing_portal/configurations")
+def portal_configuration_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
+    is_default = as_bool(p.get("is_default", "false")) or not store.all("billing_portal.configuration")
+    if is_default:
+        for other in store.all("billing_portal.configuration"):
+            other["is_default"] = False
+    return store.put(
+        {
+            "id": new_id("bpc_"),
+            "object": "billing_portal.configuration",
+            "active": True,
+            "created": now(),
+            "updated": now(),
+            "livemode": False,
+            "is_default": is_default,
+            "metadata": _metadata(p),
+            "business_profile": p.get("business_profile") or {},
+            "default_return_url": p.get("default_return_url"),
+            "features": _portal_features(p),
+        }
+    )
+
+
+@route("GET", "billing_portal/configurations")
+def portal_configuration_list(store: Store, p: Obj, m: re.Match[str]) -> Obj:
+    def match(c: Obj) -> bool:
+        return ("is_default" not in p or c["is_default"] == as_bool(p["is_default"])) and (
+            "active" not in p or c["active"] == as_bool(p["active"])
+        )
+
+    return store.page("billing_portal.configuration", p, match=match)
+
+
+@route("GET", r"billing_portal/configurations/(?P<id>[\w]+)")
+def portal_configuration_retrieve(store: Store, p: Obj, m: re.Match[str]) -> Obj:
+    return store.get("billing_portal.configuration", m["id"])
+
+
+@route("POST", r"billing_portal/configurations/(?P<id>[\w]+)")
+def portal_configuration_update(store: Store, p: Obj, m: re.Match[str]) -> Obj:
+    config = store.get("billing_portal.configuration", m["id"])
+    config["features"] = _portal_features(p, config)
+    config["metadata"].update(_metadata(p))
+    for field in ("business_profile", "default_return_url"):
+        if field in p:
+            config[field] = p[field]
+    if "active" in p:
+        config["active"] = as_bool(p["active"])
+    config["updated"] = now()
+    return config
 
 
 # -- subscriptions, invoices, events ------------------------------------------------------

@@ -77,7 +77,15 @@ def checkout_submit(store: Store, session: Obj, form: dict[str, Any]) -> tuple[i
     return 303, url, ""
 
 
-def _switchable_prices(store: Store, current: Obj) -> list[Obj]:
+def _switchable_prices(store: Store, current: Obj, config: Obj | None) -> list[Obj]:
+    """Prices the portal offers: those its configuration lists (as Stripe does), or, with no
+    configuration, every active recurring price for the same audience."""
+    if config is not None:
+        update = config["features"]["subscription_update"]
+        if not update["enabled"]:
+            return []
+        allowed = {price for product in update["products"] for price in product["prices"]}
+        return [p for p in store.all("price") if p["id"] in allowed and p["id"] != current["id"] and p["active"]]
     product = store.objects.get(current["product"], {})
     audience = product.get("metadata", {}).get("audience")
     return [
@@ -92,6 +100,7 @@ def _switchable_prices(store: Store, current: Obj) -> list[Obj]:
 
 def portal_page(store: Store, session: Obj, *, notice: str | None = None) -> str:
     customer = store.get("customer", session["customer"])
+    config = store.objects.get(session.get("configuration") or "")
     subs = [s for s in store.all("subscription") if s["customer"] == customer["id"] and s["status"] != "canceled"]
     blocks = []
     base = f"/portal/{escape(session['id'])}"
@@ -108,7 +117,7 @@ def portal_page(store: Store, session: Obj, *, notice: str | None = None) -> str
             f"<button data-price='{escape(p['lookup_key'] or p['id'])}'>Switch to "
             f"{escape(store.objects[p['product']]['name'])} ({_money(p['unit_amount'])}/"
             f"{escape(p['recurring']['interval'])})</button></form>"
-            for p in _switchable_prices(store, price)
+            for p in _switchable_prices(store, price, config)
         )
         action = "resume" if sub["cancel_at_period_end"] else "cancel"
         label = "Don't cancel" if sub["cancel_at_period_end"] else "Cancel plan"
@@ -147,6 +156,10 @@ def portal_submit(store: Store, session: Obj, action: str, form: dict[str, Any])
     if sub["customer"] != session["customer"]:
         raise StripeError(403, "This subscription belongs to another customer.")
     if action == "update":
+        config = store.objects.get(session.get("configuration") or "")
+        price = store.get("price", str(form.get("price", "")))
+        if price not in _switchable_prices(store, sub["items"]["data"][0]["price"], config):
+            raise StripeError(400, "This portal does not offer that plan.")
         item_id = sub["items"]["data"][0]["id"]
         lifecycle.subscription_update(
             store,

@@ -16,6 +16,7 @@ _PATH_BY_OBJECT = {
     "price": "prices",
     "checkout.session": "checkout/sessions",
     "billing_portal.session": "billing_portal/sessions",
+    "billing_portal.configuration": "billing_portal/configurations",
     "subscription": "subscriptions",
     "invoice": "invoices",
     "event": "events",

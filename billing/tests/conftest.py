@@ -57,9 +57,10 @@ def stripe_settings(settings: Any, fake_stripe: FakeStripe) -> Any:
 
 @pytest.fixture
 def catalog(stripe_settings: Any, db: None) -> None:
-    from billing.catalog import plans_sync
+    from billing.catalog import plans_sync, portal_configurations_sync
+    from billing.clients import stripe_client
 
-    plans_sync()
+    portal_configurations_sync(client=stripe_client(), results=plans_sync())
 
 
 @pytest.fixture

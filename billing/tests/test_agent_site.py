@@ -58,6 +58,19 @@ def test_site_suspended_after_grace_and_restored_on_payment(
     assert (_site(sarah_site).is_active, sarah_site.plan_status) == (True, "active")
 
 
+def test_agent_portal_offers_cancel_but_no_consumer_plans(
+    agent: Any, catalog: None, webhooks: Any, network_client: Any
+) -> None:
+    from billing.tests.fake_helpers import http
+
+    subscribe(user=agent, plan_key="agent", webhooks=webhooks)
+    network_client.force_login(agent)
+    portal = network_client.get("/billing/portal/?for=agents")
+    status, _, page = http(portal["Location"])
+    assert status == 200 and "ChatRealty Agent" in page
+    assert "Switch to" not in page and "Cancel plan" in page
+
+
 def test_canceled_agent_plan_takes_the_site_offline(
     agent: Any, sarah_site: Any, catalog: None, webhooks: Any, fake_stripe: Any
 ) -> None:

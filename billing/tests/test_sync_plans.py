@@ -50,6 +50,20 @@ def test_sync_replaces_a_price_that_differs_from_the_code(stripe_settings: Any, 
     assert client.v1.prices.retrieve(stale.id).active is False
 
 
+def test_portal_configurations_per_audience(stripe_settings: Any, fake_stripe: Any) -> None:
+    _sync()
+    output = _sync()
+    configs = fake_stripe.store.all("billing_portal.configuration")
+    assert len(configs) == 2 and "portal configuration for agent: bpc_" in output
+    by_audience = {c["metadata"]["chatrealty_audience"]: c for c in configs}
+    consumer, agent = by_audience["consumer"], by_audience["agent"]
+    assert consumer["is_default"] and not agent["is_default"]
+    offered = {p["product"] for p in consumer["features"]["subscription_update"]["products"]}
+    assert offered == {p.product_id for p in plan_list(paid_only=True) if p.key != "agent"}
+    assert agent["features"]["subscription_update"]["enabled"] is False
+    assert agent["features"]["subscription_cancel"]["enabled"] is True
+
+
 def test_missing_key_is_improperly_configured(settings: Any) -> None:
     from django.core.exceptions import ImproperlyConfigured
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from billing.catalog import plans_sync
+from billing.catalog import plans_sync, portal_configurations_sync
+from billing.clients import stripe_client
 
 
 class Command(BaseCommand):
@@ -18,9 +19,12 @@ class Command(BaseCommand):
 
         try:
             results = plans_sync()
+            portals = portal_configurations_sync(client=stripe_client(), results=results)
         except stripe.StripeError as exc:
             raise CommandError(f"Stripe refused the sync: {exc.user_message or exc}") from exc
         for r in results:
             self.stdout.write(f"{r.plan:<12} product {r.product:<9} price {r.price:<9} {r.price_id}")
+        for audience, config_id in portals.items():
+            self.stdout.write(f"portal configuration for {audience}: {config_id}")
         changed = sum(r.product != "unchanged" or r.price != "unchanged" for r in results)
         self.stdout.write(self.style.SUCCESS(f"{len(results)} plans in Stripe, {changed} changed."))
