@@ -50,7 +50,7 @@ checks: services
 	  DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py check --deploy --fail-level WARNING
 
 pytest: services
-	$(VENV)/bin/pytest
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
 
 test: install services lint typecheck checks pytest
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import path
 
 from config.urls_common import common_urlpatterns
+from tenants import network_views
 from tenants import views as tenant_views
 
 admin.site.site_header = "ChatRealty platform admin"
@@ -13,5 +14,11 @@ admin.site.site_title = "ChatRealty admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", tenant_views.flagship_home, name="flagship_home"),
+    path("network/", network_views.network_home, name="network_home"),
+    path("network/agent/", network_views.agent_details, name="network_agent_details"),
+    path("network/start/<slug:step>/", network_views.wizard_step, name="network_step"),
+    path("network/launch/", network_views.wizard_launch, name="network_launch"),
+    path("network/dashboard/", network_views.dashboard, name="network_dashboard"),
+    path("network/sites/<int:application_id>/admin/", network_views.open_site_admin, name="network_open_admin"),
     *common_urlpatterns,
 ]

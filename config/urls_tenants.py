@@ -6,10 +6,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.urls_common import common_urlpatterns
+from tenants.site_views import network_login
 
 urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("network-login/<str:token>/", network_login, name="network_login"),
     *common_urlpatterns,
     # Wagtail's catch-all page serving comes last.
     path("", include(wagtail_urls)),

@@ -95,3 +95,27 @@ class AgentProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.license_number})"
+
+
+class SiteApplication(models.Model):
+    """An agent's onboarding wizard, saved step by step, until their site is live."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PROVISIONING = "provisioning", "Being set up"
+        LIVE = "live", "Live"
+        FAILED = "failed", "Set-up failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_applications")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    data = models.JSONField(default=dict, blank=True, help_text="Validated answers, by wizard step.")
+    tenant = models.OneToOneField(Tenant, null=True, blank=True, on_delete=models.SET_NULL, related_name="application")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.data.get('site', {}).get('name', 'new site')} ({self.status})"

@@ -34,3 +34,11 @@ def tenant_task(*task_args: Any, **task_kwargs: Any) -> Callable[[Callable[..., 
 def current_schema(*, schema_name: str) -> str:
     """Reports the schema a task ran in (used by health checks of the worker and tests)."""
     return tenant_db.current_schema()
+
+
+@shared_task(name="tenants.site_provision", acks_late=True)
+def site_provision(*, application_id: int) -> str:
+    """Runs in the public schema: it creates a schema rather than working inside one."""
+    from tenants.onboarding import application_provision
+
+    return application_provision(application_id=application_id).status
