@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET
 
 from listings import selectors
 from listings.openapi import openapi_document
+from listings.readmodel.loader import get_read_model
+from listings.readmodel.query import SearchQuery
 from listings.validation import (
     CLUSTER_PARAMS,
     MAP_PARAMS,
@@ -52,10 +54,8 @@ def _params(request: HttpRequest, allowed: Sequence[Param]) -> dict[str, Any]:
     return parse_params({k: request.GET.getlist(k) for k in request.GET}, allowed)
 
 
-def _query(request: HttpRequest, values: dict[str, Any], *, use_bbox: bool = True) -> Any:
+def _query(request: HttpRequest, values: dict[str, Any], *, use_bbox: bool = True) -> SearchQuery:
     scope = selectors.site_scope(tenant=getattr(request, "tenant", None))
-    from listings.readmodel.loader import get_read_model
-
     cities = selectors.resolve_cities(model=get_read_model(), values=values.get("city", ()))
     return search_query(
         values, cities=cities, mls_sources=scope.mls_sources, featured=scope.featured_subdivisions, use_bbox=use_bbox

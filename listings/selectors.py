@@ -14,7 +14,6 @@ from typing import Any
 from listings.clusters.cache import get_cluster_cache
 from listings.readmodel.loader import get_read_model
 from listings.readmodel.model import ReadModel
-from listings.readmodel.normalize import slugify_name
 from listings.readmodel.query import SearchQuery, SearchResult
 from listings.readmodel.stats import facets
 
@@ -38,17 +37,7 @@ def site_scope(*, tenant: Any) -> Scope:
 
 def resolve_cities(*, model: ReadModel, values: tuple[str, ...]) -> tuple[str, ...]:
     """City names from names or slugs (``palm-springs``); unknown values stay as given."""
-    by_slug = model_city_slugs(model)
-    return tuple(by_slug.get(v, v) for v in values)
-
-
-def model_city_slugs(model: ReadModel) -> dict[str, str]:
-    cached = getattr(model, "_city_slugs", None)
-    if cached is None or len(cached[0]) != len(model.dicts["city"].values):
-        names = list(model.dicts["city"].values)
-        cached = (names, {slugify_name(n): n for n in names if n})
-        model._city_slugs = cached  # type: ignore[attr-defined]
-    return cached[1]
+    return tuple(model.city_by_slug.get(v, v) for v in values)
 
 
 def listing_search(*, query: SearchQuery) -> SearchResult:
@@ -82,7 +71,7 @@ def city_stats(*, scope: Scope, as_of: date | None = None) -> list[dict[str, Any
 def subdivision_stats(*, city_slug: str, scope: Scope, as_of: date | None = None) -> list[dict[str, Any]] | None:
     """Subdivisions of a city with live stats; None when the city is unknown."""
     model = get_read_model()
-    name = model_city_slugs(model).get(city_slug)
+    name = model.city_by_slug.get(city_slug)
     if name is None:
         return None
     return facets(model, _scoped(scope, cities=(name,)), by="subdivision", today=model.today(as_of))

@@ -8,6 +8,7 @@ request always sees one consistent version without locks on the read path.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -17,7 +18,7 @@ import numpy as np
 
 from .columns import Chunk, Dictionary, Vocabulary, chunks, make_chunk, new_dictionaries
 from .filters import order, select
-from .normalize import EPOCH
+from .normalize import EPOCH, slugify_name
 from .query import SearchQuery, SearchResult
 from .textindex import TextIndex
 
@@ -112,6 +113,11 @@ class ReadModel:
 
     def row_of_slug(self, slug: str) -> int | None:
         return self._find("slug", self.slug_order, slug)
+
+    @functools.cached_property
+    def city_by_slug(self) -> dict[str, str]:
+        """``palm-springs`` -> ``Palm Springs`` for every city of this snapshot."""
+        return {slugify_name(n): n for n in self.dicts["city"].values if n}
 
     def ppsf(self, rows: np.ndarray) -> np.ndarray:
         price = self.cols["price"][rows].astype(np.float64)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -124,3 +125,17 @@ def test_refresher_applies_changed_keys_within_5s(collections: Any, redis_url: s
     assert model.row_of_key(fresh["listingKey"]) is not None
     sold_model = closed.get()
     assert sold_model.cols["close_price"][sold_model.row_of_key(sold["listingKey"])] == 5
+
+
+def test_holder_loads_once_under_concurrent_first_use(collections: Any) -> None:
+    calls = []
+
+    def db() -> Any:
+        calls.append(1)
+        return collections
+
+    holder = Holder(collection=ACTIVE, db=db)
+    with ThreadPoolExecutor(8) as pool:
+        models = list(pool.map(lambda _: holder.get(), range(16)))
+    assert len(calls) == 1 and all(m is models[0] for m in models)
+    assert models[0].size == 300
