@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -110,7 +111,8 @@ def test_bad_signature_is_400_and_stores_nothing(
 ) -> None:
     pay_checkout(checkout_url(user=make_user(), plan_key="pro"))
     delivery = webhooks.pending()[0]
-    for signature in ("", "t=1,v1=deadbeef", sign(delivery["payload"].encode(), secret="whsec_other")):
+    stale = sign(delivery["payload"].encode(), secret=WEBHOOK_SECRET, timestamp=int(time.time()) - 3600)
+    for signature in ("", "t=1,v1=deadbeef", sign(delivery["payload"].encode(), secret="whsec_other"), stale):
         response = network_client.post(
             "/billing/webhook/",
             data=delivery["payload"],
@@ -193,3 +195,25 @@ def test_event_for_another_site_is_applied_in_that_sites_schema(catalog: None, s
         sub = Subscription.objects.get(user=visitor)
         assert sub.plan_key == "investor_1"
         assert billing_context_get(user=visitor).plan.limit("cma_reports") == 10
+
+
+def test_a_failing_handler_keeps_nothing_so_the_retry_starts_clean(
+    catalog: None, make_user: Any, webhooks: Any, network_client: Any
+) -> None:
+    user = make_user()
+    pay_checkout(checkout_url(user=user, plan_key="pro"))
+    created = next(d for d in webhooks.pending() if d["type"] == "customer.subscription.created")
+    event = json.loads(created["payload"])
+    event["data"]["object"]["items"]["data"][0]["current_period_start"] = "not-a-timestamp"
+    payload = json.dumps(event)
+    with pytest.raises(TypeError):
+        network_client.post(
+            "/billing/webhook/",
+            data=payload,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=sign(payload.encode(), secret=WEBHOOK_SECRET),
+        )
+    assert not WebhookEvent.objects.filter(event_id=event["id"]).exists()
+    assert not Subscription.objects.filter(user=user).exists()
+    # Stripe retries the (correct) event: it is handled as new, not as a duplicate.
+    assert webhooks.post(created)["outcome"] == "applied"
