@@ -35,12 +35,15 @@ class FakeStripe:
         webhook_url: str | None = None,
         webhook_secret: str = "whsec_test",
         api_key: str | None = None,
+        public_url: str | None = None,
     ) -> None:
         self.api_key = api_key
         self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.fake = self  # type: ignore[attr-defined]
-        self.url = f"http://{host}:{self.httpd.server_address[1]}"
+        # ``public_url``: where browsers reach the hosted pages when that is not the bind
+        # address (``--host 0.0.0.0`` in a container, a proxy in a demo).
+        self.url = (public_url or f"http://{host}:{self.httpd.server_address[1]}").rstrip("/")
         self.store = Store(base_url=self.url)
         self.deliverer = Deliverer(url=webhook_url, secret=webhook_secret)
         self.faults: list[control.Fault] = []
