@@ -69,3 +69,34 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AlertSent(models.Model):
+    """One alert about one change of one listing for one saved search: recorded when the
+    change is first seen, so each change fires once (``change`` is ``new`` or
+    ``drop:<price>``). Daily-digest rows wait with ``sent_at`` empty until the digest goes."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New match"
+        PRICE_DROP = "price_drop", "Price drop"
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="alerts")
+    listing_key = models.CharField(max_length=64)
+    change = models.CharField(max_length=48)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    price = models.FloatField(null=True, blank=True)
+    previous_price = models.FloatField(null=True, blank=True)
+    run_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["saved_search", "listing_key", "change"], name="alert_once_per_change")
+        ]
+        indexes = [models.Index(fields=["sent_at", "saved_search"])]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search_id} {self.change} {self.listing_key}"

@@ -1,0 +1,167 @@
+/* Map page: server-side clusters and price pins, a result list that follows the viewport,
+   filters, polygon drawing, and a URL that restores the view. */
+(function () {
+  "use strict";
+  var L = window.Listings;
+  var el = document.getElementById("map");
+  if (!el) return;
+  var form = document.querySelector("[data-filters]");
+  var list = document.querySelector("[data-map-list]");
+  var count = document.querySelector("[data-map-count]");
+  var status = document.querySelector("[data-map-status]");
+  var drawBtn = document.querySelector("[data-draw]");
+  var clearBtn = document.querySelector("[data-draw-clear]");
+  var saveBtn = document.querySelector("[data-save-search]");
+  var url = new URLSearchParams(location.search);
+  var polygon = url.get("polygon") ? url.get("polygon").split(";").map(function (p) { return p.split(",").map(Number); }) : null;
+  var drawing = false, drawPoints = [];
+  var markers = [];
+  var seq = 0;
+
+  function say(msg) { if (status) status.textContent = msg; }
+  if (!window.maplibregl) { say("The map could not be loaded."); return; }
+  var map;
+  try {
+    map = new maplibregl.Map({
+      container: el,
+      style: el.dataset.style || L.offlineStyle(),
+      center: [parseFloat(url.get("lng")) || -116.45, parseFloat(url.get("lat")) || 33.78],
+      zoom: url.get("z") !== null && !isNaN(parseFloat(url.get("z"))) ? parseFloat(url.get("z")) : 9,
+      attributionControl: { compact: true },
+      dragRotate: false,
+    });
+  } catch (err) {
+    el.classList.add("map-unavailable");
+    el.textContent = "The map needs WebGL, which this browser does not offer. Use the search page instead.";
+    return;
+  }
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+  window.listingsMap = map; // for tests and debugging
+
+  function filters() {
+    var p = L.filtersQuery(form, ["sort"]);
+    if (polygon) p.set("polygon", polygon.map(function (pt) { return pt[0].toFixed(6) + "," + pt[1].toFixed(6); }).join(";"));
+    return p;
+  }
+  function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
+  function bbox() {
+    var b = map.getBounds();
+    return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
+      .map(function (v) { return v.toFixed(6); }).join(",");
+  }
+  function writeUrl() {
+    var p = filters();
+    var c = map.getCenter();
+    p.set("lat", c.lat.toFixed(5)); p.set("lng", c.lng.toFixed(5)); p.set("z", map.getZoom().toFixed(2));
+    history.replaceState(null, "", "/map/?" + p.toString());
+  }
+  function clearMarkers() { markers.forEach(function (m) { m.remove(); }); markers = []; }
+  function addMarker(node, coords) {
+    var m = new maplibregl.Marker({ element: node, anchor: "center" }).setLngLat(coords).addTo(map);
+    markers.push(m);
+  }
+  function renderClusters(fc) {
+    clearMarkers();
+    fc.features.forEach(function (f) {
+      var p = f.properties, b = document.createElement("button");
+      b.type = "button";
+      if (p.cluster) {
+        b.className = "cluster-marker";
+        b.dataset.clusterId = p.cluster_id;
+        var size = Math.min(64, 30 + Math.log2(p.point_count) * 4);
+        b.style.width = b.style.height = size + "px";
+        b.textContent = p.point_count_abbreviated;
+        b.setAttribute("aria-label", p.point_count + " homes" + (p.min_price ? ", " + L.shortMoney(p.min_price) + " to " + L.shortMoney(p.max_price) : "") + ". Zoom in");
+        b.addEventListener("click", function (e) { e.stopPropagation(); expand(p.cluster_id, f.geometry.coordinates); });
+      } else {
+        b.className = "price-pin";
+        b.dataset.slug = p.slug;
+        b.textContent = L.shortMoney(p.price);
+        b.setAttribute("aria-label", L.money(p.price) + ", " + (p.beds == null ? "" : p.beds + " bd ") + "– open listing");
+        b.addEventListener("click", function (e) { e.stopPropagation(); location.href = "/listings/" + p.slug + "/"; });
+      }
+      addMarker(b, f.geometry.coordinates);
+    });
+    el.dataset.features = String(fc.features.length);
+    el.dataset.clusters = String(fc.features.filter(function (f) { return f.properties.cluster; }).length);
+  }
+  function expand(id, coords) {
+    L.api("GET", "/api/map/clusters/" + id + "?" + filters().toString() + "&limit=1").then(function (r) {
+      var z = r.ok ? r.data.expansionZoom : map.getZoom() + 2;
+      map.easeTo({ center: coords, zoom: Math.min(z, 20), duration: 400 });
+    });
+  }
+  function load() {
+    var mine = ++seq;
+    var f = filters();
+    var q = f.toString();
+    el.setAttribute("aria-busy", "true");
+    var clusters = L.api("GET", "/api/map/clusters?" + q + (q ? "&" : "") + "bbox=" + bbox() + "&zoom=" + map.getZoom().toFixed(2));
+    var results = L.api("GET", "/api/listings?" + q + (q ? "&" : "") + "bbox=" + bbox() + "&pageSize=24&sort=newest");
+    Promise.all([clusters, results]).then(function (rs) {
+      if (mine !== seq) return;
+      el.setAttribute("aria-busy", "false");
+      var c = rs[0], r = rs[1];
+      if (!c.ok || !r.ok) { say("Some filters are invalid: " + Object.keys((c.data.fields || r.data.fields || {})).join(", ")); return; }
+      renderClusters(c.data);
+      var n = r.data.total;
+      if (count) count.textContent = n.toLocaleString("en-US") + " home" + (n === 1 ? "" : "s");
+      list.innerHTML = r.data.results.map(L.cardHtml).join("") ||
+        '<p class="muted">No homes in this area. Zoom out or change the filters.</p>';
+      if (n > r.data.results.length) list.insertAdjacentHTML("beforeend", '<p class="small"><a href="/search/?' + L.esc(q + (q ? "&" : "") + "bbox=" + bbox()) + '">See all ' + n.toLocaleString("en-US") + " in a list</a></p>");
+      say("");
+      el.dataset.ready = "true";
+    }).catch(function () { if (mine === seq) say("Could not load listings. Check your connection."); });
+    writeUrl();
+  }
+  var timer = null;
+  function schedule() { clearTimeout(timer); timer = setTimeout(load, 150); }
+
+  // Drawn area
+  function drawSource() {
+    var ring = drawing ? drawPoints : (polygon || []);
+    var closed = ring.length >= 3 ? ring.concat([ring[0]]) : ring;
+    return { type: "FeatureCollection", features: ring.length >= 2 ? [{ type: "Feature", properties: {}, geometry: { type: ring.length >= 3 ? "Polygon" : "LineString", coordinates: ring.length >= 3 ? [closed] : closed } }] : [] };
+  }
+  function redraw() { var s = map.getSource("draw"); if (s) s.setData(drawSource()); if (clearBtn) clearBtn.hidden = !polygon; }
+  map.on("load", function () {
+    map.addSource("draw", { type: "geojson", data: drawSource() });
+    map.addLayer({ id: "draw-fill", type: "fill", source: "draw", filter: ["==", "$type", "Polygon"], paint: { "fill-color": "#1d4ed8", "fill-opacity": 0.12 } });
+    map.addLayer({ id: "draw-line", type: "line", source: "draw", paint: { "line-color": "#1d4ed8", "line-width": 2 } });
+    redraw();
+    load();
+  });
+  map.on("moveend", schedule);
+  map.on("click", function (e) {
+    if (!drawing) return;
+    drawPoints.push([e.lngLat.lng, e.lngLat.lat]);
+    redraw();
+    say(drawPoints.length + " point" + (drawPoints.length === 1 ? "" : "s") + (drawPoints.length >= 3 ? ". Press “Finish area” when done." : ". Click the map to add corners."));
+  });
+  if (drawBtn) drawBtn.addEventListener("click", function () {
+    if (!drawing) {
+      drawing = true; drawPoints = [];
+      drawBtn.setAttribute("aria-pressed", "true"); drawBtn.textContent = "Finish area";
+      map.getCanvas().style.cursor = "crosshair";
+      say("Click the map to add the corners of your area.");
+    } else {
+      drawing = false;
+      drawBtn.setAttribute("aria-pressed", "false"); drawBtn.textContent = "Draw an area";
+      map.getCanvas().style.cursor = "";
+      if (drawPoints.length >= 3) polygon = drawPoints.slice(0, 200);
+      redraw(); load();
+    }
+  });
+  if (clearBtn) clearBtn.addEventListener("click", function () { polygon = null; redraw(); load(); });
+  if (form) form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
+
+  if (saveBtn) saveBtn.addEventListener("click", function () {
+    var p = filters();
+    if (!polygon) p.set("bbox", bbox());
+    L.api("POST", "/api/saved-searches", { query: p.toString(), frequency: "daily" }).then(function (r) {
+      if (r.ok) say("Saved “" + r.data.name + "”. We'll email you new matches and price drops.");
+      else if (r.data.upgrade) { status.innerHTML = L.esc(r.data.message) + ' <a href="/billing/">Upgrade</a>'; }
+      else say(r.data.message || "Could not save this search.");
+    });
+  });
+})();

@@ -1,0 +1,75 @@
+"""Celery tasks for saved-search alerts: the ``listings:changed`` event fans out to one task per
+site schema (``tenants.tasks.tenant_task``); the daily digest likewise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from celery.schedules import crontab
+
+from tenants.tasks import tenant_task
+
+
+def _site_schemas() -> list[str]:
+    from tenants.models import Tenant
+
+    return list(
+        Tenant.objects.exclude(kind=Tenant.Kind.TEMPLATE).filter(is_active=True).values_list("schema_name", flat=True)
+    )
+
+
+def _clean_event(event: Any) -> dict[str, Any] | None:
+    if not isinstance(event, dict):
+        return None
+    out: dict[str, Any] = {"source": str(event.get("source") or ""), "run_id": event.get("run_id")}
+    for name in ("changed", "removed", "closed"):
+        values = event.get(name) or []
+        if not isinstance(values, list) or not all(isinstance(k, str) for k in values):
+            return None
+        out[name] = values
+    return out
+
+
+@shared_task(name="listings.alerts_on_changed")
+def alerts_on_changed(event: dict[str, Any]) -> int:
+    """One ``listings:changed`` payload -> one alerts task per site; returns tasks queued."""
+    clean = _clean_event(event)
+    if clean is None or not clean["changed"]:
+        return 0
+    schemas = _site_schemas()
+    for schema in schemas:
+        alerts_for_site.delay(schema_name=schema, event=clean)
+    return len(schemas)
+
+
+@tenant_task(name="listings.alerts_for_site", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def alerts_for_site(*, schema_name: str, event: dict[str, Any]) -> dict[str, int]:
+    from listings.alerts import alerts_process
+
+    return alerts_process(schema_name=schema_name, event=event)
+
+
+@shared_task(name="listings.alerts_daily_digest")
+def alerts_daily_digest() -> int:
+    schemas = _site_schemas()
+    for schema in schemas:
+        digest_for_site.delay(schema_name=schema)
+    return len(schemas)
+
+
+@tenant_task(name="listings.digest_for_site", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def digest_for_site(*, schema_name: str) -> int:
+    from listings.alerts import digests_send
+
+    return digests_send(schema_name=schema_name)
+
+
+# The lead merges this into CELERY_BEAT_SCHEDULE (CELERY_TIMEZONE = America/Los_Angeles).
+ALERTS_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "listings-alerts-daily-digest": {
+        "task": "listings.alerts_daily_digest",
+        "schedule": crontab(minute=0, hour=7),
+        "options": {"expires": 6 * 3600},
+    }
+}

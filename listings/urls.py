@@ -1,0 +1,30 @@
+"""Listing pages and visitor APIs; included at the root of every site's URLconf, before
+Wagtail's catch-all: ``path("", include("listings.urls"))``."""
+
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import path
+
+from listings import unsubscribe, views
+from listings.sitemaps import SITEMAPS
+
+app_name = "listings"
+
+urlpatterns = [
+    path("listings/<str:slug>/", views.listing_page, name="listing"),
+    path("listings/<str:slug>/showing/", views.showing_request, name="showing_request"),
+    path("search/", views.search_page, name="search"),
+    path("map/", views.map_page, name="map"),
+    path("swipe/", views.swipe_page, name="swipe"),
+    path("favorites/", views.favorites_page, name="favorites"),
+    path("favorites/<str:key>/toggle/", views.favorite_toggle, name="favorite_toggle"),
+    path("saved-searches/", views.saved_searches_page, name="saved_searches"),
+    path("saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
+    path("saved-searches/<int:pk>/update/", views.saved_search_update, name="saved_search_update"),
+    path("alerts/unsubscribe/<str:token>/", unsubscribe.unsubscribe_view, name="unsubscribe"),
+    path("api/swipes", views.swipes_api, name="api_swipes"),
+    path("api/swipes/queue", views.swipe_queue, name="api_swipe_queue"),
+    path("api/favorites/<str:key>", views.favorite_api, name="api_favorite"),
+    path("api/saved-searches", views.saved_searches_api, name="api_saved_searches"),
+    path("api/saved-searches/<int:pk>", views.saved_search_api, name="api_saved_search"),
+    path("sitemap-listings.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+]
