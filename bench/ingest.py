@@ -130,7 +130,12 @@ def main() -> None:
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(sizes)) as pool:
             runs = list(
-                pool.map(lambda src: sync_run(db=db, client=client(src), source=src, mode="incremental"), sizes)
+                pool.map(
+                    lambda src: sync_run(
+                        db=db, client=client(src), source=src, mode="incremental", geo_index=not args.no_geo
+                    ),
+                    sizes,
+                )
             )
         for counters in runs:
             print(f"incremental {counters.source}: {counters.summary()}", flush=True)

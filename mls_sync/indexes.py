@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
+from pymongo.errors import OperationFailure
 
 from listings import store
+
+INDEX_OPTIONS_CONFLICT, INDEX_KEY_SPECS_CONFLICT = 85, 86
 
 KEY_INDEXES: dict[str, list[IndexModel]] = {
     store.LISTINGS: [IndexModel([("listingKey", ASCENDING)], unique=True, name="listingKey_unique")],
@@ -50,7 +53,16 @@ def store_ensure_indexes(*, db: Database, secondary: bool = True, geo: bool = Tr
         # conflict by servers that store the index version in the spec (SecantusDB does).
         existing = set(db[collection].index_information())
         todo = [m for m in models if m.document["name"] not in existing]
-        names += db[collection].create_indexes(todo) if todo else []
+        try:
+            names += db[collection].create_indexes(todo) if todo else []
+        except OperationFailure as exc:
+            # Two runs ensuring indexes at once: the other one created it first. Anything else
+            # (a real spec conflict) is still an error.
+            if exc.code not in (INDEX_OPTIONS_CONFLICT, INDEX_KEY_SPECS_CONFLICT):
+                raise
+            if {m.document["name"] for m in todo} - set(db[collection].index_information()):
+                raise
+            names += [m.document["name"] for m in todo]
         names += [m.document["name"] for m in models if m.document["name"] in existing]
     return names
 

@@ -203,3 +203,16 @@ def test_reso_resume_and_full_run_purge(spark: Spark, store_db: Database, ref_db
     assert snapshot(store_db) == snapshot(ref_db)  # purged exactly the deleted ones, nothing else
     for key in deleted:
         assert store_db.listings.find_one({"listingKey": key}) is None
+
+
+def test_concurrent_runs_may_ensure_indexes_at_once(store_db: Database) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mls_sync.indexes import store_ensure_indexes
+
+    store_db.listings.insert_one(
+        {"listingKey": "k", "slug": "s", "location": {"type": "Point", "coordinates": [-116, 33]}}
+    )
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: store_ensure_indexes(db=store_db, geo=True), range(4)))
+    assert all("location_2dsphere" in names for names in results)
