@@ -147,6 +147,7 @@ def _replicate(
             if mark is None:
                 log.warning("%s: no successful run to continue from; running a full sync", source)
                 mode, state_id = "full", _checkpoint_id(source, "full")
+                counters.mode = "full"
             else:
                 query.modified_after = mark - (OVERLAP if since is None else timedelta(0))
         elif mode == "closed":

@@ -130,6 +130,7 @@ def sync_run_start(
             log.warning("mls sync %s lock expired before release", source)
     for name in COUNTER_FIELDS:
         setattr(run, name, getattr(counters, name))
+    run.mode = counters.mode  # an incremental run with nothing to continue from ran as a full one
     run.status, run.finished_at = SyncRun.Status.OK, timezone.now()
     run.save()
     if not dry_run and (counters.changed_keys or counters.removed_keys or counters.closed_keys):
