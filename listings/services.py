@@ -87,7 +87,9 @@ def saved_search_create(
     from billing.selectors import entitlement_check
 
     # Serialise concurrent creations by the same user so the ceiling holds.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     in_use = SavedSearch.objects.filter(user=user).count()
     ent = entitlement_check(user=user, feature=Feature.SAVED_SEARCHES, in_use=in_use)
     if not ent.allowed:
