@@ -45,17 +45,6 @@ def _ms(start: int) -> float:
     return (time.perf_counter_ns() - start) / 1e6
 
 
-def _urlconf() -> str | None:
-    from django.conf import settings
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse("billing:webhook", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
-        return None
-    except NoReverseMatch:
-        return "billing.tests.urls"  # config does not mount billing yet
-
-
 def bench_entitlements(*, checks: int) -> dict[str, float]:
     from accounts.models import User
     from billing.plans import Feature
@@ -169,8 +158,6 @@ def main() -> None:
     settings.STRIPE_SECRET_KEY = "sk_test_bench"
     settings.STRIPE_WEBHOOK_SECRET = secret
     settings.STRIPE_API_BASE = _FAKE.url
-    if (urlconf := _urlconf()) is not None:
-        settings.ROOT_URLCONF = settings.PUBLIC_SCHEMA_URLCONF = urlconf
     settings.DATABASES["default"]["TEST"]["NAME"] = f"bench_billing_{os.getpid()}"
     started = time.monotonic()
     old = setup_databases(verbosity=0, interactive=False)

@@ -50,8 +50,6 @@ def stripe_settings(settings: Any, fake_stripe: FakeStripe) -> Any:
     settings.STRIPE_TIMEOUT_SECONDS = 1
     settings.STRIPE_MAX_NETWORK_RETRIES = 2
     settings.BILLING_GRACE_PERIOD_DAYS = 7
-    # /billing/ on every host, whether or not config's URLconfs include it yet.
-    settings.ROOT_URLCONF = settings.PUBLIC_SCHEMA_URLCONF = "billing.tests.urls"
     return settings
 
 

@@ -108,7 +108,6 @@ def test_concurrent_duplicate_deliveries_are_handled_once(
     from tenants.models import Tenant
 
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.ROOT_URLCONF = settings.PUBLIC_SCHEMA_URLCONF = "billing.tests.urls"
     now = int(time.time())
     sub = {
         "id": f"sub_race{uuid.uuid4().hex[:12]}",

@@ -42,7 +42,7 @@ def billing_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict
     env = {
         **os.environ,
         **stripe_env,
-        "DJANGO_SETTINGS_MODULE": "billing.tests.e2e_settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{db['NAME']}",
         "TEST_RUN_ID": settings.CACHES["default"]["KEY_PREFIX"].removeprefix("test"),
@@ -75,7 +75,7 @@ def billing_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict
             "--log-level",
             "warning",
             "--env",
-            "DJANGO_SETTINGS_MODULE=billing.tests.e2e_settings",
+            "DJANGO_SETTINGS_MODULE=config.settings.test",
         ],
         cwd=ROOT,
         env=env,
