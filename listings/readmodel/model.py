@@ -185,8 +185,8 @@ class ReadModel:
 
     def search(self, query: SearchQuery) -> SearchResult:
         rows = select(self, query)
-        ordered = order(self, query, rows)
-        page = ordered[query.offset : query.offset + query.page_size]
+        ordered = order(self, query, rows, limit=query.offset + query.page_size)
+        page = ordered[query.offset :]
         return SearchResult(total=len(rows), keys=self.cols["key"][page].tolist(), cards=self.cards(page))
 
     def today(self, as_of: date | None = None) -> int:
