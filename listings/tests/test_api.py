@@ -196,3 +196,15 @@ def test_openapi_document_lists_every_endpoint(store: list[dict[str, Any]]) -> N
     }
     names = {p["name"] for p in body["paths"]["/api/listings"]["get"]["parameters"]}
     assert {"minPrice", "polygon", "near", "q", "sort", "pageSize"} <= names
+
+
+def test_served_on_site_hosts_through_the_middleware(
+    store: list[dict[str, Any]], site_client: Any, sarah_site: Any, public_tenant: Any
+) -> None:
+    response = site_client(sarah_site).get("/api/listings", {"pageSize": 5})
+    assert response.status_code == 200
+    sources = set(sarah_site.mls_sources)
+    assert response.json()["total"] == sum(d["mlsSource"] in sources for d in store)
+    response = site_client(public_tenant).get("/api/listings", {"minPrice": '{"$ne": 1}'})
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert site_client(public_tenant).get("/api/openapi.json").json()["openapi"].startswith("3.")
