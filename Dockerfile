@@ -50,11 +50,13 @@ COPY static/ static/
 COPY --from=assets /build/node_modules/ node_modules/
 
 # Static files (with the npm packages, see STATICFILES_DIRS) hashed and compressed into
-# STATIC_ROOT = var/static. Production settings need a key and hosts to load; these dummy
-# values exist only during this step.
+# STATIC_ROOT = var/static. Production settings refuse to load without their secrets; these
+# dummy values exist only during this step and are not kept in the image.
 RUN DJANGO_SETTINGS_MODULE=config.settings.production \
     DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
     DJANGO_ALLOWED_HOSTS=localhost \
+    STRIPE_SECRET_KEY=sk_test_collectstatic \
+    STRIPE_WEBHOOK_SECRET=whsec_collectstatic \
     python manage.py collectstatic --noinput -v0
 
 # Folders the processes write to (compose mounts volumes over them; a new named volume copies
