@@ -20,9 +20,12 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	@$(VENV)/bin/uv pip install -q --python $(PY) -r requirements/base.txt -r requirements/dev.txt
 	@touch $@
 
-node-deps: node_modules/.installed
+node-deps: node_modules/.installed bench/node/node_modules/.installed
 node_modules/.installed: package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+bench/node/node_modules/.installed: bench/node/package.json bench/node/package-lock.json
+	@npm ci --prefix bench/node --no-audit --no-fund --loglevel=error
 	@touch $@
 
 services: python-deps
@@ -47,6 +50,7 @@ checks: services
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) DJANGO_ALLOWED_HOSTS=example.com \
+	  STRIPE_SECRET_KEY=sk_test_check STRIPE_WEBHOOK_SECRET=whsec_check \
 	  DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py check --deploy --fail-level WARNING
 
 pytest: services

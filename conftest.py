@@ -15,6 +15,8 @@ from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
 
+pytest_plugins = ["tests.e2e.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:

@@ -9,8 +9,8 @@ export SPARK_BASE_URL="${SPARK_BASE_URL:-http://127.0.0.1:8765}"
 export SPARK_GPS_API_KEY="${SPARK_GPS_API_KEY:-demo-gps-key}"
 export SPARK_CRMLS_API_KEY="${SPARK_CRMLS_API_KEY:-demo-crmls-key}"
 export STRIPE_API_BASE="${STRIPE_API_BASE:-http://127.0.0.1:12111}"
-export STRIPE_SECRET_KEY="${STRIPE_SECRET_KEY:-sk_test_demo}"
-export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_demo}"
+export STRIPE_SECRET_KEY="${STRIPE_SECRET_KEY:-sk_test_local}"
+export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_local}"
 DEMO_FEED_FLAGS="${DEMO_FEED_FLAGS:-}"
 mkdir -p var/log
 pids=()

@@ -1,6 +1,7 @@
 """Celery: Redis broker, JSON only, tasks acknowledged late so a crash re-runs them."""
 
 from config.env import env
+from mls_sync.schedules import MLS_BEAT_SCHEDULE
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/0"))
 CELERY_RESULT_BACKEND = None
@@ -11,4 +12,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    **MLS_BEAT_SCHEDULE,
+    "billing-expire-grace-periods": {"task": "billing.expire_grace_periods", "schedule": 3600},
+}

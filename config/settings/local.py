@@ -5,6 +5,10 @@ from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SITE_PORT_SUFFIX = env("SITE_PORT_SUFFIX", default=":8000")
+# The local fakes stand in for Stripe unless real keys are in the environment.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:12111")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_local")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_local")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT

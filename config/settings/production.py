@@ -6,6 +6,8 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: a missing key stops the process
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")  # billing cannot run without them
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -17,7 +17,7 @@ from django.db import connections
 from django.test import override_settings
 
 from billing.fake_stripe import FakeStripe
-from tests.e2e.conftest import ROOT, _free_port, _wait_until_up, browser, page  # noqa: F401
+from tests.e2e.fixtures import ROOT, _free_port, _wait_until_up
 
 SECRET = "whsec_e2e_billing"
 PASSWORD = "browser-test-pass-2026"

@@ -1,4 +1,6 @@
-"""A real server process on the test database, and Debian's Chromium driven by Playwright."""
+"""Browser-test fixtures, registered once for the whole suite (root conftest's
+``pytest_plugins``) so every e2e test shares one Playwright driver: a second sync Playwright
+in the same process fails. A real server process on the test database, and Debian's Chromium."""
 
 from __future__ import annotations
 
@@ -24,15 +26,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_until_up(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
+def _wait_until_up(port: int, process: subprocess.Popen, seconds: float = 90) -> None:
+    """Wait until the server answers /healthz (its workers booted), not just until it listens."""
+    import urllib.error
+    import urllib.request
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("the test server exited early")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
     raise RuntimeError("the test server did not start")
 
 
@@ -42,7 +51,10 @@ def live_site(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -
     the browser sees committed data exactly as users would."""
     port = _free_port()
     mail_dir = tmp_path_factory.mktemp("mail")
-    db = settings.DATABASES["default"]
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    assert str(db["NAME"]).startswith("test_"), "browser tests must run on the test database"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -108,6 +120,6 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(45_000)  # CI machines are shared and slow at times
     yield page
     context.close()
