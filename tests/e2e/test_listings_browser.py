@@ -1,0 +1,192 @@
+"""In a real browser: the map shows clusters, zooming splits them, a price pin opens the
+listing; five cards are swiped; a visitor saves a home after signing up."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+# django_db: so an e2e-only run still sets up (and serves) the test database.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
+
+PASSWORD = "browser-test-pass-2026"
+# Playwright's sync API keeps an event loop running in this thread; the per-test database
+# transaction of ``django_db`` is plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def listings_store(live_site: dict[str, Any], mongo_db: Any) -> Iterator[list[dict[str, Any]]]:
+    """Listings in the store the server reads (same MONGODB_DB), and its read model loaded
+    with them: a fresh worker loads on first use; one already loaded refreshes from the
+    ``listings:changed`` event."""
+    import redis
+    from django.conf import settings
+
+    from listings.readmodel.synthetic import documents
+    from listings.store import LISTINGS
+
+    docs = list(documents(300, seed=41)) + list(documents(40, seed=42, source="crmls", start=300))
+    coll = mongo_db[LISTINGS]
+    coll.delete_many({})
+    coll.insert_many([dict(d) for d in docs])
+    expected = sum(1 for d in docs if d["mlsSource"] == "gps")
+    url = f"http://127.0.0.1:{live_site['port']}/api/listings?pageSize=1"
+    host = {"Host": f"sarah.localhost:{live_site['port']}"}
+    deadline = time.monotonic() + 30
+    published = False
+    while True:
+        # Several requests so both workers answer.
+        totals = {requests.get(url, headers=host, timeout=10).json().get("total") for _ in range(6)}
+        if totals == {expected}:
+            break
+        if not published:
+            payload = {
+                "source": "gps",
+                "run_id": 0,
+                "changed": [d["listingKey"] for d in docs],
+                "removed": [],
+                "closed": [],
+            }
+            redis.Redis.from_url(settings.REDIS_URL).publish("listings:changed", json.dumps(payload))
+            published = True
+        assert time.monotonic() < deadline, f"the server's read model did not load the listings: {totals}"
+        time.sleep(0.5)
+    yield docs
+    coll.delete_many({})
+
+
+@pytest.fixture
+def page(page: Any) -> Any:
+    """The synthetic listings' photos live on an unresolvable host: fail them at once."""
+    page.route(re.compile(r"^https?://[^/]*\.invalid/"), lambda route: route.abort())
+    return page
+
+
+def _latest_mail_to(mail_dir: Path, address: str, seconds: float = 10) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
+            text = path.read_text()
+            if address in text:
+                return text
+        time.sleep(0.2)
+    raise AssertionError(f"no mail to {address}")
+
+
+def _markers(page: Any) -> tuple[int, int]:
+    return page.locator(".cluster-marker").count(), page.locator(".price-pin").count()
+
+
+def test_map_clusters_split_on_zoom_and_open_a_listing(
+    live_site: dict[str, Any], listings_store: Any, page: Any
+) -> None:
+    base = f"http://sarah.localhost:{live_site['port']}"
+    page.goto(base + "/map/?lat=33.78&lng=-116.40&z=8")
+    page.wait_for_selector("#map[data-ready=true]")
+    page.wait_for_selector(".cluster-marker")
+    clusters, pins = _markers(page)
+    assert clusters >= 1
+    first_total = clusters + pins
+    assert re.search(r"\d+ homes", page.locator("[data-map-count]").inner_text())
+    # Zoom into the biggest cluster: it splits into more markers.
+    biggest = max(
+        range(clusters),
+        key=lambda i: int(re.sub(r"\D", "", page.locator(".cluster-marker").nth(i).get_attribute("aria-label") or "0")),
+    )
+    zoom_before = page.evaluate("window.listingsMap.getZoom()")
+    page.locator(".cluster-marker").nth(biggest).click()
+    page.wait_for_function(f"window.listingsMap.getZoom() > {zoom_before} + 0.5")
+    page.wait_for_function(
+        f"document.querySelectorAll('.cluster-marker, .price-pin').length > {first_total}"
+        " || document.querySelectorAll('.price-pin').length > 0"
+    )
+    page.wait_for_timeout(400)
+    assert sum(_markers(page)) > 1
+    assert re.search(r"z=\d", page.url)  # the URL restores the view
+    # Keep zooming into clusters until price pins show; click one.
+    for _ in range(12):
+        if page.locator(".price-pin").count():
+            break
+        z = page.evaluate("window.listingsMap.getZoom()")
+        page.locator(".cluster-marker").first.click()
+        page.wait_for_function(f"window.listingsMap.getZoom() > {z}")
+        page.wait_for_timeout(500)
+    pin = page.locator(".price-pin").first
+    slug = pin.evaluate("el => el.dataset.slug")
+    pin.click()
+    page.wait_for_url(re.compile(rf"/listings/{re.escape(slug)}/$"))
+    assert page.locator("h1.listing-title").is_visible()
+    # A restored URL shows the same view.
+    page.goto(base + "/map/?lat=33.8303&lng=-116.5453&z=13.5&minBeds=2")
+    page.wait_for_selector("#map[data-ready=true]")
+    assert abs(page.evaluate("window.listingsMap.getZoom()") - 13.5) < 0.01
+    assert page.locator("#f-minBeds").input_value() == "2"
+
+
+def test_swipe_five_cards(live_site: dict[str, Any], listings_store: Any, page: Any) -> None:
+    page.goto(f"http://sarah.localhost:{live_site['port']}/swipe/")
+    seen = []
+    for i in range(5):
+        top = page.locator(".swipe-card.top").last
+        top.wait_for()
+        key = top.get_attribute("data-key")
+        assert key not in seen
+        seen.append(key)
+        if i == 0:
+            page.locator("[data-swipe-like]").click()
+        elif i == 1:
+            page.locator("[data-swipe-pass]").click()
+        elif i == 2:  # drag with the mouse
+            box = top.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
+            page.mouse.down()
+            page.mouse.move(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 3, steps=4)
+            page.mouse.move(box["x"] + box["width"] / 2 + 220, box["y"] + box["height"] / 3, steps=4)
+            page.mouse.up()
+        else:
+            page.keyboard.press("ArrowRight" if i == 3 else "ArrowLeft")
+        page.wait_for_function(f"!document.querySelector('.swipe-card[data-key=\"{key}\"]')")
+    page.wait_for_function("document.querySelector('[data-swipe-status]').textContent.length > 0")
+    # A reload never shows the swiped cards again.
+    page.reload()
+    page.locator(".swipe-card.top").wait_for()
+    keys = page.eval_on_selector_all(".swipe-card", "els => els.map(e => e.dataset.key)")
+    assert not set(keys) & set(seen)
+
+
+def test_favourite_after_sign_up(live_site: dict[str, Any], listings_store: list[dict[str, Any]], page: Any) -> None:
+    base = f"http://sarah.localhost:{live_site['port']}"
+    doc = next(d for d in listings_store if d["mlsSource"] == "gps" and d["standardStatus"] == "Active")
+    listing = f"{base}/listings/{doc['slug']}/"
+    page.goto(listing)
+    page.locator("[data-favorite-signup]").click()
+    page.wait_for_url(re.compile(r"/accounts/signup/"))
+    email = f"saver-{uuid.uuid4().hex[:8]}@example.com"
+    page.get_by_label(re.compile("^Email")).fill(email)
+    page.get_by_label(re.compile("^Password:?$")).fill(PASSWORD)
+    page.get_by_label(re.compile("^Password \\(again\\)")).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign Up", re.I)).click()
+    page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
+    mail = _latest_mail_to(live_site["mail_dir"], email)
+    link = re.search(r"http://sarah\.localhost:\d+/accounts/confirm-email/\S+/", mail).group(0)  # type: ignore[union-attr]
+    page.goto(link)
+    page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
+    page.wait_for_load_state()
+    page.goto(listing)
+    assert page.get_by_test_id("signed-in-as").inner_text() == email
+    button = page.locator("[data-favorite-button]")
+    assert button.get_attribute("aria-pressed") == "false"
+    button.click()
+    page.wait_for_function("document.querySelector('[data-favorite-button]').getAttribute('aria-pressed') === 'true'")
+    page.goto(base + "/favorites/")
+    assert page.locator(f".listing-card[data-listing-key='{doc['listingKey']}']").count() == 1
