@@ -78,8 +78,8 @@ def sync_run(
 ) -> SyncCounters:
     """Run one sync of ``source`` in ``mode``; returns its counters (raises if the feed fails).
 
-    ``defer_indexes``: a caller loading several sources into an empty store builds the
-    secondary indexes once, after all of them (``store_ensure_indexes``), instead of per run.
+    ``defer_indexes``: a caller loading several sources into a fresh store builds the indexes
+    once, after all of them (``store_ensure_indexes``), instead of at the end of each run.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
