@@ -1,4 +1,5 @@
-"""Indexes of the listings store, created by a command (``mls_ensure_indexes``), never per query.
+"""Indexes of the listings store: made by ``mls_ensure_indexes`` or a sync run finding them
+missing, never per query.
 
 A full load into a never-indexed store builds the indexes *after* the load: maintaining them
 per insert costs more than building them once (measured on SecantusDB: 1,000 documents insert
