@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export DJANGO_SETTINGS_MODULE=config.settings.local
 export SPARK_BASE_URL="${SPARK_BASE_URL:-http://127.0.0.1:8765}"
-export SPARK_GPS_API_KEY="${SPARK_GPS_API_KEY:-demo-gps-key}"
-export SPARK_CRMLS_API_KEY="${SPARK_CRMLS_API_KEY:-demo-crmls-key}"
+export SPARK_GPS_API_KEY="${SPARK_GPS_API_KEY:-gps}"
+export SPARK_CRMLS_API_KEY="${SPARK_CRMLS_API_KEY:-crmls}"
 export STRIPE_API_BASE="${STRIPE_API_BASE:-http://127.0.0.1:12111}"
 export STRIPE_SECRET_KEY="${STRIPE_SECRET_KEY:-sk_test_local}"
 export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_local}"
