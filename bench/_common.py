@@ -1,0 +1,119 @@
+"""Shared helpers for benchmarks: the benchmark environment (its own Postgres database, Mongo
+database and cache prefix, production settings), database setup, results files."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+PYTHON = sys.executable
+
+# Benchmarks never touch the dev database (chatrealty) or the test ones: override with
+# BENCH_DATABASE_URL / BENCH_MONGODB_DB.
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chatrealty_bench"
+DEFAULT_MONGODB_DB = "chatrealty_bench"
+# config.settings.production + a private STATIC_ROOT; BENCH_SETTINGS picks another module for
+# experiments (e.g. bench._settings_tuned), never for the numbers in docs/benchmarks.md.
+SETTINGS_MODULE = os.environ.get("BENCH_SETTINGS", "bench._settings")
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    """Environment for the app under benchmark: production settings, DEBUG off, no HTTPS
+    redirect (plain loopback HTTP), the benchmark's own databases and cache namespace."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+            "DJANGO_SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or "bench-" + secrets.token_urlsafe(40),
+            "DJANGO_ALLOWED_HOSTS": ".localhost,localhost,127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "False",
+            "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+            "MONGODB_DB": os.environ.get("BENCH_MONGODB_DB", DEFAULT_MONGODB_DB),
+            "CACHE_KEY_PREFIX": os.environ.get("BENCH_CACHE_KEY_PREFIX", "bench"),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        }
+    )
+    env.pop("DJANGO_DEBUG", None)
+    # production refuses to start without Stripe keys; the pages benchmarked never call Stripe
+    env.setdefault("STRIPE_SECRET_KEY", "sk_test_bench")
+    env.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_bench")
+    env.update(extra)
+    return env
+
+
+def apply_bench_env() -> dict[str, str]:
+    """Put :func:`bench_env` into this process's environment (before ``django.setup()``)."""
+    env = bench_env()
+    os.environ.update(env)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def database_create_if_missing(url: str) -> bool:
+    """CREATE DATABASE for ``url`` when it does not exist; True when it was created."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))  # libpq takes postgres://
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists:
+            return False
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return True
+
+
+def manage(*args: str, env: dict[str, str] | None = None, quiet: bool = False, timeout: float = 900) -> None:
+    """Run ``manage.py`` with the benchmark environment (a hang fails loudly after ``timeout``)."""
+    out = subprocess.DEVNULL if quiet else None
+    started = time.monotonic()
+    subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env or bench_env(), check=True, stdout=out, timeout=timeout
+    )
+    print(f"  manage.py {' '.join(args)}: {time.monotonic() - started:.1f} s", file=sys.stderr)
+
+
+def demo_database_ensure() -> None:
+    """The benchmark database with the flagship, the site template and the demo sites (sarah,
+    mike): created and set up when absent, brought up to date with migrations otherwise."""
+    env = bench_env()
+    created = database_create_if_missing(env["DATABASE_URL"])
+    print(
+        f"database {urlsplit(env['DATABASE_URL']).path.lstrip('/')}: {'created' if created else 'exists'}",
+        file=sys.stderr,
+    )
+    manage("migrate_schemas", "--shared", "-v0", env=env)
+    manage("platform_setup", env=env, quiet=True)
+    if not created:
+        manage("migrate_schemas", "--tenant", "-v0", env=env)
+    manage("demo_setup", env=env, quiet=True)
+
+
+def write_results(name: str, results: dict[str, Any]) -> Path:
+    """Write flat JSON ``{metric: number}`` to ``bench/results/<name>.json`` and print it."""
+    flat: dict[str, float | int | None] = {}
+    for key, value in results.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"metric {key!r} is not a number: {value!r}")
+        flat[key] = None if isinstance(value, float) and math.isnan(value) else value
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(flat, indent=2) + "\n")
+    return path
