@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -74,7 +74,9 @@ def _listed_on(doc: dict[str, Any]) -> date | None:
 
 
 def _price_drop(doc: dict[str, Any]) -> tuple[float, float] | None:
-    history = [h for h in doc.get("priceHistory") or [] if isinstance(h, dict) and isinstance(h.get("price"), (int, float))]
+    history = [
+        h for h in doc.get("priceHistory") or [] if isinstance(h, dict) and isinstance(h.get("price"), (int, float))
+    ]
     if len(history) >= 2:
         prev, last = history[-2]["price"], history[-1]["price"]
         return (float(last), float(prev)) if last < prev else None
@@ -132,7 +134,9 @@ def alerts_process(
         docs = changed_documents(event.get("changed") or [])
     if sources is not None:
         docs = [d for d in docs if d.get("mlsSource") in sources]
-    searches = SavedSearch.objects.select_related("user").exclude(frequency=SavedSearch.Frequency.NEVER, sms_enabled=False)
+    searches = SavedSearch.objects.select_related("user").exclude(
+        frequency=SavedSearch.Frequency.NEVER, sms_enabled=False
+    )
     fresh: dict[int, list[AlertSent]] = defaultdict(list)
     by_id: dict[int, SavedSearch] = {}
     matched = 0
@@ -185,7 +189,9 @@ def _record(saved: SavedSearch, doc: dict[str, Any], ch: Change, run_id: str) ->
 def site_base_url(tenant: Any) -> str:
     domain = tenant.get_primary_domain().domain if tenant is not None else "localhost"
     host = domain.split(":")[0]
-    scheme = getattr(settings, "SITE_SCHEME", "") or ("http" if host == "localhost" or host.endswith(".localhost") else "https")
+    scheme = getattr(settings, "SITE_SCHEME", "") or (
+        "http" if host == "localhost" or host.endswith(".localhost") else "https"
+    )
     return f"{scheme}://{domain}{getattr(settings, 'SITE_PORT_SUFFIX', '')}"
 
 
@@ -240,7 +246,9 @@ def _site_name(tenant: Any) -> str:
 
 
 def _send_instant(saved: SavedSearch, alerts: list[AlertSent], *, tenant: Any) -> bool:
-    schema = connection.schema_name
+    from tenants.db import current_schema
+
+    schema = current_schema()
     base = site_base_url(tenant)
     section = _section(saved, alerts, base, schema)
     n = len(alerts)

@@ -83,11 +83,11 @@ def saved_search_create(
 
     ``query`` is already validated (``listings.views.saved_query_from``): name -> raw values.
     Raises ``SavedSearchDenied`` when the plan's ceiling is reached or SMS is not included."""
-    from billing.plans import Feature
-    from billing.selectors import entitlement_check
-
     # Serialise concurrent creations by the same user so the ceiling holds.
     from django.contrib.auth import get_user_model
+
+    from billing.plans import Feature
+    from billing.selectors import entitlement_check
 
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     in_use = SavedSearch.objects.filter(user=user).count()

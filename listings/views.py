@@ -22,11 +22,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import login_required
-from listings import selectors
-from listings import services
+from listings import selectors, services
 from listings.models import Favorite, SavedSearch, Swipe
 from listings.readmodel.loader import get_read_model
-from listings.readmodel.query import SearchQuery, Sort
+from listings.readmodel.query import SearchQuery
 from listings.store import CLOSED, LISTINGS, get_db
 from listings.validation import (
     SEARCH_PARAMS,
@@ -86,6 +85,11 @@ def _raw_params(source: QueryDict | dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
+def _me(request: HttpRequest) -> Any:
+    """The signed-in user (views using it are behind ``login_required``)."""
+    return request.user
+
+
 def json_error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"error": code, "message": message, **extra}, status=status)
 
@@ -141,7 +145,9 @@ def _photos(doc: dict[str, Any]) -> list[dict[str, Any]]:
         srcset = ", ".join(f"{p[k]} {w}w" for k, w in PHOTO_SIZES if p.get(k))
         src = p.get("uri1024") or p.get("uri800") or p.get("uri640") or p.get("uriLarge") or p.get("uriThumb")
         if src:
-            out.append({"src": src, "srcset": srcset, "caption": p.get("caption") or "", "thumb": p.get("uri300") or src})
+            out.append(
+                {"src": src, "srcset": srcset, "caption": p.get("caption") or "", "thumb": p.get("uri300") or src}
+            )
     if not out and doc.get("primaryPhotoUrl"):
         out.append({"src": doc["primaryPhotoUrl"], "srcset": "", "caption": "", "thumb": doc["primaryPhotoUrl"]})
     return out
@@ -268,7 +274,10 @@ def listing_page(request: HttpRequest, slug: str) -> HttpResponse:
         ("Year built", doc.get("yearBuilt")),
         ("Property type", doc.get("propertySubType") or doc.get("propertyType")),
         ("Garage spaces", int(doc["garageSpaces"]) if isinstance(doc.get("garageSpaces"), (int, float)) else None),
-        ("Private pool", {True: "Yes", False: "No"}.get(doc.get("poolPrivateYN"))),
+        (
+            "Private pool",
+            "Yes" if doc.get("poolPrivateYN") is True else "No" if doc.get("poolPrivateYN") is False else None,
+        ),
         ("HOA", f"${doc['associationFee']:,.0f}/mo" if doc.get("associationFee") else None),
         ("Subdivision", doc.get("subdivisionName")),
         ("County", doc.get("countyOrParish")),
@@ -279,11 +288,15 @@ def listing_page(request: HttpRequest, slug: str) -> HttpResponse:
     ppsf = price / doc["livingArea"] if price and doc.get("livingArea") else None
     beds = doc.get("bedroomsTotal")
     description = (
-        f"{'Sold' if sold else 'For sale'}: {title}. "
-        f"{beds if beds is not None else '–'} bd, {doc.get('bathroomsTotalInteger') or '–'} ba"
-        f"{', ' + format(int(doc['livingArea']), ',') + ' sq ft' if doc.get('livingArea') else ''}, "
-        f"${price:,.0f}. " + (doc.get("publicRemarks") or "")
-    )[:300] if price else title
+        (
+            f"{'Sold' if sold else 'For sale'}: {title}. "
+            f"{beds if beds is not None else '–'} bd, {doc.get('bathroomsTotalInteger') or '–'} ba"
+            f"{', ' + format(int(doc['livingArea']), ',') + ' sq ft' if doc.get('livingArea') else ''}, "
+            f"${price:,.0f}. " + (doc.get("publicRemarks") or "")
+        )[:300]
+        if price
+        else title
+    )
     context = {
         "doc": doc,
         "key": key,
@@ -425,6 +438,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "base_qs": base_qs,
         "saved_qs": saved_qs,
         "f": {k: request.GET.get(k, "") for k in FILTER_FIELDS},
+        "city_name": ", ".join(query.cities) if query and query.cities else "",
         "property_types": ("Residential", "Residential Lease", "Land", "Manufactured In Park", "Residential Income"),
         "sorts": (
             ("newest", "Newest"),
@@ -444,7 +458,13 @@ def map_page(request: HttpRequest) -> HttpResponse:
         {
             "map_style": map_style(request),
             "f": {k: request.GET.get(k, "") for k in FILTER_FIELDS},
-            "property_types": ("Residential", "Residential Lease", "Land", "Manufactured In Park", "Residential Income"),
+            "property_types": (
+                "Residential",
+                "Residential Lease",
+                "Land",
+                "Manufactured In Park",
+                "Residential Income",
+            ),
         },
     )
 
@@ -458,7 +478,13 @@ def swipe_page(request: HttpRequest) -> HttpResponse:
         "listings/swipe.html",
         {
             "f": {k: request.GET.get(k, "") for k in FILTER_FIELDS},
-            "property_types": ("Residential", "Residential Lease", "Land", "Manufactured In Park", "Residential Income"),
+            "property_types": (
+                "Residential",
+                "Residential Lease",
+                "Land",
+                "Manufactured In Park",
+                "Residential Income",
+            ),
         },
     )
 
@@ -515,6 +541,7 @@ def swipes_api(request: HttpRequest) -> JsonResponse:
         fields["listingKey"] = "must be a listing key"
     if fields:
         return json_error(400, "invalid_parameters", "Some fields are invalid.", fields=fields)
+    key, direction = str(key), str(direction)
     if listing_visible(request, key) is None:
         return json_error(404, "not_found", "No such listing on this site.", fields={"listingKey": "unknown"})
     anon = getattr(request, "anonymous_id", None) or ""
@@ -568,7 +595,7 @@ def favorite_toggle(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 def favorites_page(request: HttpRequest) -> HttpResponse:
-    keys = list(Favorite.objects.filter(user=request.user).values_list("listing_key", flat=True))
+    keys = list(Favorite.objects.filter(user=_me(request)).values_list("listing_key", flat=True))
     cards = cards_for_keys(request, keys)
     missing = len(keys) - len(cards)
     return render(request, "listings/favorites.html", {"cards": cards, "missing": missing})
@@ -625,7 +652,7 @@ def _describe(query: dict[str, Any]) -> str:
 def _parse_saved_body(request: HttpRequest, body: dict[str, Any]) -> tuple[dict[str, list[str]], str, str, bool]:
     q = body.get("query", "")
     if isinstance(q, str):
-        raw = {k: v for k, v in QueryDict(q[:4000]).lists()}
+        raw = dict(QueryDict(q[:4000]).lists())
     elif isinstance(q, dict):
         raw = _raw_params(q)
     else:
@@ -692,7 +719,9 @@ def saved_searches_page(request: HttpRequest) -> HttpResponse:
         body = {k: request.POST.get(k) for k in ("query", "name", "frequency", "sms")}
         try:
             query, name, frequency, sms = _parse_saved_body(request, body)
-            services.saved_search_create(user=request.user, name=name, query=query, frequency=frequency, sms_enabled=sms)
+            services.saved_search_create(
+                user=request.user, name=name, query=query, frequency=frequency, sms_enabled=sms
+            )
             messages.success(request, f"Saved “{name}”. We'll email you new matches and price drops.")
         except InvalidParameters as e:
             messages.error(request, "That search could not be saved: " + ", ".join(sorted(e.fields)) + ".")
@@ -702,10 +731,14 @@ def saved_searches_page(request: HttpRequest) -> HttpResponse:
     from billing.plans import Feature
     from billing.selectors import entitlement_check
 
-    searches = list(SavedSearch.objects.filter(user=request.user))
+    searches = list(SavedSearch.objects.filter(user=_me(request)))
     ent = entitlement_check(user=request.user, feature=Feature.SAVED_SEARCHES, in_use=len(searches))
     rows = [{"s": s, "qs": saved_query_string(s.query), "describe": _describe(s.query)} for s in searches]
-    return render(request, "listings/saved_searches.html", {"rows": rows, "ent": ent, "frequencies": SavedSearch.Frequency.choices})
+    return render(
+        request,
+        "listings/saved_searches.html",
+        {"rows": rows, "ent": ent, "frequencies": SavedSearch.Frequency.choices},
+    )
 
 
 @login_required
@@ -719,7 +752,7 @@ def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def saved_search_update(request: HttpRequest, pk: int) -> HttpResponse:
-    saved = SavedSearch.objects.filter(user=request.user, pk=pk).first()
+    saved = SavedSearch.objects.filter(user=_me(request), pk=pk).first()
     if saved is None:
         raise Http404("No such saved search")
     frequency = request.POST.get("frequency")
@@ -737,4 +770,3 @@ def saved_search_update(request: HttpRequest, pk: int) -> HttpResponse:
     saved.save(update_fields=["frequency", "sms_enabled"])
     messages.success(request, "Alert settings updated.")
     return redirect("listings:saved_searches")
-

@@ -103,7 +103,13 @@ def test_only_matching_changed_listings_alert(sarah_site: Any, new_doc: Any) -> 
     new_doc()
     alerts_on_changed(event(NEW_KEY))
     # An old listing merely modified is not a "new" match.
-    old = rich_document(listingKey="1900000051", slug="old-1900000051", onMarketDate=(TODAY - timedelta(days=90)).isoformat(), priceHistory=[], originalListPrice=1_250_000.0)
+    old = rich_document(
+        listingKey="1900000051",
+        slug="old-1900000051",
+        onMarketDate=(TODAY - timedelta(days=90)).isoformat(),
+        priceHistory=[],
+        originalListPrice=1_250_000.0,
+    )
     get_db()[LISTINGS].insert_one(dict(old))
     try:
         saved(sarah_site, user, {"city": ["Palm Springs"]}, frequency="instant")
@@ -170,6 +176,9 @@ def test_unsubscribe_link_works_in_one_click(sarah_site: Any, mike_site: Any, si
     client.handler.enforce_csrf_checks = True
     assert client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
     # No more alerts for it.
-    new_doc(listPrice=700_000.0, priceHistory=[{"date": TODAY.isoformat(), "price": 800_000.0}, {"date": TODAY.isoformat(), "price": 700_000.0}])
+    new_doc(
+        listPrice=700_000.0,
+        priceHistory=[{"date": TODAY.isoformat(), "price": 800_000.0}, {"date": TODAY.isoformat(), "price": 700_000.0}],
+    )
     alerts_on_changed(event(NEW_KEY, run_id=9))
     assert len(mails_to("unsub@example.com")) == 1

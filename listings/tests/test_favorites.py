@@ -9,7 +9,16 @@ import pytest
 from django_tenants.utils import schema_context
 
 from listings.models import Favorite, SavedSearch
-from listings.tests.pages_support import CRMLS_KEY, RICH_KEY, RICH_SLUG, pages_urls, signed_in, store, subscribe, user_in
+from listings.tests.pages_support import (
+    CRMLS_KEY,
+    RICH_KEY,
+    RICH_SLUG,
+    pages_urls,
+    signed_in,
+    store,
+    subscribe,
+    user_in,
+)
 
 __all__ = ["pages_urls", "store"]
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.usefixtures("pages_urls", "store")
 
 
 def swipe(client: Any, key: Any, direction: str = "like") -> Any:
-    return client.post("/api/swipes", json.dumps({"listingKey": key, "direction": direction}), content_type="application/json")
+    return client.post(
+        "/api/swipes", json.dumps({"listingKey": key, "direction": direction}), content_type="application/json"
+    )
 
 
 def queue(client: Any, **params: Any) -> dict[str, Any]:
