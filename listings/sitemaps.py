@@ -27,4 +27,28 @@ class ListingSitemap(Sitemap):
         return f"/listings/{item}/"
 
 
-SITEMAPS: dict[str, type[Sitemap]] = {"listings": ListingSitemap}
+class CommunitySitemap(Sitemap):
+    """City and subdivision pages with listings on this site."""
+
+    changefreq = "daily"
+    priority = 0.6
+
+    def items(self) -> list[str]:
+        from listings.selectors import city_stats, site_scope, subdivision_stats
+
+        scope = site_scope(tenant=getattr(connection, "tenant", None))
+        out = ["/communities/"]
+        for city in city_stats(scope=scope):
+            if not city["slug"]:
+                continue
+            out.append(f"/communities/{city['slug']}/")
+            for sub in subdivision_stats(city_slug=city["slug"], scope=scope) or []:
+                if sub["slug"] and sub["name"]:
+                    out.append(f"/communities/{city['slug']}/{sub['slug']}/")
+        return out
+
+    def location(self, item: Any) -> str:
+        return str(item)
+
+
+SITEMAPS: dict[str, type[Sitemap]] = {"listings": ListingSitemap, "communities": CommunitySitemap}

@@ -770,3 +770,68 @@ def saved_search_update(request: HttpRequest, pk: int) -> HttpResponse:
     saved.save(update_fields=["frequency", "sms_enabled"])
     messages.success(request, "Alert settings updated.")
     return redirect("listings:saved_searches")
+
+
+# ---- community pages -------------------------------------------------------------------------
+
+
+def communities_page(request: HttpRequest) -> HttpResponse:
+    cities = [c for c in selectors.city_stats(scope=_scope(request)) if c["name"]]
+    return render(request, "listings/communities.html", {"cities": cities})
+
+
+def _community_listings(request: HttpRequest, **filters: Any) -> Any:
+    scope = _scope(request)
+    query = SearchQuery(
+        mls_sources=scope.mls_sources,
+        featured_subdivisions=scope.featured_subdivisions,
+        statuses=("Active", "Coming Soon"),
+        page_size=12,
+        **filters,
+    )
+    return selectors.listing_search(query=query)
+
+
+def city_page(request: HttpRequest, city: str) -> HttpResponse:
+    if not SLUG.fullmatch(city) or len(city) > 120:
+        raise Http404("No such city")
+    scope = _scope(request)
+    stats = next((c for c in selectors.city_stats(scope=scope) if c["slug"] == city), None)
+    subdivisions = selectors.subdivision_stats(city_slug=city, scope=scope)
+    if stats is None or subdivisions is None:
+        raise Http404("No such city")
+    result = _community_listings(request, cities=(stats["name"],))
+    return render(
+        request,
+        "listings/community.html",
+        {
+            "stats": stats,
+            "city": stats,
+            "subdivisions": [s for s in subdivisions if s["name"]],
+            "result": result,
+            "search_qs": urlencode({"city": stats["name"]}),
+        },
+    )
+
+
+def subdivision_page(request: HttpRequest, city: str, subdivision: str) -> HttpResponse:
+    if not SLUG.fullmatch(city) or not SLUG.fullmatch(subdivision) or len(city) + len(subdivision) > 240:
+        raise Http404("No such community")
+    scope = _scope(request)
+    city_row = next((c for c in selectors.city_stats(scope=scope) if c["slug"] == city), None)
+    rows = selectors.subdivision_stats(city_slug=city, scope=scope) or []
+    stats = next((s for s in rows if s["slug"] == subdivision and s["name"]), None)
+    if city_row is None or stats is None:
+        raise Http404("No such community")
+    result = _community_listings(request, cities=(city_row["name"],), subdivisions=(stats["name"],))
+    return render(
+        request,
+        "listings/community.html",
+        {
+            "stats": stats,
+            "city": city_row,
+            "subdivision": stats,
+            "result": result,
+            "search_qs": urlencode({"city": city_row["name"], "subdivision": stats["name"]}),
+        },
+    )

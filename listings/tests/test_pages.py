@@ -145,3 +145,22 @@ def test_sitemap_lists_the_sites_listings(sarah_site: Any, mike_site: Any, site_
     sarah = site_client(sarah_site).get("/sitemap-listings.xml").content.decode()
     assert f"/listings/{RICH_SLUG}/" in sarah and CRMLS_SLUG not in sarah
     assert CRMLS_SLUG in site_client(mike_site).get("/sitemap-listings.xml").content.decode()
+
+
+def test_community_pages_show_live_stats(sarah_site: Any, mike_site: Any, site_client: Any, store: Any) -> None:
+    client = site_client(sarah_site)
+    index = client.get("/communities/").content.decode()
+    assert 'href="/communities/palm-springs/"' in index and "Long Beach" not in index  # GPS only
+    city = client.get("/communities/palm-springs/")
+    assert city.status_code == 200
+    html = city.content.decode()
+    count = sum(1 for d in store if d["city"] == "Palm Springs" and d["mlsSource"] == "gps")
+    assert f"<dd>{count}</dd>" in html and "Median price" in html
+    assert 'href="/communities/palm-springs/movie-colony/"' in html
+    sub = client.get("/communities/palm-springs/movie-colony/")
+    assert sub.status_code == 200 and b"Movie Colony" in sub.content
+    assert client.get("/communities/long-beach/").status_code == 404
+    assert site_client(mike_site).get("/communities/long-beach/").status_code == 200
+    assert client.get("/communities/palm-springs/nowhere/").status_code == 404
+    sitemap = client.get("/sitemap-listings.xml").content.decode()
+    assert "/communities/palm-springs/movie-colony/" in sitemap
