@@ -131,6 +131,17 @@ def test_map_clusters_split_on_zoom_and_open_a_listing(
     page.wait_for_selector("#map[data-ready=true]")
     assert abs(page.evaluate("window.listingsMap.getZoom()") - 13.5) < 0.01
     assert page.locator("#f-minBeds").input_value() == "2"
+    # Draw an area: three corners around the centre; the list only counts homes inside it.
+    before = page.locator("[data-map-count]").inner_text()
+    page.locator("[data-draw]").click()
+    box = page.locator("#map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in ((-60, -60), (60, -60), (0, 60)):
+        page.mouse.click(cx + dx, cy + dy)
+    page.locator("[data-draw]").click()
+    page.wait_for_function("location.search.includes('polygon=')")
+    page.wait_for_function(f"document.querySelector('[data-map-count]').textContent !== {before!r}")
+    assert page.locator("[data-draw-clear]").is_visible()
 
 
 def test_swipe_five_cards(live_site: dict[str, Any], listings_store: Any, page: Any) -> None:
