@@ -321,6 +321,23 @@ def listing_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "listings/listing_detail.html", context)
 
 
+SHOWING_LIMIT = 5  # per visitor and site per hour: enough for a real buyer, not for a spammer
+
+
+def _showing_allowed(request: HttpRequest) -> bool:
+    from django.core.cache import cache
+
+    from tenants.db import current_schema
+
+    who = getattr(request, "anonymous_id", None) or request.META.get("REMOTE_ADDR", "")
+    key = f"listings:showing:{current_schema()}:{who}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) <= SHOWING_LIMIT
+    except ValueError:  # expired between add and incr
+        return True
+
+
 @require_POST
 def showing_request(request: HttpRequest, slug: str) -> HttpResponse:
     """A showing request from the listing page becomes a Lead for this site's agent."""
@@ -348,6 +365,9 @@ def showing_request(request: HttpRequest, slug: str) -> HttpResponse:
         for e in errors:
             messages.error(request, e)
         return redirect(reverse("listings:listing", args=[slug]) + "#showing")
+    if not _showing_allowed(request):
+        messages.error(request, "You've sent several requests already; the agent will be in touch. Please try later.")
+        return redirect(reverse("listings:listing", args=[slug]))
     from django.db import transaction
 
     from cms.models import Lead

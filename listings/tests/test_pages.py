@@ -164,3 +164,14 @@ def test_community_pages_show_live_stats(sarah_site: Any, mike_site: Any, site_c
     assert client.get("/communities/palm-springs/nowhere/").status_code == 404
     sitemap = client.get("/sitemap-listings.xml").content.decode()
     assert "/communities/palm-springs/movie-colony/" in sitemap
+
+
+def test_showing_requests_are_rate_limited(sarah_site: Any, site_client: Any) -> None:
+    from cms.models import Lead
+
+    client = site_client(sarah_site)
+    client.get("/")
+    for i in range(7):
+        client.post(f"/listings/{RICH_SLUG}/showing/", {"name": "Spam", "email": f"spam{i}@example.com"})
+    with schema_context(sarah_site.schema_name):
+        assert Lead.objects.filter(name="Spam").count() == 5
