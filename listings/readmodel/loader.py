@@ -121,7 +121,10 @@ class Holder:
             upsert, remove = set(upsert), set(remove)
             docs = fetch(db=self._db(), collection=self.collection, keys=upsert)
             gone = upsert - {d["listingKey"] for d in docs}
-            self._model = self._model.apply_changes(changed=docs, removed=remove | gone)
+            present = [k for k in remove | gone if self._model.row_of_key(k) is not None]
+            if not docs and not present:
+                return self._model  # nothing of ours (e.g. another database's sync): no rebuild
+            self._model = self._model.apply_changes(changed=docs, removed=present)
             release_free_memory()
             return self._model
 

@@ -60,9 +60,10 @@ def day_number(value: Any) -> int | None:
     if not isinstance(value, str) or len(value) < 10:
         return None
     try:
-        return (date.fromisoformat(value[:10]) - EPOCH).days
+        days = (date.fromisoformat(value[:10]) - EPOCH).days
     except ValueError:
         return None
+    return days if days >= 0 else None  # before 1970 is garbage, and -1 marks "missing"
 
 
 def epoch_seconds(value: Any) -> int | None:
