@@ -73,27 +73,37 @@ def _listed_on(doc: dict[str, Any]) -> date | None:
     return None
 
 
-def _price_drop(doc: dict[str, Any]) -> tuple[float, float] | None:
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _price_drop(doc: dict[str, Any]) -> tuple[float, float, date | None] | None:
+    """(new price, previous price, day of the drop) of the latest step, when it went down."""
     history = [
         h for h in doc.get("priceHistory") or [] if isinstance(h, dict) and isinstance(h.get("price"), (int, float))
     ]
     if len(history) >= 2:
         prev, last = history[-2]["price"], history[-1]["price"]
-        return (float(last), float(prev)) if last < prev else None
+        return (float(last), float(prev), _day(history[-1].get("date"))) if last < prev else None
     price, original = doc.get("listPrice"), doc.get("originalListPrice")
     if isinstance(price, (int, float)) and isinstance(original, (int, float)) and price < original:
-        return float(price), float(original)
+        return float(price), float(original), _day(doc.get("priceChangeTimestamp"))
     return None
 
 
 def changes_for(doc: dict[str, Any], saved: SavedSearch) -> list[Change]:
+    """The changes since the search was saved (a day's grace for time zones)."""
     out = []
     listed = _listed_on(doc)
     created = timezone.localdate(saved.created_at) if saved.created_at else date.today()
-    if listed is not None and listed >= created - timedelta(days=1):
+    since = created - timedelta(days=1)
+    if listed is not None and listed >= since:
         out.append(Change("new", AlertSent.Kind.NEW, doc.get("listPrice"), None))
     drop = _price_drop(doc)
-    if drop is not None:
+    if drop is not None and (drop[2] is None or drop[2] >= since):
         out.append(Change(f"drop:{drop[0]:.0f}", AlertSent.Kind.PRICE_DROP, drop[0], drop[1]))
     return out
 

@@ -107,8 +107,10 @@ def test_only_matching_changed_listings_alert(sarah_site: Any, new_doc: Any) -> 
         listingKey="1900000051",
         slug="old-1900000051",
         onMarketDate=(TODAY - timedelta(days=90)).isoformat(),
-        priceHistory=[],
-        originalListPrice=1_250_000.0,
+        priceHistory=[  # a drop before the search was saved is not news either
+            {"date": (TODAY - timedelta(days=90)).isoformat(), "price": 1_400_000.0},
+            {"date": (TODAY - timedelta(days=30)).isoformat(), "price": 1_250_000.0},
+        ],
     )
     get_db()[LISTINGS].insert_one(dict(old))
     try:
