@@ -1,12 +1,16 @@
 """URLs served by every site, the flagship included."""
 
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from listings.sitemaps import SITEMAPS
 from tenants import views as tenant_views
 
 common_urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("billing/", include("billing.urls")),
     path("api/", include("listings.urls_api")),
+    path("", include("listings.urls")),
     path("media/<path:path>", tenant_views.media_serve, name="media"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
-from celery.schedules import crontab
 
 from tenants.tasks import tenant_task
 
@@ -66,10 +65,3 @@ def digest_for_site(*, schema_name: str) -> int:
 
 
 # The lead merges this into CELERY_BEAT_SCHEDULE (CELERY_TIMEZONE = America/Los_Angeles).
-ALERTS_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-    "listings-alerts-daily-digest": {
-        "task": "listings.alerts_daily_digest",
-        "schedule": crontab(minute=0, hour=7),
-        "options": {"expires": 6 * 3600},
-    }
-}

@@ -1,6 +1,7 @@
 """Celery: Redis broker, JSON only, tasks acknowledged late so a crash re-runs them."""
 
 from config.env import env
+from listings.schedules import ALERTS_BEAT_SCHEDULE
 from mls_sync.schedules import MLS_BEAT_SCHEDULE
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/0"))
@@ -14,5 +15,6 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict = {
     **MLS_BEAT_SCHEDULE,
+    **ALERTS_BEAT_SCHEDULE,
     "billing-expire-grace-periods": {"task": "billing.expire_grace_periods", "schedule": 3600},
 }
