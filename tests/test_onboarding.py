@@ -26,7 +26,12 @@ def fill_wizard(client, subdomain="nia"):
     assert client.post("/network/start/site/", {"name": "Nia Homes", "subdomain": subdomain}).status_code == 302
     brand = {"primary_color": "#047857", "accent_color": "#b45309", "font": "inter", "tagline": "Desert homes"}
     assert client.post("/network/start/brand/", brand).status_code == 302
-    assert client.post("/network/start/market/", {"mls_sources": ["gps"], "featured_subdivisions": "PGA West, Trilogy"}).status_code == 302
+    assert (
+        client.post(
+            "/network/start/market/", {"mls_sources": ["gps"], "featured_subdivisions": "PGA West, Trilogy"}
+        ).status_code
+        == 302
+    )
 
 
 def test_non_agents_give_license_and_brokerage_first(network_client):
@@ -56,7 +61,9 @@ def test_site_step_rejects_bad_or_taken_addresses(network_client, subdomain, err
 
 
 def test_wizard_is_saved_per_step_and_launches_a_live_site(network_client, django_capture_on_commit_callbacks):
-    network_client.post("/network/agent/", {"full_name": "Nia Agent", "license_number": "DRE 0200", "brokerage": "Nia Realty"})
+    network_client.post(
+        "/network/agent/", {"full_name": "Nia Agent", "license_number": "DRE 0200", "brokerage": "Nia Realty"}
+    )
     network_client.post("/network/start/site/", {"name": "Nia Homes", "subdomain": "nia"})
     application = SiteApplication.objects.get(user__email="new.agent@example.com")
     assert application.data["site"] == {"name": "Nia Homes", "subdomain": "nia"}
@@ -81,7 +88,9 @@ def test_wizard_is_saved_per_step_and_launches_a_live_site(network_client, djang
 
 
 def test_one_time_link_opens_the_site_admin_once(network_client, django_capture_on_commit_callbacks):
-    network_client.post("/network/agent/", {"full_name": "Nia Agent", "license_number": "DRE 0200", "brokerage": "Nia Realty"})
+    network_client.post(
+        "/network/agent/", {"full_name": "Nia Agent", "license_number": "DRE 0200", "brokerage": "Nia Realty"}
+    )
     fill_wizard(network_client, subdomain="nia-two")
     with django_capture_on_commit_callbacks(execute=True):
         network_client.post("/network/launch/")
@@ -107,7 +116,9 @@ def test_one_time_link_opens_the_site_admin_once(network_client, django_capture_
 
 
 def test_someone_elses_site_admin_link_cannot_be_requested(network_client, db):
-    other = user_create(email="other@example.com", password=PASSWORD, role=Role.AGENT, license_number="1", brokerage="b")
+    other = user_create(
+        email="other@example.com", password=PASSWORD, role=Role.AGENT, license_number="1", brokerage="b"
+    )
     tenant = Tenant.objects.get(slug="sarah")
     application = SiteApplication.objects.create(user=other, status=SiteApplication.Status.LIVE, tenant=tenant)
     assert network_client.post(f"/network/sites/{application.pk}/admin/").status_code == 404

@@ -16,6 +16,10 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+# Playwright's sync API keeps an event loop running in the test thread; Django would refuse the
+# test-database fixtures' queries there, though nothing runs concurrently with them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 

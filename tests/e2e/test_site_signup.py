@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# django_db: pytest-django creates the test database only when a collected test asks for it.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
 
 PASSWORD = "browser-test-pass-2026"
 
