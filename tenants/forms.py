@@ -34,10 +34,12 @@ class SiteStepForm(forms.Form):
 class BrandStepForm(forms.Form):
     tagline = forms.CharField(max_length=200, required=False)
     logo_text = forms.CharField(max_length=4, required=False, help_text="Initials shown until you upload a logo.")
-    primary_color = forms.CharField(max_length=7, initial="#1d4ed8", validators=[hex_colour],
-                                    widget=forms.TextInput(attrs={"type": "color"}))
-    accent_color = forms.CharField(max_length=7, initial="#f59e0b", validators=[hex_colour],
-                                   widget=forms.TextInput(attrs={"type": "color"}))
+    primary_color = forms.CharField(
+        max_length=7, initial="#1d4ed8", validators=[hex_colour], widget=forms.TextInput(attrs={"type": "color"})
+    )
+    accent_color = forms.CharField(
+        max_length=7, initial="#f59e0b", validators=[hex_colour], widget=forms.TextInput(attrs={"type": "color"})
+    )
     font = forms.ChoiceField(choices=FONT_CHOICES, initial="inter")
     contact_phone = forms.CharField(max_length=32, required=False)
 

@@ -36,10 +36,15 @@ def network_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def agent_details(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = AgentDetailsForm(request.POST or None, initial={
-        "full_name": user.full_name, "license_number": user.license_number,  # type: ignore[union-attr]
-        "brokerage": user.brokerage, "phone": user.phone,  # type: ignore[union-attr]
-    })
+    form = AgentDetailsForm(
+        request.POST or None,
+        initial={
+            "full_name": user.full_name,
+            "license_number": user.license_number,  # type: ignore[union-attr]
+            "brokerage": user.brokerage,
+            "phone": user.phone,  # type: ignore[union-attr]
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             agent_details_save(user=user, **form.cleaned_data)
@@ -85,7 +90,7 @@ def wizard_launch(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    applications = SiteApplication.objects.filter(user=request.user).select_related("tenant")
+    applications = SiteApplication.objects.filter(user_id=request.user.pk).select_related("tenant")
     return render(request, "network/dashboard.html", {"applications": applications, "port": settings.SITE_PORT_SUFFIX})
 
 
@@ -100,4 +105,6 @@ def open_site_admin(request: HttpRequest, application_id: int) -> HttpResponse:
         raise Http404("No site")
     token = login_link_token(schema_name=tenant.schema_name, email=request.user.email)  # type: ignore[union-attr]
     scheme = "https" if request.is_secure() else "http"
-    return redirect(f"{scheme}://{tenant.get_primary_domain().domain}{settings.SITE_PORT_SUFFIX}/network-login/{token}/")
+    return redirect(
+        f"{scheme}://{tenant.get_primary_domain().domain}{settings.SITE_PORT_SUFFIX}/network-login/{token}/"
+    )

@@ -74,8 +74,11 @@ def _site_input(application: SiteApplication) -> SiteInput:
             brokerage=user.brokerage,
         ),
         owner=SiteOwnerInput(
-            email=user.email, password=None, full_name=user.full_name,
-            license_number=user.license_number, brokerage=user.brokerage,
+            email=user.email,
+            password=None,
+            full_name=user.full_name,
+            license_number=user.license_number,
+            brokerage=user.brokerage,
         ),
         mls_sources=list(market["mls_sources"]),
         featured_subdivisions=list(market.get("featured_subdivisions", [])),
