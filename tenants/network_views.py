@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.permissions import login_required
 from tenants.forms import STEP_TITLES, STEPS, AgentDetailsForm, step_initial
 from tenants.login_links import login_link_token
@@ -35,16 +37,9 @@ def network_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def agent_details(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    form = AgentDetailsForm(
-        request.POST or None,
-        initial={
-            "full_name": user.full_name,
-            "license_number": user.license_number,  # type: ignore[union-attr]
-            "brokerage": user.brokerage,
-            "phone": user.phone,  # type: ignore[union-attr]
-        },
-    )
+    user = cast(User, request.user)  # login_required let only signed-in users through
+    initial = {"full_name": user.full_name, "license_number": user.license_number, "brokerage": user.brokerage}
+    form = AgentDetailsForm(request.POST or None, initial={**initial, "phone": user.phone})
     if request.method == "POST" and form.is_valid():
         try:
             agent_details_save(user=user, **form.cleaned_data)
@@ -90,7 +85,8 @@ def wizard_launch(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    applications = SiteApplication.objects.filter(user_id=request.user.pk).select_related("tenant")
+    user = cast(User, request.user)
+    applications = SiteApplication.objects.filter(user=user).select_related("tenant")
     return render(request, "network/dashboard.html", {"applications": applications, "port": settings.SITE_PORT_SUFFIX})
 
 
