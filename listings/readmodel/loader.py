@@ -243,6 +243,21 @@ def _ensure_refresher() -> None:
             _refresher.start()
 
 
+def warm_in_background() -> threading.Thread:
+    """Start loading the read models now (call once per worker process, after the fork)."""
+
+    def run() -> None:
+        try:
+            get_read_model()
+            get_closed_model()
+        except Exception:  # the first request will retry and report
+            log.exception("read model warm-up failed")
+
+    thread = threading.Thread(target=run, name="readmodel-warm", daemon=True)
+    thread.start()
+    return thread
+
+
 def get_read_model() -> ReadModel:
     """The process-wide read model of active listings (loaded on first use)."""
     h = holder(LISTINGS)

@@ -139,3 +139,9 @@ def test_holder_loads_once_under_concurrent_first_use(collections: Any) -> None:
         models = list(pool.map(lambda _: holder.get(), range(16)))
     assert len(calls) == 1 and all(m is models[0] for m in models)
     assert models[0].size == 300
+
+
+def test_events_about_other_keys_do_not_rebuild(collections: Any) -> None:
+    holder = Holder(collection=ACTIVE, db=lambda: collections)
+    model = holder.get()
+    assert holder.refresh(upsert={"not-ours-1"}, remove={"not-ours-2"}) is model
