@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,51 +50,47 @@ def _wait_until_up(port: int, process: subprocess.Popen, seconds: float = 90) ->
     raise RuntimeError("the test server did not start")
 
 
+def app_server_env(**extra: str) -> dict[str, str]:
+    """Environment for a server process on this session's test database, Mongo database and
+    cache namespace."""
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    assert str(db["NAME"]).startswith("test_"), "browser tests must run on the test database"
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{host}/{db['NAME']}",
+        "TEST_RUN_ID": settings.CACHES["default"]["KEY_PREFIX"].removeprefix("test"),
+        "MONGODB_TEST_DB": settings.MONGODB_DB,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        **extra,
+    }
+
+
+@contextmanager
+def app_server(*, port: int, env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    """gunicorn serving the app from its own process until the block ends."""
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", "2", "--threads", "4", "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        _wait_until_up(port, process)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
 @pytest.fixture(scope="session")
 def live_site(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The app served by gunicorn from its own process, on the session's test database, so
     the browser sees committed data exactly as users would."""
     port = _free_port()
     mail_dir = tmp_path_factory.mktemp("mail")
-    from django.db import connections
-
-    db = connections["default"].settings_dict
-    assert str(db["NAME"]).startswith("test_"), "browser tests must run on the test database"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "TEST_RUN_ID": settings.CACHES["default"]["KEY_PREFIX"].removeprefix("test"),
-        "MONGODB_TEST_DB": settings.MONGODB_DB,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "TEST_EMAIL_FILE_PATH": str(mail_dir),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-            "--env",
-            "DJANGO_SETTINGS_MODULE=config.settings.test",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        _wait_until_up(port, process)
+    with app_server(port=port, env=app_server_env(TEST_EMAIL_FILE_PATH=str(mail_dir))):
         yield {"port": port, "mail_dir": mail_dir}
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 @pytest.fixture(scope="session")

@@ -3,21 +3,17 @@ webhooks to it, plus the project's Chromium fixtures."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connections
 from django.test import override_settings
 
 from billing.fake_stripe import FakeStripe
-from tests.e2e.fixtures import ROOT, _free_port, _wait_until_up
+from tests.e2e.fixtures import _free_port, app_server, app_server_env
 
 SECRET = "whsec_e2e_billing"
 PASSWORD = "browser-test-pass-2026"
@@ -37,17 +33,7 @@ def billing_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict
     port = _free_port()
     fake = FakeStripe(port=0, webhook_secret=SECRET, webhook_url=f"http://localhost:{port}/billing/webhook/").start()
     stripe_env = {"STRIPE_API_BASE": fake.url, "STRIPE_SECRET_KEY": "sk_test_e2e", "STRIPE_WEBHOOK_SECRET": SECRET}
-    # The connection's settings carry the *test* database's name; settings.DATABASES may not.
-    db = connections["default"].settings_dict
-    env = {
-        **os.environ,
-        **stripe_env,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}",
-        "TEST_RUN_ID": settings.CACHES["default"]["KEY_PREFIX"].removeprefix("test"),
-        "MONGODB_TEST_DB": settings.MONGODB_DB,
-    }
+    env = app_server_env(**stripe_env)
     email = f"upgrader-{uuid.uuid4().hex[:8]}@example.com"
 
     def prepare() -> None:
@@ -60,30 +46,8 @@ def billing_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict
     # database calls: do the setup from a worker thread.
     with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(prepare).result()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-            "--env",
-            "DJANGO_SETTINGS_MODULE=config.settings.test",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     try:
-        _wait_until_up(port, process)
-        yield {"base": f"http://localhost:{port}", "fake": fake, "email": email}
+        with app_server(port=port, env=env):
+            yield {"base": f"http://localhost:{port}", "fake": fake, "email": email}
     finally:
-        process.terminate()
-        process.wait(timeout=15)
         fake.stop()
