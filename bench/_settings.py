@@ -6,4 +6,4 @@ JSON logging, persistent DB connections) is exactly what users get."""
 from config.settings.production import *  # noqa: F403
 from config.settings.production import env
 
-STATIC_ROOT = env.path("BENCH_STATIC_ROOT", default=str(BASE_DIR / "var" / "bench" / "static"))  # noqa: F405
+STATIC_ROOT = env.path("BENCH_STATIC_ROOT", default="/tmp/chatrealty-bench-static/default")

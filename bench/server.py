@@ -117,7 +117,7 @@ class BenchServer:
         self.startup_timeout = startup_timeout
         self.collectstatic = collectstatic
         self.env = env or bench_env()
-        self.log_path = log_path or ROOT / "var" / "bench" / f"gunicorn-{self.port}.log"
+        self.log_path = log_path or Path(tempfile.gettempdir()) / "chatrealty-bench" / f"gunicorn-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     # -- public ------------------------------------------------------------------------
@@ -155,6 +155,16 @@ class BenchServer:
         log.close()
         self._wait_healthy()
         return self
+
+    def warm(self, path: str = "/", host: str = "localhost", timeout: float = 120.0) -> tuple[int, bytes]:
+        """Request ``path`` until every worker has answered it once (each gunicorn worker
+        imports URLconfs and compiles templates on its first request: seconds on a loaded
+        machine); returns the last answer."""
+        answer: tuple[int, bytes] = (0, b"")
+        deadline = time.monotonic() + timeout
+        for _ in range(self.workers * self.threads * 2):
+            answer = self.get(path, host=host, timeout=max(1.0, deadline - time.monotonic()))
+        return answer
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None

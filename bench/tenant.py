@@ -14,7 +14,8 @@
    ``bench.server.BenchServer`` (production settings, gunicorn) under an open-loop offered load
    of ``--rate`` requests/s for ``--duration`` s from ``bench.loadgen`` in another process, after
    a short warm-up that is not counted. Latency includes any queueing (measured from each
-   request's scheduled send time).
+   request's scheduled send time). The warm-up repeats 5 s rounds until every worker serves
+   (each gunicorn worker loads the listings read model on its first request).
 
 Uses its own database (``chatrealty_bench``; set up with migrate_schemas, platform_setup and
 demo_setup when absent). Writes ``bench/results/tenant.json``.
@@ -40,6 +41,7 @@ from bench.loadgen import Target, load_in_subprocess  # noqa: E402
 
 HOME_HOST = "sarah.localhost"
 BENCH_PREFIX = "bench-"
+EMPTY_STORE_DB = "chatrealty_bench_empty"  # never written: the home page's store query finds nothing
 
 
 def _django_setup() -> None:
@@ -138,11 +140,28 @@ def _drop_bench_sites() -> None:
         tenant.delete(force_drop=True)  # drops the schema; the domain row cascades
 
 
-def bench_home_page(rate: float, duration: float, warmup: float) -> dict[str, float]:
+def _store_listings(mongodb_db: str) -> int:
+    from pymongo import MongoClient
+
+    client: MongoClient = MongoClient(os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27018"))
+    try:
+        return int(client[mongodb_db]["listings"].estimated_document_count())
+    finally:
+        client.close()
+
+
+def bench_home_page(
+    rate: float, duration: float, warmup: float, *, prefix: str = "home_page", mongodb_db: str | None = None
+) -> dict[str, float]:
+    """``mongodb_db``: the listings store database the server reads (default: the benchmark's)."""
+    from bench._common import bench_env
     from bench.server import BenchServer
 
-    with BenchServer() as server:
-        status, body = server.get("/", host=HOME_HOST)
+    env = bench_env(**({"MONGODB_DB": mongodb_db} if mongodb_db else {}))
+    listings = _store_listings(env["MONGODB_DB"])
+    print(f"  {prefix}: listings store {env['MONGODB_DB']} holds {listings} listings", file=sys.stderr)
+    with BenchServer(env=env) as server:
+        status, body = server.warm("/", host=HOME_HOST)
         if status != 200 or b"Sarah Chen" not in body:
             raise RuntimeError(f"home page of {HOME_HOST} answered {status}: {body[:300]!r}")
         print(
@@ -151,24 +170,37 @@ def bench_home_page(rate: float, duration: float, warmup: float) -> dict[str, fl
             file=sys.stderr,
         )
         targets = [Target(server.url("/"), host=HOME_HOST)]
-        if warmup > 0:
-            load_in_subprocess(targets, rate=rate, duration=warmup)
+        # Warm-up (not counted): each worker loads the listings read model lazily on its first
+        # request (seconds), so repeat short rounds at the benchmark rate until one round has no
+        # errors and no request over 1 s, i.e. every worker is serving, or 60 s have passed.
+        warm_started = time.monotonic()
+        while warmup > 0 and time.monotonic() - warm_started < 60:
+            w = load_in_subprocess(targets, rate=rate, duration=warmup, timeout=30.0)
+            print(
+                f"  warm-up round: p95 {w['p95_ms']} max {w['max_ms']} ms, errors {w['errors']}",
+                file=sys.stderr,
+            )
+            if w["errors"] == 0 and w["max_ms"] < 1000:
+                break
+        warm_s = time.monotonic() - warm_started
         stats = load_in_subprocess(targets, rate=rate, duration=duration, timeout=5.0)
     print(
-        f"  home page at {rate} rps for {duration} s: p50 {stats['p50_ms']} p95 {stats['p95_ms']}"
+        f"  {prefix} at {rate} rps for {duration} s: p50 {stats['p50_ms']} p95 {stats['p95_ms']}"
         f" p99 {stats['p99_ms']} max {stats['max_ms']} ms; errors {stats['errors']} {stats['status_counts']};"
         f" achieved {stats['achieved_rps']} rps",
         file=sys.stderr,
     )
     return {
-        "home_page_p50_ms": stats["p50_ms"],
-        "home_page_p95_ms": stats["p95_ms"],
-        "home_page_p99_ms": stats["p99_ms"],
-        "home_page_max_ms": stats["max_ms"],
-        "home_page_errors": stats["errors"],
-        "home_page_requests": stats["sent"],
-        "home_page_offered_rps": rate,
-        "home_page_achieved_rps": stats["achieved_rps"],
+        f"{prefix}_p50_ms": stats["p50_ms"],
+        f"{prefix}_p95_ms": stats["p95_ms"],
+        f"{prefix}_p99_ms": stats["p99_ms"],
+        f"{prefix}_max_ms": stats["max_ms"],
+        f"{prefix}_errors": stats["errors"],
+        f"{prefix}_requests": stats["sent"],
+        f"{prefix}_offered_rps": rate,
+        f"{prefix}_achieved_rps": stats["achieved_rps"],
+        f"{prefix}_warmup_s": round(warm_s, 1),
+        f"{prefix}_store_listings": listings,
     }
 
 
@@ -188,7 +220,15 @@ def main() -> None:
     if not args.skip_create:
         results.update(bench_tenant_create(args.creates))
     if not args.skip_home:
+        # As users get it: the store the benchmarks share (the full feed when a search or ingest
+        # benchmark has loaded it). Then against an empty store, which isolates the cost of
+        # Django, Wagtail and Postgres from the featured-listings query on the store.
         results.update(bench_home_page(args.rate, args.duration, args.warmup))
+        results.update(
+            bench_home_page(
+                args.rate, args.duration, args.warmup, prefix="home_page_empty_store", mongodb_db=EMPTY_STORE_DB
+            )
+        )
     results["machine_loadavg_1m_at_end"] = round(os.getloadavg()[0], 2)
     write_results("tenant", results)
 
