@@ -131,6 +131,8 @@ class BenchServer:
         log = self.log_path.open("wb")
         cmd = [
             GUNICORN,
+            "-c",
+            "python:config.gunicorn",
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{self.port}",

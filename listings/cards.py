@@ -1,37 +1,12 @@
-"""Listing cards for pages (featured blocks, home pages): small projections of the store."""
+"""Listing cards for pages (featured blocks, home pages), from the in-process read model."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from listings.store import LISTINGS, get_db
-
-CARD_FIELDS = {
-    "_id": 0,
-    "listingKey": 1,
-    "slug": 1,
-    "listPrice": 1,
-    "bedroomsTotal": 1,
-    "bathroomsTotalInteger": 1,
-    "livingArea": 1,
-    "unparsedAddress": 1,
-    "city": 1,
-    "primaryPhotoUrl": 1,
-}
-
-
-def card_from_document(doc: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "key": doc.get("listingKey"),
-        "slug": doc.get("slug"),
-        "price": doc.get("listPrice"),
-        "beds": doc.get("bedroomsTotal"),
-        "baths": doc.get("bathroomsTotalInteger"),
-        "sqft": doc.get("livingArea"),
-        "address": doc.get("unparsedAddress"),
-        "city": doc.get("city"),
-        "photo": doc.get("primaryPhotoUrl"),
-    }
+from listings.readmodel.loader import get_read_model, holder, warm_in_background
+from listings.readmodel.query import SearchQuery, Sort
+from listings.store import LISTINGS
 
 
 def listing_cards_featured(
@@ -42,14 +17,18 @@ def listing_cards_featured(
     mls_sources: list[str] | None = None,
     limit: int = 6,
 ) -> list[dict[str, Any]]:
-    query: dict[str, Any] = {"standardStatus": "Active"}
-    if city:
-        query["city"] = str(city)
-    if subdivision:
-        query["subdivisionName"] = str(subdivision)
-    if max_price:
-        query["listPrice"] = {"$lte": float(max_price)}
-    if mls_sources:
-        query["mlsSource"] = {"$in": [str(s) for s in mls_sources]}
-    cursor = get_db()[LISTINGS].find(query, CARD_FIELDS).limit(limit)
-    return [card_from_document(doc) for doc in cursor]
+    """The newest active listings matching a featured block. While this process is still
+    loading its read model the block is empty: a page never waits for the load."""
+    if not holder(LISTINGS).loaded:
+        warm_in_background()
+        return []
+    query = SearchQuery(
+        cities=(city,) if city else (),
+        subdivisions=(subdivision,) if subdivision else (),
+        max_price=max_price or None,
+        statuses=("Active",),
+        mls_sources=tuple(mls_sources) if mls_sources else None,
+        sort=Sort.NEWEST,
+        page_size=max(1, min(limit, 24)),
+    )
+    return get_read_model().search(query).cards

@@ -78,6 +78,8 @@ ROOT_URLCONF = "config.urls_tenants"
 # New sites are cloned from a migrated template schema (~0.5 s) instead of migrated (~5 s).
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_BASE_SCHEMA = "tenant_template"
+# Send SET search_path only when the schema changes, not before every query.
+TENANT_LIMIT_SET_CALLS = True
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 

@@ -4,3 +4,5 @@ from config.env import env
 
 MONGODB_URI = env("MONGODB_URI", default="mongodb://127.0.0.1:27018")
 MONGODB_DB = env("MONGODB_DB", default="chatrealty")
+# Keep each process's listings read model fresh from the "listings changed" events (Redis).
+LISTINGS_READMODEL_REFRESH = env.bool("LISTINGS_READMODEL_REFRESH", default=True)

@@ -18,6 +18,8 @@ CACHES["default"]["KEY_PREFIX"] = f"test{_run}"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = env("MEDIA_ROOT", default=f"/tmp/chatrealty-test-media-{_run}")
 CELERY_TASK_ALWAYS_EAGER = True
+# Tests that need the refresher start it themselves; others must not react to other runs' events.
+LISTINGS_READMODEL_REFRESH = env.bool("LISTINGS_READMODEL_REFRESH", default=False)
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}
 LOG_FORMAT = "text"
 LOGGING["handlers"]["console"]["formatter"] = "text"

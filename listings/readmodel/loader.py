@@ -243,8 +243,13 @@ def _ensure_refresher() -> None:
             _refresher.start()
 
 
+_warm_thread: threading.Thread | None = None
+
+
 def warm_in_background() -> threading.Thread:
-    """Start loading the read models now (call once per worker process, after the fork)."""
+    """Start loading the read models now (once per worker process, after the fork); while a
+    warm-up is running, further calls return it instead of starting another."""
+    global _warm_thread
 
     def run() -> None:
         try:
@@ -253,9 +258,12 @@ def warm_in_background() -> threading.Thread:
         except Exception:  # the first request will retry and report
             log.exception("read model warm-up failed")
 
-    thread = threading.Thread(target=run, name="readmodel-warm", daemon=True)
-    thread.start()
-    return thread
+    with _lock:
+        if _warm_thread is not None and _warm_thread.is_alive():
+            return _warm_thread
+        _warm_thread = threading.Thread(target=run, name="readmodel-warm", daemon=True)
+        _warm_thread.start()
+        return _warm_thread
 
 
 def get_read_model() -> ReadModel:

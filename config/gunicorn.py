@@ -1,0 +1,24 @@
+"""gunicorn settings shared by production, the demo's docs and the benchmarks:
+``gunicorn -c python:config.gunicorn config.wsgi``. Command-line flags override these."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+keepalive = 10
+timeout = 30
+graceful_timeout = 10
+accesslog = "-"
+
+
+def post_worker_init(worker: Any) -> None:
+    """Load the listings read model in each worker right after the fork (it is per process),
+    so the first searches do not wait for it."""
+    from listings.readmodel.loader import warm_in_background
+
+    warm_in_background()
