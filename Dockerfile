@@ -68,4 +68,5 @@ USER chatrealty
 ENV DJANGO_SETTINGS_MODULE=config.settings.production \
     MEDIA_ROOT=/srv/chatrealty/media
 EXPOSE 8000
-CMD ["gunicorn", "-c", "python:config.gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Bind, workers and threads from config/gunicorn.py (GUNICORN_BIND, WEB_CONCURRENCY, GUNICORN_THREADS).
+CMD ["gunicorn", "-c", "python:config.gunicorn", "config.wsgi"]
