@@ -410,6 +410,7 @@ def _page_links(page: int, pages: int) -> list[int | None]:
     return out
 
 
+PROPERTY_TYPES = ("Residential", "Residential Lease", "Land", "Manufactured In Park", "Residential Income")
 FILTER_FIELDS = (
     "q",
     "city",
@@ -459,7 +460,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "saved_qs": saved_qs,
         "f": {k: request.GET.get(k, "") for k in FILTER_FIELDS},
         "city_name": ", ".join(query.cities) if query and query.cities else "",
-        "property_types": ("Residential", "Residential Lease", "Land", "Manufactured In Park", "Residential Income"),
+        "property_types": PROPERTY_TYPES,
         "sorts": (
             ("newest", "Newest"),
             ("price", "Price: low to high"),
@@ -478,13 +479,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         {
             "map_style": map_style(request),
             "f": {k: request.GET.get(k, "") for k in FILTER_FIELDS},
-            "property_types": (
-                "Residential",
-                "Residential Lease",
-                "Land",
-                "Manufactured In Park",
-                "Residential Income",
-            ),
+            "property_types": PROPERTY_TYPES,
         },
     )
 
@@ -498,13 +493,7 @@ def swipe_page(request: HttpRequest) -> HttpResponse:
         "listings/swipe.html",
         {
             "f": {k: request.GET.get(k, "") for k in FILTER_FIELDS},
-            "property_types": (
-                "Residential",
-                "Residential Lease",
-                "Land",
-                "Manufactured In Park",
-                "Residential Income",
-            ),
+            "property_types": PROPERTY_TYPES,
         },
     )
 

@@ -93,6 +93,18 @@ def live_site(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -
         yield {"port": port, "mail_dir": mail_dir}
 
 
+def latest_mail_to(mail_dir: Path, address: str, seconds: float = 10) -> str:
+    """The newest mail the server process wrote for ``address`` (file-based email backend)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
+            text = path.read_text()
+            if address in text:
+                return text
+        time.sleep(0.2)
+    raise AssertionError(f"no mail to {address}")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):

@@ -9,11 +9,12 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+
+from tests.e2e.fixtures import latest_mail_to
 
 # django_db: so an e2e-only run still sets up (and serves) the test database.
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
@@ -70,17 +71,6 @@ def page(page: Any) -> Any:
     """The synthetic listings' photos live on an unresolvable host: fail them at once."""
     page.route(re.compile(r"^https?://[^/]*\.invalid/"), lambda route: route.abort())
     return page
-
-
-def _latest_mail_to(mail_dir: Path, address: str, seconds: float = 10) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for path in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
-            text = path.read_text()
-            if address in text:
-                return text
-        time.sleep(0.2)
-    raise AssertionError(f"no mail to {address}")
 
 
 def _markers(page: Any) -> tuple[int, int]:
@@ -188,7 +178,7 @@ def test_favourite_after_sign_up(live_site: dict[str, Any], listings_store: list
     page.get_by_label(re.compile("^Password \\(again\\)")).fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Sign Up", re.I)).click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
-    mail = _latest_mail_to(live_site["mail_dir"], email)
+    mail = latest_mail_to(live_site["mail_dir"], email)
     link = re.search(r"http://sarah\.localhost:\d+/accounts/confirm-email/\S+/", mail).group(0)  # type: ignore[union-attr]
     page.goto(link)
     page.get_by_role("button", name=re.compile("Confirm", re.I)).click()

@@ -4,27 +4,16 @@ their email and logs in."""
 from __future__ import annotations
 
 import re
-import time
 import uuid
-from pathlib import Path
 
 import pytest
+
+from tests.e2e.fixtures import latest_mail_to
 
 # django_db: pytest-django creates the test database only when a collected test asks for it.
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
 
 PASSWORD = "browser-test-pass-2026"
-
-
-def _latest_mail_to(mail_dir: Path, address: str, seconds: float = 10) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for path in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
-            text = path.read_text()
-            if address in text:
-                return text
-        time.sleep(0.2)
-    raise AssertionError(f"no mail to {address}")
 
 
 def test_visitor_signs_up_and_logs_in_on_sarahs_site(live_site, page):
@@ -45,7 +34,7 @@ def test_visitor_signs_up_and_logs_in_on_sarahs_site(live_site, page):
     page.get_by_role("button", name=re.compile("Sign Up", re.I)).click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
 
-    mail = _latest_mail_to(live_site["mail_dir"], email)
+    mail = latest_mail_to(live_site["mail_dir"], email)
     link = re.search(r"http://sarah\.localhost:\d+/accounts/confirm-email/\S+/", mail).group(0)
     page.goto(link)
     page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
