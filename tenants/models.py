@@ -67,7 +67,8 @@ class Tenant(TenantMixin):
             CloneSchema().clone_schema(template, self.schema_name, "DATA")
             connection.set_schema_to_public()  # type: ignore[attr-defined]
             return True
-        return bool(super().create_schema(check_if_exists, sync_schema, verbosity))
+        super().create_schema(check_if_exists, sync_schema, verbosity)
+        return True
 
     @property
     def is_public(self) -> bool:

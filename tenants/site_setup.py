@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from wagtail.models import Page, Site
 
@@ -95,7 +96,7 @@ def _child_pages(*, home: Page, branding: SiteBrandingInput) -> None:
 def _site(*, hostname: str, home: Page, site_name: str) -> Site:
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
     site.hostname = hostname
-    site.port = 80
+    site.port = 443 if settings.SITE_SCHEME == "https" else 80
     site.site_name = site_name
     site.root_page = home
     site.save()

@@ -27,7 +27,7 @@ RESERVED_SUBDOMAINS = frozenset(
         "staging",
         "test",
         "template",
-        "tenant_template",
+        "tenant-template",
     }
 )
 
