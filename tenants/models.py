@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django_tenants.clone import CloneSchema
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
 
@@ -64,7 +63,9 @@ class Tenant(TenantMixin):
         if check_if_exists and schema_exists(self.schema_name):
             return False
         if sync_schema and self.schema_name != template and schema_exists(template):
-            CloneSchema().clone_schema(template, self.schema_name, "DATA")
+            from tenants.clone import schema_clone
+
+            schema_clone(source=template, target=self.schema_name)
             connection.set_schema_to_public()  # type: ignore[attr-defined]
             return True
         super().create_schema(check_if_exists, sync_schema, verbosity)
