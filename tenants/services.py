@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants.db import use_public_schema
@@ -133,3 +135,16 @@ def tenant_set_active(*, tenant: Tenant, active: bool, plan_status: str | None =
         tenant.plan_status = plan_status
     tenant.save(update_fields=["is_active", "plan_status", "updated_at"])
     return tenant
+
+
+def site_trials_expire(*, now: datetime | None = None) -> int:
+    """Sites launched from the wizard start on a trial; once it is over, a site stays online
+    only if its owner pays for the Agent plan (billing decides, as for any agent site)."""
+    from billing.services import agent_sites_sync
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SITE_TRIAL_DAYS)
+    expired = Tenant.objects.filter(
+        kind=Tenant.Kind.AGENT_SITE, plan_status=Tenant.PlanStatus.TRIAL, created_at__lt=cutoff, owner__isnull=False
+    ).select_related("owner")
+    owners = {tenant.owner for tenant in expired if tenant.owner is not None}
+    return sum(agent_sites_sync(user=owner, now=now) for owner in owners)

@@ -42,3 +42,10 @@ def site_provision(*, application_id: int) -> str:
     from tenants.onboarding import application_provision
 
     return application_provision(application_id=application_id).status
+
+
+@shared_task(name="tenants.site_trials_expire")
+def site_trials_expire() -> int:
+    from tenants.services import site_trials_expire as expire
+
+    return expire()

@@ -122,3 +122,27 @@ def test_someone_elses_site_admin_link_cannot_be_requested(network_client, db):
     tenant = Tenant.objects.get(slug="sarah")
     application = SiteApplication.objects.create(user=other, status=SiteApplication.Status.LIVE, tenant=tenant)
     assert network_client.post(f"/network/sites/{application.pk}/admin/").status_code == 404
+
+
+def test_wizard_site_goes_offline_after_the_trial_unless_the_agent_pays(
+    network_client, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tenants.services import site_trials_expire
+
+    network_client.post(
+        "/network/agent/", {"full_name": "Nia Agent", "license_number": "DRE 0200", "brokerage": "Nia Realty"}
+    )
+    fill_wizard(network_client, subdomain="nia-trial")
+    with django_capture_on_commit_callbacks(execute=True):
+        network_client.post("/network/launch/")
+    tenant = Tenant.objects.get(slug="nia-trial")
+    assert (tenant.is_active, tenant.plan_status) == (True, "trial")
+    assert site_trials_expire() == 0  # still inside the trial
+    assert site_trials_expire(now=timezone.now() + dt.timedelta(days=15)) == 1
+    tenant.refresh_from_db()
+    assert not tenant.is_active
+    assert Client(HTTP_HOST="nia-trial.localhost").get("/").status_code == 503

@@ -81,6 +81,8 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_BASE_SCHEMA = "tenant_template"
 # Send SET search_path only when the schema changes, not before every query.
 TENANT_LIMIT_SET_CALLS = True
+# Days a site launched from the onboarding wizard stays online before the Agent plan is needed.
+SITE_TRIAL_DAYS = env.int("SITE_TRIAL_DAYS", default=14)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 

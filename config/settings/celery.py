@@ -17,4 +17,5 @@ CELERY_BEAT_SCHEDULE: dict = {
     **MLS_BEAT_SCHEDULE,
     **ALERTS_BEAT_SCHEDULE,
     "billing-expire-grace-periods": {"task": "billing.expire_grace_periods", "schedule": 3600},
+    "tenants-expire-site-trials": {"task": "tenants.site_trials_expire", "schedule": 3600},
 }
