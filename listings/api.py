@@ -15,6 +15,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from listings import selectors
+from listings.api_keys import api_key_authenticate
 from listings.openapi import openapi_document
 from listings.readmodel.loader import get_read_model
 from listings.readmodel.query import SearchQuery
@@ -37,11 +38,15 @@ def error(status: int, code: str, message: str, fields: dict[str, str] | None = 
 
 
 def api_view(view: View) -> View:
-    """GET only; validation errors become 400 JSON instead of exceptions."""
+    """GET only; validation errors become 400 JSON instead of exceptions; a request with an
+    API key is authenticated and rate limited per key."""
 
     @require_GET
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        denied = api_key_authenticate(request)
+        if denied is not None:
+            return denied
         try:
             return view(request, *args, **kwargs)
         except InvalidParameters as e:

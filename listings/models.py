@@ -100,3 +100,22 @@ class AlertSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.saved_search_id} {self.change} {self.listing_key}"
+
+
+class ApiKey(models.Model):
+    """A key for programmatic use of the search API (Investor 3). Only a hash is stored; the
+    key itself is shown once, at creation. ``prefix`` finds the row without the secret."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (cr_{self.prefix}…)"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from listings import api
+from listings import api, api_key_views
 
 app_name = "listings_api"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("map/clusters", api.map_clusters, name="map_clusters"),
     path("map/clusters/<int:cluster_id>", api.map_cluster_detail, name="map_cluster"),
     path("openapi.json", api.openapi, name="openapi"),
+    path("keys", api_key_views.api_keys, name="api_keys"),
+    path("keys/<int:key_id>", api_key_views.api_key_detail, name="api_key"),
 ]

@@ -83,6 +83,8 @@ TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_LIMIT_SET_CALLS = True
 # Days a site launched from the onboarding wizard stays online before the Agent plan is needed.
 SITE_TRIAL_DAYS = env.int("SITE_TRIAL_DAYS", default=14)
+# Requests per minute allowed to each search-API key (Investor 3).
+API_KEY_RATE_PER_MINUTE = env.int("API_KEY_RATE_PER_MINUTE", default=120)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
