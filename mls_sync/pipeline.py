@@ -21,7 +21,7 @@ from listings import store
 from mls_sync.clients import Query, ResoWebApiClient, SparkClient
 from mls_sync.indexes import store_ensure_indexes, store_is_indexed
 from mls_sync.photos import photos_cache_sync
-from mls_sync.stages import SyncCounters, SyncHooks, prefetched, quarantine_release, quarantine_write
+from mls_sync.stages import SyncCounters, SyncHooks, flat_page_store, prefetched, quarantine_release
 from mls_sync.status import status_check_run
 from mls_sync.upsert import (
     KnownDocs,
@@ -29,7 +29,6 @@ from mls_sync.upsert import (
     QueriedDocs,
     chunks,
     moves_reconcile,
-    page_write,
     utcnow_iso,
 )
 
@@ -192,19 +191,9 @@ def _replicate(
         for flat in prefetched(pages, source):
             counters.fetched += flat.fetched
             counters.pages += 1
-            if flat.bad:
-                counters.quarantined += len(flat.bad)
-                if not dry_run:
-                    quarantine_write(db=db, source=source, bad=flat.bad)
-            result = page_write(
-                db=db,
-                source=source,
-                docs=flat.docs,
-                known=known,
-                dry_run=dry_run,
-                between_move_writes=hooks.between_move_writes,
+            flat_page_store(
+                db=db, source=source, flat=flat, known=known, dry_run=dry_run, hooks=hooks, counters=counters
             )
-            counters.add(result)
             page_keys = {d["listingKey"] for d in flat.docs} | {e.listing_key for _, e in flat.bad if e.listing_key}
             good_keys.update(d["listingKey"] for d in flat.docs)
             last_key = max(page_keys) if page_keys else last_key

@@ -13,7 +13,7 @@ from pymongo.database import Database
 from listings import store
 from mls_sync.clients import Page
 from mls_sync.flatten import MalformedRecord, flatten
-from mls_sync.upsert import PageResult, chunks, utcnow_iso
+from mls_sync.upsert import KnownDocs, PageResult, chunks, page_write, utcnow_iso
 
 
 @dataclass
@@ -120,6 +120,26 @@ def quarantine_write(*, db: Database, source: str, bad: list[tuple[dict[str, Any
             {"source": source, "listingKey": exc.listing_key, "reason": exc.reason, "record": raw, "at": now},
             upsert=True,
         )
+
+
+def flat_page_store(
+    *, db: Database, source: str, flat: Flat, known: KnownDocs, dry_run: bool, hooks: SyncHooks, counters: SyncCounters
+) -> None:
+    """Quarantine a page's malformed records and write its good documents (full, incremental
+    and status runs alike)."""
+    counters.quarantined += len(flat.bad)
+    if flat.bad and not dry_run:
+        quarantine_write(db=db, source=source, bad=flat.bad)
+    counters.add(
+        page_write(
+            db=db,
+            source=source,
+            docs=flat.docs,
+            known=known,
+            dry_run=dry_run,
+            between_move_writes=hooks.between_move_writes,
+        )
+    )
 
 
 def quarantine_release(*, db: Database, source: str, good: set[str]) -> None:

@@ -12,8 +12,8 @@ from pymongo.database import Database
 from listings import store
 from mls_sync.clients import Query, ResoWebApiClient, SparkClient
 from mls_sync.flatten import to_timestamp
-from mls_sync.stages import SyncCounters, SyncHooks, flatten_page, quarantine_write
-from mls_sync.upsert import ON_MARKET, QueriedDocs, chunks, page_write, utcnow_iso
+from mls_sync.stages import SyncCounters, SyncHooks, flat_page_store, flatten_page
+from mls_sync.upsert import ON_MARKET, QueriedDocs, chunks, utcnow_iso
 
 REFETCH_BATCH = 100
 
@@ -61,18 +61,8 @@ def status_check_run(
         for page in client.iter_pages(Query(keys=batch), limit=REFETCH_BATCH):
             flat = flatten_page(page, source)
             counters.fetched += len(page.records)
-            counters.quarantined += len(flat.bad)
-            if flat.bad and not dry_run:
-                quarantine_write(db=db, source=source, bad=flat.bad)
-            counters.add(
-                page_write(
-                    db=db,
-                    source=source,
-                    docs=flat.docs,
-                    known=known,
-                    dry_run=dry_run,
-                    between_move_writes=hooks.between_move_writes,
-                )
+            flat_page_store(
+                db=db, source=source, flat=flat, known=known, dry_run=dry_run, hooks=hooks, counters=counters
             )
     if not dry_run:
         db[store.SYNC_STATE].update_one(
