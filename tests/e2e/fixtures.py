@@ -5,6 +5,7 @@ in the same process fails. A real server process on the test database, and Debia
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -103,6 +104,20 @@ def latest_mail_to(mail_dir: Path, address: str, seconds: float = 10) -> str:
                 return text
         time.sleep(0.2)
     raise AssertionError(f"no mail to {address}")
+
+
+def sign_up_and_confirm(page: Any, *, mail_dir: Path, email: str, password: str) -> None:
+    """Fill the sign-up form the page is on, then confirm the address from the emailed link."""
+    page.get_by_label(re.compile("^Email")).fill(email)
+    page.get_by_label(re.compile("^Password:?$")).fill(password)
+    page.get_by_label(re.compile("^Password \\(again\\)")).fill(password)
+    page.get_by_role("button", name=re.compile("Sign Up", re.I)).click()
+    page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
+    mail = latest_mail_to(mail_dir, email)
+    link = re.search(r"http://[\w.-]+:\d+/accounts/confirm-email/\S+/", mail)
+    assert link, mail
+    page.goto(link.group(0))
+    page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.fixtures import latest_mail_to
+from tests.e2e.fixtures import sign_up_and_confirm
 
 # django_db: so an e2e-only run still sets up (and serves) the test database.
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
@@ -173,15 +173,7 @@ def test_favourite_after_sign_up(live_site: dict[str, Any], listings_store: list
     page.locator("[data-favorite-signup]").click()
     page.wait_for_url(re.compile(r"/accounts/signup/"))
     email = f"saver-{uuid.uuid4().hex[:8]}@example.com"
-    page.get_by_label(re.compile("^Email")).fill(email)
-    page.get_by_label(re.compile("^Password:?$")).fill(PASSWORD)
-    page.get_by_label(re.compile("^Password \\(again\\)")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign Up", re.I)).click()
-    page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
-    mail = latest_mail_to(live_site["mail_dir"], email)
-    link = re.search(r"http://sarah\.localhost:\d+/accounts/confirm-email/\S+/", mail).group(0)  # type: ignore[union-attr]
-    page.goto(link)
-    page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
+    sign_up_and_confirm(page, mail_dir=live_site["mail_dir"], email=email, password=PASSWORD)
     page.wait_for_load_state()
     page.goto(listing)
     assert page.get_by_test_id("signed-in-as").inner_text() == email

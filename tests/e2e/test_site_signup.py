@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.fixtures import latest_mail_to
+from tests.e2e.fixtures import sign_up_and_confirm
 
 # django_db: pytest-django creates the test database only when a collected test asks for it.
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
@@ -28,16 +28,7 @@ def test_visitor_signs_up_and_logs_in_on_sarahs_site(live_site, page):
 
     email = f"buyer-{uuid.uuid4().hex[:8]}@example.com"
     page.get_by_role("link", name="Sign up").click()
-    page.get_by_label(re.compile("^Email")).fill(email)
-    page.get_by_label(re.compile("^Password:?$")).fill(PASSWORD)
-    page.get_by_label(re.compile("^Password \\(again\\)")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign Up", re.I)).click()
-    page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
-
-    mail = latest_mail_to(live_site["mail_dir"], email)
-    link = re.search(r"http://sarah\.localhost:\d+/accounts/confirm-email/\S+/", mail).group(0)
-    page.goto(link)
-    page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
+    sign_up_and_confirm(page, mail_dir=live_site["mail_dir"], email=email, password=PASSWORD)
     page.wait_for_url(re.compile(r"sarah\.localhost:\d+/$"))
     assert page.get_by_test_id("signed-in-as").inner_text() == email
 
