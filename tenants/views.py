@@ -7,13 +7,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.utils._os import safe_join
 
-from cms.templatetags.cms_tags import featured_listings
+from listings.cards import listing_cards_featured
 from tenants.db import current_schema
 
 
 def flagship_home(request: HttpRequest) -> HttpResponse:
-    cards = featured_listings({"request": request}, count=8)
-    return render(request, "flagship/home.html", {"listings": cards})
+    # The flagship shows every MLS source.
+    return render(request, "flagship/home.html", {"listings": listing_cards_featured(limit=8)})
 
 
 def media_serve(request: HttpRequest, path: str) -> HttpResponseBase:
