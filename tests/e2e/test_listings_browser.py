@@ -111,9 +111,19 @@ def test_map_clusters_split_on_zoom_and_open_a_listing(
         page.locator(".cluster-marker").first.click()
         page.wait_for_function(f"window.listingsMap.getZoom() > {z}")
         page.wait_for_timeout(500)
-    pin = page.locator(".price-pin").first
-    slug = pin.evaluate("el => el.dataset.slug")
-    pin.click()
+    # Markers are redrawn after each move: let the last redraw land. Pins may overlap, so pick
+    # one that is on top at its centre, and click it by its slug so a redraw between reading and
+    # clicking cannot swap it for another listing's pin.
+    page.wait_for_load_state("networkidle")
+    slug = page.evaluate(
+        """() => [...document.querySelectorAll('.price-pin')].map(el => {
+             const r = el.getBoundingClientRect();
+             const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+             return top && el.contains(top) ? el.dataset.slug : null;
+           }).find(Boolean)"""
+    )
+    assert slug, "no price pin is clickable"
+    page.locator(f".price-pin[data-slug='{slug}']").click()
     page.wait_for_url(re.compile(rf"/listings/{re.escape(slug)}/$"))
     assert page.locator("h1.listing-title").is_visible()
     # A restored URL shows the same view.
