@@ -20,6 +20,7 @@ from tests.e2e.fixtures import sign_up_and_confirm
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
 
 PASSWORD = "browser-test-pass-2026"
+BUILDING = (33.8251, -116.5402)  # lat, lon
 # Playwright's sync API keeps an event loop running in this thread; the per-test database
 # transaction of ``django_db`` is plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -37,6 +38,11 @@ def listings_store(live_site: dict[str, Any], mongo_db: Any) -> Iterator[list[di
     from listings.store import LISTINGS
 
     docs = list(documents(300, seed=41)) + list(documents(40, seed=42, source="crmls", start=300))
+    # A condo building: four homes at one point, which no zoom can pull apart.
+    building = [d for d in docs if d["mlsSource"] == "gps"][:4]
+    for d in building:
+        d["latitude"], d["longitude"] = BUILDING
+        d["location"] = {"type": "Point", "coordinates": [BUILDING[1], BUILDING[0]]}
     coll = mongo_db[LISTINGS]
     coll.delete_many({})
     coll.insert_many([dict(d) for d in docs])
@@ -47,7 +53,7 @@ def listings_store(live_site: dict[str, Any], mongo_db: Any) -> Iterator[list[di
     published = False
     while True:
         # Several requests so both workers answer.
-        totals = {requests.get(url, headers=host, timeout=10).json().get("total") for _ in range(6)}
+        totals = {requests.get(url, headers=host, timeout=60).json().get("total") for _ in range(6)}
         if totals == {expected}:
             break
         if not published:
@@ -71,6 +77,29 @@ def page(page: Any) -> Any:
     """The synthetic listings' photos live on an unresolvable host: fail them at once."""
     page.route(re.compile(r"^https?://[^/]*\.invalid/"), lambda route: route.abort())
     return page
+
+
+def test_homes_at_one_point_show_as_a_stack_that_lists_them(
+    live_site: dict[str, Any], listings_store: list[dict[str, Any]], page: Any
+) -> None:
+    at_building = {
+        d["slug"] for d in listings_store if (d["latitude"], d["longitude"]) == BUILDING and d["mlsSource"] == "gps"
+    }
+    assert len(at_building) == 4
+    base = f"http://sarah.localhost:{live_site['port']}"
+    page.goto(base + f"/map/?lat={BUILDING[0]}&lng={BUILDING[1]}&z=18")
+    page.wait_for_selector("#map[data-ready=true]")
+    stack = page.locator(".pin-stack[data-count='4']")
+    stack.wait_for()
+    # No single price pin sits under the stack: the four homes are only reachable through it.
+    assert not at_building & set(page.eval_on_selector_all(".price-pin", "els => els.map(e => e.dataset.slug)"))
+    stack.click()
+    links = page.locator(".pin-stack-list a")
+    links.first.wait_for()
+    assert set(links.evaluate_all("els => els.map(e => e.dataset.slug)")) == at_building
+    slug = links.nth(2).get_attribute("data-slug")
+    links.nth(2).click()
+    page.wait_for_url(re.compile(rf"/listings/{re.escape(slug or '')}/$"))
 
 
 def _markers(page: Any) -> tuple[int, int]:

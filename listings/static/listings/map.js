@@ -60,27 +60,101 @@
     var m = new maplibregl.Marker({ element: node, anchor: "center" }).setLngLat(coords).addTo(map);
     markers.push(m);
   }
+  // Price pins are ~70x26 px: points closer than that on screen (a condo building, a street at
+  // the last cluster zoom) would cover each other, so they are drawn as one stack pin that
+  // zooms in, or lists its homes once zooming cannot separate them.
+  var PIN_W = 70, PIN_H = 26, MAX_ZOOM = 20;
+  function pinGroups(points) {
+    var groups = [];
+    points.slice().sort(function (a, b) { return (b.properties.price || 0) - (a.properties.price || 0); })
+      .forEach(function (f) {
+        var at = map.project(f.geometry.coordinates);
+        var hit = groups.find(function (g) { return Math.abs(g.x - at.x) < PIN_W && Math.abs(g.y - at.y) < PIN_H; });
+        if (hit) hit.members.push(f);
+        else groups.push({ x: at.x, y: at.y, members: [f] });
+      });
+    return groups;
+  }
+  function clusterButton(f) {
+    var p = f.properties, b = document.createElement("button");
+    b.type = "button";
+    b.className = "cluster-marker";
+    b.dataset.clusterId = p.cluster_id;
+    var size = Math.min(64, 30 + Math.log2(p.point_count) * 4);
+    b.style.width = b.style.height = size + "px";
+    b.textContent = p.point_count_abbreviated;
+    b.setAttribute("aria-label", p.point_count + " homes" + (p.min_price ? ", " + L.shortMoney(p.min_price) + " to " + L.shortMoney(p.max_price) : "") + ". Zoom in");
+    b.addEventListener("click", function (e) { e.stopPropagation(); expand(p.cluster_id, f.geometry.coordinates); });
+    return b;
+  }
+  function pinButton(f) {
+    var p = f.properties, b = document.createElement("button");
+    b.type = "button";
+    b.className = "price-pin";
+    b.dataset.slug = p.slug;
+    b.textContent = L.shortMoney(p.price);
+    b.setAttribute("aria-label", L.money(p.price) + ", " + (p.beds == null ? "" : p.beds + " bd ") + "– open listing");
+    b.addEventListener("click", function (e) { e.stopPropagation(); location.href = "/listings/" + p.slug + "/"; });
+    return b;
+  }
+  function stackButton(members) {
+    var prices = members.map(function (f) { return f.properties.price; }).filter(function (v) { return v != null; });
+    var low = prices.length ? Math.min.apply(null, prices) : null;
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "pin-stack";
+    b.dataset.count = String(members.length);
+    b.textContent = members.length + " homes" + (low == null ? "" : " · " + L.shortMoney(low) + "+");
+    b.setAttribute("aria-label", members.length + " homes here" + (low == null ? "" : ", from " + L.money(low)) + ". Show them");
+    b.setAttribute("aria-haspopup", "dialog");
+    b.addEventListener("click", function (e) {
+      e.stopPropagation();
+      var center = centroid(members);
+      if (map.getZoom() < MAX_ZOOM - 1 && spread(members) > 0) {
+        map.easeTo({ center: center, zoom: Math.min(map.getZoom() + 2, MAX_ZOOM), duration: 400 });
+      } else {
+        showStack(members, center);
+      }
+    });
+    return b;
+  }
+  function centroid(members) {
+    var x = 0, y = 0;
+    members.forEach(function (f) { x += f.geometry.coordinates[0]; y += f.geometry.coordinates[1]; });
+    return [x / members.length, y / members.length];
+  }
+  function spread(members) {  // degrees between the farthest members: 0 when they share a point
+    var xs = members.map(function (f) { return f.geometry.coordinates[0]; });
+    var ys = members.map(function (f) { return f.geometry.coordinates[1]; });
+    return Math.max(Math.max.apply(null, xs) - Math.min.apply(null, xs), Math.max.apply(null, ys) - Math.min.apply(null, ys));
+  }
+  var stackPopup = null;
+  function showStack(members, center) {
+    if (stackPopup) stackPopup.remove();
+    var items = members.map(function (f) {
+      var p = f.properties;
+      var facts = [p.beds == null ? null : p.beds + " bd", p.baths == null ? null : p.baths + " ba"].filter(Boolean).join(" · ");
+      return '<li><a class="price-pin-link" data-slug="' + L.esc(p.slug) + '" href="/listings/' + L.esc(p.slug) + '/">' +
+        L.esc(L.money(p.price)) + (facts ? ' <span class="muted">' + L.esc(facts) + "</span>" : "") + "</a></li>";
+    }).join("");
+    stackPopup = new maplibregl.Popup({ closeButton: true, maxWidth: "260px", className: "pin-stack-popup" })
+      .setLngLat(center)
+      .setHTML('<p class="small"><strong>' + members.length + ' homes here</strong></p><ul class="pin-stack-list">' + items + "</ul>")
+      .addTo(map);
+    var first = stackPopup.getElement().querySelector("a");
+    if (first) first.focus();
+  }
   function renderClusters(fc) {
     clearMarkers();
+    if (stackPopup) { stackPopup.remove(); stackPopup = null; }
+    var points = [];
     fc.features.forEach(function (f) {
-      var p = f.properties, b = document.createElement("button");
-      b.type = "button";
-      if (p.cluster) {
-        b.className = "cluster-marker";
-        b.dataset.clusterId = p.cluster_id;
-        var size = Math.min(64, 30 + Math.log2(p.point_count) * 4);
-        b.style.width = b.style.height = size + "px";
-        b.textContent = p.point_count_abbreviated;
-        b.setAttribute("aria-label", p.point_count + " homes" + (p.min_price ? ", " + L.shortMoney(p.min_price) + " to " + L.shortMoney(p.max_price) : "") + ". Zoom in");
-        b.addEventListener("click", function (e) { e.stopPropagation(); expand(p.cluster_id, f.geometry.coordinates); });
-      } else {
-        b.className = "price-pin";
-        b.dataset.slug = p.slug;
-        b.textContent = L.shortMoney(p.price);
-        b.setAttribute("aria-label", L.money(p.price) + ", " + (p.beds == null ? "" : p.beds + " bd ") + "– open listing");
-        b.addEventListener("click", function (e) { e.stopPropagation(); location.href = "/listings/" + p.slug + "/"; });
-      }
-      addMarker(b, f.geometry.coordinates);
+      if (f.properties.cluster) addMarker(clusterButton(f), f.geometry.coordinates);
+      else points.push(f);
+    });
+    pinGroups(points).forEach(function (g) {
+      if (g.members.length === 1) addMarker(pinButton(g.members[0]), g.members[0].geometry.coordinates);
+      else addMarker(stackButton(g.members), centroid(g.members));
     });
     el.dataset.features = String(fc.features.length);
     el.dataset.clusters = String(fc.features.filter(function (f) { return f.properties.cluster; }).length);
