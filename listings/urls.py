@@ -4,7 +4,7 @@ Wagtail's catch-all: ``path("", include("listings.urls"))``."""
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from listings import unsubscribe, views
+from listings import community_views, unsubscribe, views
 from listings.sitemaps import SITEMAPS
 
 app_name = "listings"
@@ -20,9 +20,10 @@ urlpatterns = [
     path("saved-searches/", views.saved_searches_page, name="saved_searches"),
     path("saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
     path("saved-searches/<int:pk>/update/", views.saved_search_update, name="saved_search_update"),
-    path("communities/", views.communities_page, name="communities"),
-    path("communities/<str:city>/", views.city_page, name="city"),
-    path("communities/<str:city>/<str:subdivision>/", views.subdivision_page, name="subdivision"),
+    # Generated community pages, or the site editor's Wagtail page at the same address.
+    path("communities/", community_views.communities_page, name="communities"),
+    path("communities/<str:city>/", community_views.city_page, name="city"),
+    path("communities/<str:city>/<str:subdivision>/", community_views.subdivision_page, name="subdivision"),
     path("alerts/unsubscribe/<str:token>/", unsubscribe.unsubscribe_view, name="unsubscribe"),
     path("api/swipes", views.swipes_api, name="api_swipes"),
     path("api/swipes/queue", views.swipe_queue, name="api_swipe_queue"),
