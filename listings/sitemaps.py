@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.sitemaps import Sitemap
@@ -28,27 +29,48 @@ class ListingSitemap(Sitemap):
 
 
 class CommunitySitemap(Sitemap):
-    """City and subdivision pages with listings on this site."""
+    """Community pages of this site, once each: the generated page of every city and
+    subdivision with listings here, and the editors' live Wagtail community pages (which serve
+    the same addresses, plus guides to areas that have no listing today), with their last
+    publication date. Pages behind a view restriction are left out."""
 
     changefreq = "daily"
     priority = 0.6
 
-    def items(self) -> list[str]:
-        from listings.selectors import city_stats, site_scope, subdivision_stats
+    def items(self) -> list[tuple[str, datetime | None]]:
+        from listings.community import community_cities, community_site_scope, community_subdivisions
 
-        scope = site_scope(tenant=getattr(connection, "tenant", None))
-        out = ["/communities/"]
-        for city in city_stats(scope=scope):
-            if not city["slug"]:
-                continue
-            out.append(f"/communities/{city['slug']}/")
-            for sub in subdivision_stats(city_slug=city["slug"], scope=scope) or []:
-                if sub["slug"] and sub["name"]:
-                    out.append(f"/communities/{city['slug']}/{sub['slug']}/")
-        return out
+        scope = community_site_scope()
+        urls: dict[str, datetime | None] = {"/communities/": None}
+        for city in community_cities(scope=scope):
+            urls[f"/communities/{city['slug']}/"] = None
+            for sub in community_subdivisions(scope=scope, city_slug=city["slug"]):
+                urls[f"/communities/{city['slug']}/{sub['slug']}/"] = None
+        if getattr(connection, "schema_name", "public") != "public":  # no Wagtail on the flagship
+            public, restricted = _editor_pages()
+            urls.update(public)
+            for url in restricted:
+                urls.pop(url, None)
+        return sorted(urls.items())
 
-    def location(self, item: Any) -> str:
-        return str(item)
+    def location(self, item: tuple[str, datetime | None]) -> str:
+        return item[0]
+
+    def lastmod(self, item: tuple[str, datetime | None]) -> datetime | None:
+        return item[1]
+
+
+def _editor_pages() -> tuple[dict[str, datetime | None], set[str]]:
+    """The current site's live community pages: public ones by address with their last
+    publication, and the addresses of those behind a view restriction."""
+    from wagtail.models import Page
+
+    from cms.models import COMMUNITY_PAGE_TYPES
+
+    live = Page.objects.live().type(*COMMUNITY_PAGE_TYPES)
+    public = {p.get_url(): p.last_published_at for p in live.public()}
+    restricted = {p.get_url() for p in live.not_public()}
+    return {url: when for url, when in public.items() if url}, {url for url in restricted if url}
 
 
 SITEMAPS: dict[str, type[Sitemap]] = {"listings": ListingSitemap, "communities": CommunitySitemap}
