@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django_tenants.utils import schema_context
@@ -11,6 +12,7 @@ from accounts.models import Role, User
 from accounts.services import user_create
 from tenants.models import AgentProfile, Tenant
 from tenants.services import SiteBrandingInput, SiteInput, SiteOwnerInput, site_domain, tenant_create
+from tenants.site_setup import community_index_ensure
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -81,6 +83,97 @@ DEMO_SITES = [
     ),
 ]
 
+
+@dataclass(frozen=True)
+class DemoCommunity:
+    """An editor-written community page of a demo site: a city (and optionally one of its
+    subdivisions) the generated feed has for the site's MLS sources (mls_sync/feed/geography.py)."""
+
+    city: str
+    introduction: str
+    paragraphs: tuple[str, ...]
+    subdivision: str = ""
+    subdivision_introduction: str = ""
+    subdivision_paragraphs: tuple[str, ...] = ()
+
+
+DEMO_COMMUNITIES: dict[str, list[DemoCommunity]] = {
+    "sarah": [
+        DemoCommunity(
+            city="Palm Springs",
+            introduction="Mid-century modern architecture, mountain views and 350 days of sunshine.",
+            paragraphs=(
+                "Palm Springs is where desert modernism was born: Albert Frey, William Krisel and "
+                "Donald Wexler built the post-and-beam homes, butterfly roofs and breeze-block walls "
+                "buyers still fly in for.",
+                "Expect a pool in most yards, and check whether the lot is on leased Agua Caliente land: "
+                "it lowers the price and changes the financing.",
+            ),
+            subdivision="Movie Colony",
+            subdivision_introduction="Old Hollywood's winter hideaway, a short walk from downtown.",
+            subdivision_paragraphs=(
+                "Walled estates and 1930s Spanish revivals sit next to some of the best-preserved "
+                "mid-century homes in town, on quiet streets lined with citrus.",
+            ),
+        ),
+    ],
+    "mike": [
+        DemoCommunity(
+            city="Temecula",
+            introduction="Wine country, good schools and newer homes at Inland Empire prices.",
+            paragraphs=(
+                "Temecula's master-planned neighbourhoods (Redhawk, Wolf Creek, Paloma del Sol) have "
+                "parks, pools and K-8 schools inside them; most carry an HOA and Mello-Roos, so compare "
+                "the monthly cost, not only the price.",
+            ),
+        ),
+    ],
+}
+
+
+def _paragraphs(texts: tuple[str, ...]) -> list[tuple[str, Any]]:
+    from wagtail.rich_text import RichText
+
+    return [("paragraph", RichText(f"<p>{text}</p>")) for text in texts]
+
+
+def demo_community_pages_ensure(*, subdomain: str) -> None:
+    """The demo site's community index and its editor-written city and subdivision pages
+    (run in the site's schema; idempotent). The demo seeds before its first MLS sync, so the
+    store is not asked whether the cities exist: they come from the generated feed's geography."""
+    from cms.models import CityPage, HomePage, SubdivisionPage, community_store_check_skipped
+    from listings.readmodel.normalize import slugify_name
+
+    home = HomePage.objects.first()
+    if home is None:
+        return
+    index = community_index_ensure(home=home)
+    with community_store_check_skipped():
+        for item in DEMO_COMMUNITIES.get(subdomain, []):
+            city_slug = slugify_name(item.city)
+            city = CityPage.objects.filter(city_slug=city_slug).first()
+            if city is None:
+                city = CityPage(
+                    title=item.city,
+                    city_slug=city_slug,
+                    introduction=item.introduction,
+                    body=_paragraphs(item.paragraphs),
+                )
+                index.add_child(instance=city)
+            if not item.subdivision:
+                continue
+            sub_slug = slugify_name(item.subdivision)
+            if not SubdivisionPage.objects.filter(city_slug=city_slug, subdivision_slug=sub_slug).exists():
+                city.add_child(
+                    instance=SubdivisionPage(
+                        title=item.subdivision,
+                        subdivision_slug=sub_slug,
+                        introduction=item.subdivision_introduction,
+                        body=_paragraphs(item.subdivision_paragraphs),
+                    )
+                )
+
+
 DEMO_ACCOUNTS = [
     DemoAccount("public", "superadmin@example.com", Role.SUPERADMIN, is_staff=True, is_superuser=True),
     DemoAccount("public", "admin@example.com", Role.ADMIN, is_staff=True),
@@ -122,6 +215,7 @@ def demo_network_create() -> list[tuple[str, str, str]]:
             owner = User.objects.get(email=site.owner.email)
             owner.set_password(DEMO_PASSWORD)
             owner.save(update_fields=["password"])
+            demo_community_pages_ensure(subdomain=site.subdomain)
         rows.append((site_domain(subdomain=site.subdomain), site.owner.email, "agent (site owner)"))
     for account in DEMO_ACCOUNTS:
         schema = "public" if account.site == "public" else Tenant.objects.get(slug=account.site).schema_name

@@ -93,6 +93,23 @@ def _child_pages(*, home: Page, branding: SiteBrandingInput) -> None:
         )
 
 
+def community_index_ensure(*, home: Page) -> Page:
+    """The /communities/ page (``cms.CommunityIndexPage``) under the home page, created once.
+    The template schema gets it when seeded, so clones have it; sites cloned from an older
+    template get it here."""
+    from cms.models import CommunityIndexPage
+
+    existing = CommunityIndexPage.objects.first()
+    if existing is not None:
+        return existing
+    index = CommunityIndexPage(
+        title="Communities",
+        introduction="Neighbourhood guides and live market stats for the areas we serve.",
+    )
+    home.add_child(instance=index)
+    return index
+
+
 def _site(*, hostname: str, home: Page, site_name: str) -> Site:
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
     site.hostname = hostname
@@ -141,6 +158,7 @@ def site_content_seed(*, content: SiteContent) -> Site:
     cloned_home = HomePage.objects.first()
     home = _home_page(title=content.branding.site_name)
     _child_pages(home=home, branding=content.branding)
+    community_index_ensure(home=home)
     if cloned_home is not None:
         _retitle_cloned_pages(home=home, branding=content.branding)
     site = _site(hostname=content.hostname, home=home, site_name=content.branding.site_name)
