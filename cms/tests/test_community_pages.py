@@ -436,3 +436,18 @@ def test_demo_community_pages_are_created_once(sarah_site: Any, site_client: Any
     response = site_client(sarah_site).get("/communities/palm-springs/movie-colony/")
     assert "Old Hollywood" in response.content.decode()
     assert_stats(response.context["community"].stats, brute_stats(SARAH, "Palm Springs", "Movie Colony"))
+
+
+def test_private_editor_page_stays_private(sarah_site: Any, site_client: Any) -> None:
+    """Served through Wagtail's serve view: a login restriction holds (no fallback to the
+    generated page at the same address), and the sitemap leaves the page out."""
+    from wagtail.models import PageViewRestriction
+
+    city = make_city_page(sarah_site, "palm-springs", text="Members only")
+    with schema_context(sarah_site.schema_name):
+        PageViewRestriction.objects.create(page=city, restriction_type=PageViewRestriction.LOGIN)
+    client = site_client(sarah_site)
+    response = client.get("/communities/palm-springs/")
+    assert response.status_code == 302 and "login/?next=/communities/palm-springs/" in response["Location"]
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "/communities/palm-springs/<" not in xml and "/communities/cathedral-city/<" in xml
