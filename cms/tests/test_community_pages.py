@@ -424,15 +424,17 @@ def test_demo_community_pages_are_areas_of_the_demo_feed() -> None:
                 assert item.subdivision in {sub.name for sub in feed[item.city].subdivisions}
 
 
-def test_demo_community_pages_are_created_once(sarah_site: Any, site_client: Any) -> None:
+def test_demo_community_pages_are_created_once(sarah_site: Any, mike_site: Any, site_client: Any) -> None:
     from cms.models import CityPage, SubdivisionPage
-    from tenants.demo import demo_community_pages_ensure
+    from tenants.demo import demo_network_create
 
+    demo_network_create()
+    demo_network_create()  # make demo runs it at every start
     with schema_context(sarah_site.schema_name):
-        demo_community_pages_ensure(subdomain="sarah")
-        demo_community_pages_ensure(subdomain="sarah")
         assert list(CityPage.objects.values_list("city_slug", flat=True)) == ["palm-springs"]
         assert list(SubdivisionPage.objects.values_list("subdivision_slug", flat=True)) == ["movie-colony"]
+    with schema_context(mike_site.schema_name):
+        assert list(CityPage.objects.values_list("city_slug", flat=True)) == ["temecula"]
     response = site_client(sarah_site).get("/communities/palm-springs/movie-colony/")
     assert "Old Hollywood" in response.content.decode()
     assert_stats(response.context["community"].stats, brute_stats(SARAH, "Palm Springs", "Movie Colony"))
