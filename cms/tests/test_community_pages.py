@@ -301,6 +301,35 @@ def test_editor_creates_a_city_page_in_the_admin(sarah_site: Any) -> None:
     assert "Palm Springs guide" in response.content.decode()
 
 
+def _editor_client(tenant: Any) -> Client:
+    from accounts.models import User
+
+    client = Client(HTTP_HOST=tenant.get_primary_domain().domain)
+    with schema_context(tenant.schema_name):
+        client.force_login(User.objects.get(email="sarah@example.com"))
+    return client
+
+
+def test_admin_refuses_copies_and_moving_a_subdivision_to_another_city(sarah_site: Any) -> None:
+    from cms.models import CityPage, SubdivisionPage
+
+    palm = make_city_page(sarah_site, "palm-springs")
+    cathedral = make_city_page(sarah_site, "cathedral-city")
+    sub = make_subdivision_page(sarah_site, palm, "movie-colony", "Sub")
+    client = _editor_client(sarah_site)
+    for page in (palm, sub):
+        response = client.post(
+            f"/cms/pages/{page.pk}/copy/",
+            {"new_title": "Copy", "new_slug": "copy", "new_parent_page": page.get_parent().pk},
+        )
+        assert response.status_code == 302
+    response = client.post(f"/cms/pages/{sub.pk}/move/{cathedral.pk}/confirm/")
+    assert response.status_code == 302
+    with schema_context(sarah_site.schema_name):
+        assert CityPage.objects.count() == 2 and SubdivisionPage.objects.count() == 1
+        assert SubdivisionPage.objects.get().get_parent().pk == palm.pk
+
+
 # ---- generated pages, isolation, errors, sitemap ----------------------------------------------
 
 
