@@ -1,20 +1,25 @@
 """Vectorised evaluation of a ``SearchQuery`` over the read model's columns.
 
-Narrow first, then filter: a geographic query (bbox, polygon, near) starts from the latitude
-band found by binary search on the latitude-sorted rows, and free text starts from the
-postings; all other predicates then run on that candidate subset only. With neither, the
-predicates run as boolean masks over every row (a few hundred microseconds at 74K rows).
+Narrow first, then filter: a geographic query (bbox, polygon, near) starts from the rows of
+its bounding box (a latitude band found by binary search on the latitude-sorted rows, cut to
+the box's longitudes), and free text starts from the postings; all other predicates then run
+on that candidate subset only. With neither, or when the candidates are a large share of the
+rows, the predicates run as boolean masks over every row (~20 microseconds each at 74K rows).
+The exact polygon and radius tests run last, on the rows that passed everything else.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .columns import LAND_LEASE, POOL
 from .normalize import EPOCH, words
-from .query import EARTH_RADIUS_MI, SearchQuery, Sort
+from .query import EARTH_RADIUS_MI, Near, SearchQuery, Sort
+from .textindex import intersect_sorted
 
 if TYPE_CHECKING:
     from .model import ReadModel
@@ -49,26 +54,80 @@ def point_in_polygon(lon: np.ndarray, lat: np.ndarray, ring: tuple[tuple[float, 
     return inside
 
 
-def _lat_band(model: ReadModel, south: float, north: float) -> np.ndarray:
-    lo = int(np.searchsorted(model.lat_sorted, south - _BAND_SLACK, side="left"))
-    hi = int(np.searchsorted(model.lat_sorted, north + _BAND_SLACK, side="right"))
-    return np.sort(model.lat_order[lo:hi])
+_WIDE = 4  # a candidate set above 1/_WIDE of the rows is cheaper as a full-width mask
 
 
-def _candidates(model: ReadModel, q: SearchQuery) -> np.ndarray | None:
+@dataclass(frozen=True, slots=True)
+class GeoBox:
+    """Latitude/longitude bounds every match of a geographic query lies within (with slack):
+    a cheap prefilter before the exact bbox, polygon and radius tests."""
+
+    south: float
+    north: float
+    west: float
+    east: float
+
+
+def geo_box(q: SearchQuery) -> GeoBox | None:
+    if q.bbox is None and q.polygon is None and q.near is None:
+        return None
+    south, north, west, east = -90.0, 90.0, -180.0, 180.0
+    if q.bbox is not None:
+        b = q.bbox
+        south, north, west, east = max(south, b.south), min(north, b.north), max(west, b.west), min(east, b.east)
+    if q.polygon is not None:
+        lons, lats = [p[0] for p in q.polygon], [p[1] for p in q.polygon]
+        south, north = max(south, min(lats)), min(north, max(lats))
+        west, east = max(west, min(lons)), min(east, max(lons))
+    if q.near is not None:
+        n = q.near
+        d = n.radius_mi / (EARTH_RADIUS_MI * DEG) * 1.000001
+        south, north = max(south, n.lat - d), min(north, n.lat + d)
+        # A spherical cap of angular radius r around latitude phi spans at most
+        # asin(sin r / cos phi) of longitude either side (when it does not contain a pole);
+        # a window crossing the antimeridian is left open.
+        r = n.radius_mi / EARTH_RADIUS_MI
+        cos_lat = math.cos(n.lat * DEG)
+        if r < math.pi / 2 and math.sin(r) < cos_lat * 0.999:
+            dlon = math.asin(math.sin(r) / cos_lat) / DEG * 1.000001 + 1e-9
+            if n.lon - dlon >= -180.0 and n.lon + dlon <= 180.0:
+                west, east = max(west, n.lon - dlon), min(east, n.lon + dlon)
+    return GeoBox(south - _BAND_SLACK, north + _BAND_SLACK, west - _BAND_SLACK, east + _BAND_SLACK)
+
+
+def _box_band(model: ReadModel, box: GeoBox) -> np.ndarray | None:
+    """Sorted rows inside ``box`` found from the latitude-sorted rows, or None when the
+    latitude band is so wide that a full-width mask in ``select`` is cheaper."""
+    if box.south > box.north or box.west > box.east:
+        return np.empty(0, dtype=np.int64)
+    lo = int(np.searchsorted(model.lat_sorted, box.south, side="left"))
+    hi = int(np.searchsorted(model.lat_sorted, box.north, side="right"))
+    if (hi - lo) * _WIDE > model.size:
+        return None
+    band = model.lat_order[lo:hi]
+    if (box.west, box.east) != (-180.0 - _BAND_SLACK, 180.0 + _BAND_SLACK):
+        lon = model.cols["lon"][band]
+        band = band[(lon >= box.west) & (lon <= box.east)]
+    return np.sort(band)
+
+
+def _in(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``np.isin`` for category codes: one comparison for one code, else a lookup table
+    (a gather over the rows instead of isin's sort-based path)."""
+    if len(codes) == 1:
+        return values == codes[0]
+    if not len(codes) or values.dtype.kind != "u" or values.dtype.itemsize > 2:
+        return np.isin(values, codes)
+    table = np.zeros(1 << (8 * values.dtype.itemsize), dtype=bool)
+    table[codes] = True
+    return table[values]
+
+
+def _candidates(model: ReadModel, q: SearchQuery, box: GeoBox | None) -> np.ndarray | None:
     """Row ids that can possibly match, or None for 'all rows'."""
     bands: list[np.ndarray] = []
-    south, north = -90.0, 90.0
-    if q.bbox is not None:
-        south, north = max(south, q.bbox.south), min(north, q.bbox.north)
-    if q.polygon is not None:
-        lats = [p[1] for p in q.polygon]
-        south, north = max(south, min(lats)), min(north, max(lats))
-    if q.near is not None:
-        d = q.near.radius_mi / (EARTH_RADIUS_MI * DEG) * 1.000001
-        south, north = max(south, q.near.lat - d), min(north, q.near.lat + d)
-    if (south, north) != (-90.0, 90.0):
-        bands.append(_lat_band(model, south, north) if south <= north else np.empty(0, dtype=np.int32))
+    if box is not None and (band := _box_band(model, box)) is not None:
+        bands.append(band)
     prefixes = words(q.text)
     if prefixes:
         bands.append(model.text.match_all(prefixes))
@@ -77,19 +136,48 @@ def _candidates(model: ReadModel, q: SearchQuery) -> np.ndarray | None:
     out = min(bands, key=len)
     for b in bands:
         if b is not out:
-            out = np.intersect1d(out, b, assume_unique=True)
+            out = intersect_sorted(out, b)
     return out.astype(np.int64, copy=False)
 
 
+def within_radius(near: Near, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """``haversine_mi(...) <= radius`` without the arcsin and square root for rows clearly
+    inside or outside: the distance is monotonic in the haversine term ``a``, so ``a`` is
+    compared with the radius's own term, and only rows within a relative 1e-9 of it (the
+    boundary) get the exact formula the reference uses."""
+    with np.errstate(invalid="ignore"):
+        a = (
+            np.sin((lat - near.lat) * DEG / 2) ** 2
+            + math.cos(near.lat * DEG) * np.cos(lat * DEG) * np.sin((lon - near.lon) * DEG / 2) ** 2
+        )
+    limit = math.sin(min(math.pi / 2, near.radius_mi / (2 * EARTH_RADIUS_MI))) ** 2
+    inside = a < limit * (1 - 1e-9)
+    edge = np.flatnonzero(~inside & (a <= limit * (1 + 1e-9) + 1e-300))
+    if len(edge):
+        with np.errstate(invalid="ignore"):
+            inside[edge] = haversine_mi(near.lat, near.lon, lat[edge], lon[edge]) <= near.radius_mi
+    return inside
+
+
 def select(model: ReadModel, q: SearchQuery) -> np.ndarray:
-    """Row ids (ascending) of every listing matching ``q``; ordering is ``order``'s job."""
+    """Row ids (ascending) of every listing matching ``q``; ordering is ``order``'s job.
+
+    Cheap predicates run first, as masks over the candidate rows (or over every row when
+    the candidates are a large share: contiguous columns beat gathers then); the exact
+    polygon and radius tests run last, on the survivors only."""
     c = model.cols
-    idx = _candidates(model, q)
+    box = geo_box(q)
+    idx = _candidates(model, q, box)
+    if idx is not None and len(idx) * _WIDE > model.size:
+        mask = np.zeros(model.size, dtype=bool)
+        mask[idx] = True
+        idx = None
+    else:
+        mask = np.ones(model.size if idx is None else len(idx), dtype=bool)
 
     def col(name: str) -> np.ndarray:
         return c[name] if idx is None else c[name][idx]
 
-    mask = np.ones(model.size if idx is None else len(idx), dtype=bool)
     for name, values in (
         ("city", q.cities),
         ("subdivision", q.subdivisions),
@@ -99,9 +187,9 @@ def select(model: ReadModel, q: SearchQuery) -> np.ndarray:
         ("status", q.statuses),
     ):
         if values:
-            mask &= np.isin(col(name), model.dicts[name].lookup(values))
+            mask &= _in(col(name), model.dicts[name].lookup(values))
     if q.mls_sources is not None:
-        mask &= np.isin(col("source"), model.dicts["source"].lookup(q.mls_sources))
+        mask &= _in(col("source"), model.dicts["source"].lookup(q.mls_sources))
     for name, bound, lower in (
         ("price", q.min_price, True),
         ("price", q.max_price, False),
@@ -124,18 +212,18 @@ def select(model: ReadModel, q: SearchQuery) -> np.ndarray:
         mask &= col("oh_day") >= today
     if q.newer_than_days is not None:
         mask &= col("listed_day") >= max(0, today - q.newer_than_days)
-    if q.bbox is not None or q.polygon is not None or q.near is not None:
+    if box is not None:
         lat, lon = col("lat"), col("lon")
-        mask &= ~np.isnan(lat) & ~np.isnan(lon)
+        # NaN compares false: rows without coordinates drop out here.
+        mask &= (lat >= box.south) & (lat <= box.north) & (lon >= box.west) & (lon <= box.east)
         if q.bbox is not None:
             b = q.bbox
             mask &= (lat >= b.south) & (lat <= b.north) & (lon >= b.west) & (lon <= b.east)
-        if q.polygon is not None:
-            mask &= point_in_polygon(lon, lat, q.polygon)
-        if q.near is not None:
-            with np.errstate(invalid="ignore"):
-                mask &= haversine_mi(q.near.lat, q.near.lon, lat, lon) <= q.near.radius_mi
     rows = np.flatnonzero(mask) if idx is None else idx[mask]
+    if q.polygon is not None and len(rows):
+        rows = rows[point_in_polygon(c["lon"][rows], c["lat"][rows], q.polygon)]
+    if q.near is not None and len(rows):
+        rows = rows[within_radius(q.near, c["lat"][rows], c["lon"][rows])]
     return rows
 
 
@@ -173,7 +261,7 @@ def order(model: ReadModel, q: SearchQuery, rows: np.ndarray, *, limit: int | No
     group = missing.astype(np.int8)
     if q.featured_subdivisions:
         featured = model.dicts["subdivision"].lookup(q.featured_subdivisions)
-        group = group + 2 * ~np.isin(model.cols["subdivision"][rows], featured)
+        group = group + 2 * ~_in(model.cols["subdivision"][rows], featured)
     if limit is not None and 0 < limit < len(rows) // 4:
         # Non-decreasing in (group, v): every row of the true top `limit` has a composite
         # <= the limit-th smallest composite, even where float rounding merges values.

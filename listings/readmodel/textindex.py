@@ -7,6 +7,7 @@ pair is the whole memory cost, which is what makes remarks affordable at 500,000
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 import numpy as np
@@ -48,16 +49,23 @@ class TextIndex:
         counts = np.diff(self.offsets)
         return np.repeat(np.arange(len(self.vocab), dtype=np.int32), counts), self.rows
 
+    def word_range(self, prefix: str) -> tuple[int, int]:
+        """Ids ``[lo, hi)`` of the words starting with ``prefix``. ``bisect`` on the array
+        (a few microseconds): ``np.searchsorted`` with a str needle on a StringDType array
+        costs milliseconds at 100,000+ words."""
+        lo = bisect.bisect_left(self.vocab, prefix)
+        hi = bisect.bisect_left(self.vocab, prefix + _PREFIX_END, lo)
+        return lo, hi
+
     def prefix_rows(self, prefix: str) -> np.ndarray:
         """Sorted unique rows having a word that starts with ``prefix``."""
-        lo = int(np.searchsorted(self.vocab, prefix, side="left"))
-        hi = int(np.searchsorted(self.vocab, prefix + _PREFIX_END, side="left"))
+        lo, hi = self.word_range(prefix)
         if hi <= lo:
             return np.empty(0, dtype=np.int32)
         start, stop = int(self.offsets[lo]), int(self.offsets[hi])
         if hi - lo == 1:
             return self.rows[start:stop]
-        return np.unique(self.rows[start:stop])
+        return sorted_unique(self.rows[start:stop])
 
     def match_all(self, prefixes: Sequence[str]) -> np.ndarray:
         """Rows matching every prefix, intersecting the rarest first."""
@@ -68,9 +76,36 @@ class TextIndex:
         for s in sets[1:]:
             if not len(out):
                 break
-            out = np.intersect1d(out, s, assume_unique=True)
+            out = intersect_sorted(out, s)
         return out
 
     @property
     def nbytes(self) -> int:
         return int(self.offsets.nbytes + self.rows.nbytes + self.vocab.nbytes)
+
+
+def sorted_unique(rows: np.ndarray) -> np.ndarray:
+    """``np.unique`` of non-negative row ids; a bitmap instead of a sort for large inputs."""
+    if len(rows) < 2048:
+        return np.unique(rows)
+    seen = np.zeros(int(rows.max()) + 1, dtype=bool)
+    seen[rows] = True
+    return np.flatnonzero(seen).astype(rows.dtype, copy=False)
+
+
+def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Values in both ascending arrays of unique non-negative row ids, ascending.
+
+    Binary search of the smaller in the larger when their sizes differ a lot, else a bitmap
+    (linear); both beat ``np.intersect1d``'s concatenate-and-sort on large inputs."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    if len(a) * 16 < len(b):
+        i = np.searchsorted(b, a)
+        np.minimum(i, len(b) - 1, out=i)
+        return a[b[i] == a]
+    seen = np.zeros(int(max(a[-1], b[-1])) + 1, dtype=bool)
+    seen[b] = True
+    return a[seen[a]]
