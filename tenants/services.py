@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from tenants.db import use_public_schema
 from tenants.models import Domain, Tenant
-from tenants.site_setup import SiteContent, site_content_seed
+from tenants.site_setup import SiteContent, community_index_ensure, site_content_seed
 from tenants.validators import validate_subdomain
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ def tenant_template_ensure() -> Tenant:
     domain) so ``migrate_schemas`` keeps it up to date with every new migration."""
     existing = Tenant.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA).first()
     if existing is not None and schema_exists(existing.schema_name):
+        _template_seed_top_up(template=existing)
         return existing
     template = existing or Tenant(
         schema_name=settings.TENANT_BASE_SCHEMA,
@@ -99,6 +100,17 @@ def tenant_template_ensure() -> Tenant:
             )
         )
     return template
+
+
+def _template_seed_top_up(*, template: Tenant) -> None:
+    """Pages added to the seed after the template was made (e.g. the Communities index), so
+    new clones have them without re-creating the template."""
+    from cms.models import HomePage
+
+    with schema_context(template.schema_name):
+        home = HomePage.objects.first()
+        if home is not None:
+            community_index_ensure(home=home)
 
 
 @transaction.atomic

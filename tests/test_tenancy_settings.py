@@ -61,3 +61,16 @@ def test_each_site_wagtail_hostname_is_its_domain(sarah_site, mike_site):
             site = Site.objects.get(is_default_site=True)
             assert site.hostname == tenant.get_primary_domain().domain
             assert site.root_page.specific.__class__.__name__ == "HomePage"
+
+
+def test_template_gets_pages_added_to_the_seed_later(db):
+    """A template made before the Communities index existed is topped up, so new clones
+    have it."""
+    from cms.models import CommunityIndexPage
+    from tenants.services import tenant_template_ensure
+
+    with schema_context(settings.TENANT_BASE_SCHEMA):
+        CommunityIndexPage.objects.all().delete()
+    tenant_template_ensure()
+    with schema_context(settings.TENANT_BASE_SCHEMA):
+        assert CommunityIndexPage.objects.filter(slug="communities").count() == 1

@@ -178,6 +178,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 LOGIN_URL = "account_login"
+# Pages restricted to signed-in visitors send them to the site's own login, not Wagtail's.
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 LOGIN_REDIRECT_URL = "/"
 ANONYMOUS_ID_COOKIE = "anonymous_id"
 ANONYMOUS_ID_MAX_AGE = 60 * 60 * 24 * 365
