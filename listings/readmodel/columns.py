@@ -10,23 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, repeat
 from typing import Any
 
 import numpy as np
 
 from .normalize import (
+    _ASCII_SPLIT,
     SMALL_MAX,
+    TEXT_FIELDS,
     WHOLE_MAX,
     coordinate,
     day_number,
-    doc_words,
     epoch_seconds,
     fold,
     last_open_house_day,
-    listed_day,
     small_int,
     whole,
+    words,
 )
 
 STR = np.dtypes.StringDType()
@@ -161,7 +162,7 @@ class Vocabulary:
         return i
 
 
-def _numbers(values: list[Any], *, integral: bool, upper: float) -> np.ndarray:
+def _numbers(values: Sequence[Any], *, integral: bool, upper: float) -> np.ndarray:
     """Whole (half-to-even) or truncated numbers; -1 where missing, negative or out of range.
 
     The fast path converts the whole column at once; anything exotic (strings, bools,
@@ -180,7 +181,7 @@ def _numbers(values: list[Any], *, integral: bool, upper: float) -> np.ndarray:
     return np.where(ok, a, -1).astype(np.int64)
 
 
-def _coords(values: list[Any], bound: float) -> np.ndarray:
+def _coords(values: Sequence[Any], bound: float) -> np.ndarray:
     try:
         if any(v.__class__ not in (int, float) and v is not None for v in values):
             raise TypeError("non-numeric values")
@@ -192,42 +193,107 @@ def _coords(values: list[Any], bound: float) -> np.ndarray:
     return a
 
 
+def _codes(values: Sequence[Any], dictionary: Dictionary) -> np.ndarray:
+    """Dictionary codes of a column: one ``code`` call per distinct value, not per row."""
+    try:
+        memo = {v: dictionary.code(v) for v in dict.fromkeys(values)}
+    except TypeError:  # an unhashable value (malformed record): row by row
+        return np.array([dictionary.code(v) for v in values], dtype=np.uint16)
+    return np.fromiter(map(memo.__getitem__, values), np.uint16, len(values))
+
+
+def _days(values: Sequence[Any], fn: Any) -> np.ndarray:
+    """Day numbers (-1 when missing) of a column of dates; each distinct string parsed once."""
+    memo: dict[Any, int] = {}
+    out = np.empty(len(values), dtype=np.int32)
+    for i, v in enumerate(values):
+        try:
+            d = memo[v]
+        except KeyError:
+            d = memo[v] = -1 if (x := fn(v)) is None else x
+        except TypeError:  # unhashable garbage
+            d = -1 if (x := fn(v)) is None else x
+        out[i] = d
+    return out
+
+
+_SEP = "\x01"  # separates documents in a chunk's joined text; kept by the ASCII split table
+_CHUNK_SPLIT = _ASCII_SPLIT[:1] + _SEP.encode() + _ASCII_SPLIT[2:]
+
+
+def _postings(v: Mapping[str, Sequence[Any]], vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
+    """(word id, chunk row) for the words of every document (duplicates allowed).
+
+    ASCII documents (nearly all) are split in one pass over the chunk's joined text, with a
+    separator token between documents; the rest go through ``normalize.words`` one by one. The
+    words are exactly ``doc_words``'s (tested against it)."""
+    fields = [[x if isinstance(x, str) else "" for x in v[f]] for f in TEXT_FIELDS]
+    texts = list(map(" ".join, zip(*fields, strict=True)))
+    if _SEP in "".join(texts):  # the separator inside a value: no fast path for this chunk
+        ascii_ok = [False] * len(texts)
+        tokens: list[str] = []
+    else:
+        ascii_ok = [t.isascii() for t in texts]
+        joined = f" {_SEP} ".join(t if ok else "" for t, ok in zip(texts, ascii_ok, strict=True))
+        tokens = joined.lower().encode().translate(_CHUNK_SPLIT).decode().split()
+    others = [(row, words(t)) for row, (t, ok) in enumerate(zip(texts, ascii_ok, strict=True)) if not ok]
+    table = vocab.ids
+    new = set(tokens)
+    new.discard(_SEP)
+    for _, ws in others:
+        new.update(ws)
+    for w in new.difference(table):
+        vocab.id(w)
+    ids = np.fromiter(map(table.get, tokens, repeat(-1)), np.int64, len(tokens))  # separator: -1
+    sep = ids < 0
+    rows = np.cumsum(sep)[~sep]
+    ids = ids[~sep]
+    if others:
+        extra_ids = [table[w] for _, ws in others for w in ws]
+        extra_rows = [row for row, ws in others for _ in ws]
+        ids = np.concatenate([ids, np.array(extra_ids, dtype=np.int64)])
+        rows = np.concatenate([rows, np.array(extra_rows, dtype=np.int64)])
+    return ids.astype(np.int32), rows.astype(np.int32)
+
+
+# Top-level fields read per document, gathered column-wise in one pass (see ``_gather``).
+FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f.split(".")[0] for f in PROJECTION if f != "_id"))
+
+
+def _gather(docs: Sequence[Mapping[str, Any]]) -> dict[str, tuple[Any, ...]]:
+    """Field -> values of every document: ``map(d.get, FIELDS)`` runs the lookups in C and
+    ``zip(*rows)`` transposes, instead of one Python-level ``d.get`` per field and row."""
+    if not docs:
+        return dict.fromkeys(FIELDS, ())
+    return dict(zip(FIELDS, zip(*[tuple(map(d.get, FIELDS)) for d in docs], strict=True), strict=True))
+
+
 def make_chunk(docs: Sequence[Mapping[str, Any]], *, dicts: dict[str, Dictionary], vocab: Vocabulary) -> Chunk:
-    n = len(docs)
+    v = _gather(docs)
     cols: dict[str, np.ndarray] = {}
     for name, f in STRINGS.items():
-        cols[name] = np.array([d.get(f) or "" for d in docs], dtype=STR)
+        cols[name] = np.array([x or "" for x in v[f]], dtype=STR)
     for name, f in CATEGORICAL.items():
-        code = dicts[name].code
-        cols[name] = np.array([code(d.get(f)) for d in docs], dtype=np.uint16)
+        cols[name] = _codes(v[f], dicts[name])
     for name, (f, dtype, norm) in NUMERIC.items():
         integral = norm is small_int
-        cols[name] = _numbers(
-            [d.get(f) for d in docs], integral=integral, upper=SMALL_MAX if integral else WHOLE_MAX
-        ).astype(dtype)
-    cols["lat"] = _coords([d.get("latitude") for d in docs], 90)
-    cols["lon"] = _coords([d.get("longitude") for d in docs], 180)
-    for name, fn in (
-        ("listed_day", listed_day),
-        ("oh_day", last_open_house_day),
-        ("close_day", lambda d: day_number(d.get("closeDate"))),
-    ):
-        cols[name] = np.array([-1 if (v := fn(d)) is None else v for d in docs], dtype=np.int32)
+        cols[name] = _numbers(v[f], integral=integral, upper=SMALL_MAX if integral else WHOLE_MAX).astype(dtype)
+    cols["lat"] = _coords(v["latitude"], 90)
+    cols["lon"] = _coords(v["longitude"], 180)
+    on_market = _days(v["onMarketDate"], day_number)
+    contract = _days(v["listingContractDate"], day_number)
+    cols["listed_day"] = np.where(on_market >= 0, on_market, contract)  # as normalize.listed_day
+    cols["oh_day"] = np.array(
+        [-1 if (x := last_open_house_day({"openHouses": o})) is None else x for o in v["openHouses"]], dtype=np.int32
+    )
+    cols["close_day"] = _days(v["closeDate"], day_number)
     cols["mod_epoch"] = np.array(
-        [-1 if (v := epoch_seconds(d.get("modificationTimestamp"))) is None else v for d in docs], dtype=np.int64
+        [-1 if (x := epoch_seconds(t)) is None else x for t in v["modificationTimestamp"]], dtype=np.int64
     )
-    cols["flags"] = np.array(
-        [(1 if d.get("poolPrivateYN") is True else 0) | (2 if d.get("landLease") is True else 0) for d in docs],
-        dtype=np.uint8,
-    )
-    per_doc = [doc_words(d) for d in docs]
-    flat = [w for ws in per_doc for w in ws]
-    table = vocab.ids
-    for w in set(flat).difference(table):
-        vocab.id(w)
-    word_ids = np.fromiter(map(table.__getitem__, flat), np.int32, len(flat))
-    lens = np.fromiter(map(len, per_doc), np.int64, n)
-    word_rows = np.repeat(np.arange(n, dtype=np.int32), lens)
+    pool = np.fromiter((x is True for x in v["poolPrivateYN"]), bool, len(docs))
+    lease = np.fromiter((x is True for x in v["landLease"]), bool, len(docs))
+    cols["flags"] = (pool * POOL) | (lease * LAND_LEASE)
+    word_ids, word_rows = _postings(v, vocab)
     return Chunk(cols, word_ids, word_rows)
 
 
