@@ -1,8 +1,11 @@
 """The shared MLS listings store (MongoDB Atlas in production, SecantusDB in dev and CI)."""
 
-from config.env import env
+from config.env import BASE_DIR, env
 
 MONGODB_URI = env("MONGODB_URI", default="mongodb://127.0.0.1:27018")
 MONGODB_DB = env("MONGODB_DB", default="chatrealty")
 # Keep each process's listings read model fresh from the "listings changed" events (Redis).
 LISTINGS_READMODEL_REFRESH = env.bool("LISTINGS_READMODEL_REFRESH", default=True)
+# Where the web processes of a host share the read model (memory-mapped snapshots written by one
+# of them; listings/readmodel/snapshot.py). Local disk only; empty: each process loads its own.
+LISTINGS_READMODEL_SNAPSHOT_DIR = env("LISTINGS_READMODEL_SNAPSHOT_DIR", default=str(BASE_DIR / "var" / "readmodel"))

@@ -23,6 +23,8 @@ from .query import SearchQuery, SearchResult
 from .textindex import TextIndex
 
 _versions = itertools.count(1)
+# Arrays derived from the columns in ``__init__``; a mapped snapshot brings them precomputed.
+DERIVED = ("key_order", "key_rank", "slug_order", "lat_order", "lat_sorted")
 
 
 def _inverse(perm: np.ndarray) -> np.ndarray:
@@ -34,12 +36,25 @@ def _inverse(perm: np.ndarray) -> np.ndarray:
 class ReadModel:
     """Columns + dictionaries + text index + geo order, with search and lookups on top."""
 
-    def __init__(self, *, cols: dict[str, np.ndarray], dicts: dict[str, Dictionary], text: TextIndex) -> None:
+    def __init__(
+        self,
+        *,
+        cols: dict[str, np.ndarray],
+        dicts: dict[str, Dictionary],
+        text: TextIndex,
+        derived: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
         self.cols = cols
         self.dicts = dicts
         self.text = text
         self.size = len(cols["key"])
-        self.version = next(_versions)
+        self.version = next(_versions)  # unique within this process (cache keys)
+        # Name of the shared snapshot version this model maps (``snapshot.py``), if any.
+        self.snapshot: str | None = None
+        if derived is not None:
+            for name in DERIVED:
+                setattr(self, name, derived[name])
+            return
         # Sorted permutations for binary-search lookups and a total, stable tie-break order.
         self.key_order = np.argsort(cols["key"], kind="stable").astype(np.int32)
         self.key_rank = _inverse(self.key_order)
