@@ -42,10 +42,48 @@ FLAGSHIP = Branding(
 )
 
 
+CACHE_KEY = "themes:branding:v1:{schema}"  # v1: bump when Branding's fields change
+CACHE_TTL_S = 600  # a safety net: saving a site's branding, Site or an image drops the entry
+CACHE_MAX_HOSTS = 16  # hosts (with ports) of one schema kept; more start the map afresh
+
+
 def branding_for_request(request: HttpRequest) -> Branding:
+    """The branding of the site serving ``request``: from the cache (one entry per tenant
+    schema, a ``{host: Branding}`` map), else from the site's ``SiteBranding`` (two queries:
+    the Wagtail Site of the host and its setting row). ``branding_cache_clear`` drops a
+    schema's entry when its branding, a Site or an image (the logo) changes."""
     tenant = getattr(request, "tenant", None)
     if tenant is None or tenant.is_public:
         return FLAGSHIP
+    from django.core.cache import cache
+
+    # The schema is in the key twice: the cache's key function adds the connection's, and the
+    # key names the request's site, so a mismatch could only miss, never show another site's.
+    key = CACHE_KEY.format(schema=tenant.schema_name)
+    host = request.get_host()
+    cached = cache.get(key)
+    if isinstance(cached, dict) and isinstance(cached.get(host), Branding):
+        return cached[host]
+    branding = _branding_from_db(request)
+    hosts = cached if isinstance(cached, dict) and len(cached) < CACHE_MAX_HOSTS else {}
+    cache.set(key, {**hosts, host: branding}, CACHE_TTL_S)
+    return branding
+
+
+def branding_cache_clear() -> None:
+    """Forget the current schema's cached branding (after a save, and again on commit so a
+    request that read the old rows meanwhile cannot keep them cached)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from tenants.db import current_schema
+
+    key = CACHE_KEY.format(schema=current_schema())
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _branding_from_db(request: HttpRequest) -> Branding:
     from themes.models import SiteBranding  # tenant-only model
 
     setting = SiteBranding.for_request(request)
