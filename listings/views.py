@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +19,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import login_required
@@ -153,6 +157,24 @@ def _photos(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _gallery_thumbs(photos: list[dict[str, Any]], *, alt: str) -> SafeString:
+    """The gallery's thumbnail buttons. Built here rather than in a template loop: a listing
+    has up to 40 photos and the loop cost ~0.1 ms a photo in Django templates. Every value is
+    escaped (``html.escape``, as the template's autoescape does)."""
+    parts = []
+    for i, p in enumerate(photos):
+        caption = str(p["caption"])
+        label = f"Show photo {i + 1}: {caption}" if caption else f"Show photo {i + 1}"
+        current = ' aria-current="true"' if i == 0 else ""
+        parts.append(
+            f'<li><button type="button" data-gallery-thumb="{i}" data-src="{escape(str(p["src"]))}"'
+            f' data-srcset="{escape(str(p["srcset"]))}" data-alt="{escape(caption or alt)}"'
+            f' aria-label="{escape(label)}"{current}>'
+            f'<img src="{escape(str(p["thumb"]))}" alt="" loading="lazy" width="120" height="90"></button></li>'
+        )
+    return mark_safe("".join(parts))  # every interpolated value is escaped above
+
+
 def _days_on_market(doc: dict[str, Any]) -> int | None:
     if isinstance(doc.get("daysOnMarket"), int):
         return doc["daysOnMarket"]
@@ -163,22 +185,82 @@ def _days_on_market(doc: dict[str, Any]) -> int | None:
         return None
 
 
-def _similar(request: HttpRequest, doc: dict[str, Any], limit: int = 6) -> list[dict[str, Any]]:
+class _SnapshotMemo:
+    """Values derived from one read-model snapshot, per process. Keys carry the snapshot
+    version, so a value is never served for another snapshot; storing for a new snapshot (or
+    past ``max_entries``) starts a fresh dict (a reference swap: safe with worker threads)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self.version: int | None = None
+        self.data: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, version: int, key: tuple[Any, ...]) -> Any:
+        return self.data.get((version, *key))
+
+    def put(self, version: int, key: tuple[Any, ...], value: Any) -> Any:
+        if version != self.version or len(self.data) >= self.max_entries:
+            self.data, self.version = {}, version
+        self.data[(version, *key)] = value
+        return value
+
+
+# Similar listings: the candidates of a (city, property type, site scope) in result order,
+# computed once per snapshot; a page then only narrows them to its price band.
+_SIMILAR_POOLS = _SnapshotMemo(4096)
+
+
+def _similar_pool(model: Any, query: SearchQuery) -> Any:
+    """Rows of ``query`` (no price bounds) in its result order, cached per snapshot."""
+    from listings.readmodel.filters import order
+
+    key = (query.cities, query.property_types, query.mls_sources, query.sort)
+    rows = _SIMILAR_POOLS.get(model.version, key)
+    if rows is None:
+        rows = _SIMILAR_POOLS.put(model.version, key, order(model, query, model.select(query)))
+    return rows
+
+
+def _similar(request: HttpRequest, doc: dict[str, Any], *, model: Any, limit: int = 6) -> list[dict[str, Any]]:
+    """Up to ``limit`` listings of the same city and property type priced within ±25 %, newest
+    first, from the read model ``model`` (what ``listing_search`` gives for that query, without
+    filtering every row of the snapshot on each page view)."""
     price = doc.get("listPrice")
     scope = _scope(request)
     try:
         query = SearchQuery(
             cities=(doc["city"],) if doc.get("city") else (),
             property_types=(doc["propertyType"],) if doc.get("propertyType") else (),
-            min_price=int(price * 0.75) if isinstance(price, (int, float)) else None,
-            max_price=int(price * 1.25) if isinstance(price, (int, float)) else None,
             mls_sources=scope.mls_sources,
             page_size=limit + 1,
         )
-        result = selectors.listing_search(query=query)
     except ValueError:
         return []
-    return [c for c in result.cards if c["key"] != doc.get("listingKey")][:limit]
+    rows = _similar_pool(model, query)
+    if isinstance(price, (int, float)) and not isinstance(price, bool):
+        prices = model.cols["price"][rows]
+        # the search filters' semantics: min is inclusive; max is inclusive and drops unknown (< 0)
+        rows = rows[(prices >= int(price * 0.75)) & (prices <= int(price * 1.25)) & (prices >= 0)]
+    return [c for c in model.cards(rows[: limit + 1]) if c["key"] != doc.get("listingKey")][:limit]
+
+
+# Rendered result cards of the current read-model snapshot, per process. A card's HTML depends
+# only on its read-model columns (no site, visitor or request data), and similar-homes lists
+# repeat the same few cards across many pages; a new snapshot drops them all.
+_CARD_HTML = _SnapshotMemo(20_000)
+
+
+def _cards_html(model: Any, cards: list[dict[str, Any]]) -> SafeString:
+    """``includes/listing_card.html`` for each card, joined."""
+    lang = get_language() or ""
+    out = []
+    for card in cards:
+        key = (lang, str(card["key"]))
+        html = _CARD_HTML.get(model.version, key)
+        if html is None:
+            html = _CARD_HTML.put(model.version, key, render_to_string("includes/listing_card.html", {"listing": card}))
+        out.append(html)
+    return mark_safe("".join(out))  # rendered by the template engine (autoescaped)
 
 
 def _json_ld(request: HttpRequest, doc: dict[str, Any], photos: list[dict[str, Any]], sold: bool) -> str:
@@ -256,15 +338,16 @@ def listing_page(request: HttpRequest, slug: str) -> HttpResponse:
     doc, sold = _find_document(request, slug)
     if doc is None:
         raise Http404("No such listing")
+    model = get_read_model()
     photos = _photos(doc)
     key = doc.get("listingKey", "")
     favorite = request.user.is_authenticated and Favorite.objects.filter(user=request.user, listing_key=key).exists()
-    from billing.plans import Feature
+    from billing.plans import FREE, Feature
     from billing.selectors import entitlement_check
 
-    cma = entitlement_check(
-        user=request.user, feature=Feature.CMA_REPORTS, visitor_id=getattr(request, "anonymous_id", None)
-    )
+    # An anonymous visitor is on the free plan: their usage only matters if it includes CMAs.
+    visitor = getattr(request, "anonymous_id", None) if FREE.limit(Feature.CMA_REPORTS) != 0 else None
+    cma = entitlement_check(user=request.user, feature=Feature.CMA_REPORTS, visitor_id=visitor)
     title = f"{doc.get('unparsedAddress')}, {doc.get('city')}, {doc.get('stateOrProvince') or 'CA'} {doc.get('postalCode') or ''}".strip()
     facts = [
         ("Bedrooms", doc.get("bedroomsTotal")),
@@ -306,11 +389,12 @@ def listing_page(request: HttpRequest, slug: str) -> HttpResponse:
         "title": title,
         "description": description,
         "photos": photos,
+        "gallery_thumbs": _gallery_thumbs(photos, alt=str(doc.get("unparsedAddress") or "")),
         "facts": [(k, v) for k, v in facts if v not in (None, "")],
         "days_on_market": _days_on_market(doc),
         "price_history": list(reversed(doc.get("priceHistory") or [])),
         "open_houses": [o for o in doc.get("openHouses") or [] if isinstance(o, dict)],
-        "similar": _similar(request, doc),
+        "similar": _cards_html(model, _similar(request, doc, model=model)),
         "favorite": favorite,
         "cma": cma,
         "showings": not _is_public(request),
