@@ -79,6 +79,14 @@ def _queries() -> list[SearchQuery]:
         out.append(SearchQuery(cities=(city, "Indio", "nowhere"), statuses=("Active", "Pending"), min_beds=3))
         out.append(SearchQuery(cities=(city,), featured_subdivisions=("Movie Colony", "Mesa"), page=2))
     out.append(SearchQuery(text="m", sort=Sort.PPSF_ASC))
+    # Many matches under every query-independent sort: pages read off the precomputed orders,
+    # with and without featured subdivisions first.
+    for sort in [s for s in Sort if "distance" not in s.value]:
+        for featured in ((), ("Movie Colony", "Mesa"), ("nowhere",)):
+            out.append(SearchQuery(sort=sort, page=rng.choice([1, 2, 5]), featured_subdivisions=featured))
+            out.append(SearchQuery(sort=sort, min_price=400_000, featured_subdivisions=featured, page_size=100))
+        # fewer featured matches than the page reaches: the page continues with the others
+        out.append(SearchQuery(sort=sort, featured_subdivisions=("Twin Palms",), page=3, page_size=100))
     return out
 
 
