@@ -7,17 +7,23 @@ Views stay thin: parse and validate (``listings.validation``), scope to the site
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+import orjson
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from listings import selectors
 from listings.api_keys import api_key_authenticate
 from listings.openapi import openapi_document
 from listings.readmodel.loader import get_read_model
+from listings.readmodel.model import ReadModel
 from listings.readmodel.query import SearchQuery
 from listings.validation import (
     CLUSTER_PARAMS,
@@ -31,6 +37,64 @@ from listings.validation import (
 )
 
 View = Callable[..., JsonResponse]
+
+
+class FastJsonResponse(JsonResponse):
+    """A ``JsonResponse`` encoded by orjson (compact, ~10x faster than ``json`` for a page of
+    cards), or carrying an already encoded body (``content``)."""
+
+    def __init__(self, data: Any = None, *, content: bytes | None = None, status: int = 200) -> None:
+        body = content if content is not None else orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+        HttpResponse.__init__(self, content=body, content_type="application/json", status=status)
+
+
+class ResponseCache:
+    """Encoded answers of this process, keyed by the full validated query (site scope and the
+    day included) for one read-model version: a new snapshot empties it, so an answer never
+    outlives the data it was computed from. Bounded (LRU) and short-lived (TTL)."""
+
+    def __init__(self, *, size: int, ttl: float) -> None:
+        self.size, self.ttl = size, ttl
+        self._entries: OrderedDict[Hashable, tuple[float, bytes]] = OrderedDict()
+        self._version: object = None
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, version: object, key: Hashable) -> bytes | None:
+        now = time.monotonic()
+        with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._version = version
+            hit = self._entries.get(key)
+            if hit is None or hit[0] <= now:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return hit[1]
+
+    def put(self, version: object, key: Hashable, body: bytes) -> None:
+        if self.size <= 0 or self.ttl <= 0:
+            return
+        with self._lock:
+            if version != self._version:
+                return  # computed from a snapshot that has been replaced meanwhile
+            self._entries[key] = (time.monotonic() + self.ttl, body)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+
+search_cache = ResponseCache(
+    size=int(getattr(settings, "LISTINGS_SEARCH_CACHE_SIZE", 1024)),
+    ttl=float(getattr(settings, "LISTINGS_SEARCH_CACHE_SECONDS", 60)),
+)
 
 
 def error(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> JsonResponse:
@@ -59,9 +123,11 @@ def _params(request: HttpRequest, allowed: Sequence[Param]) -> dict[str, Any]:
     return parse_params({k: request.GET.getlist(k) for k in request.GET}, allowed)
 
 
-def _query(request: HttpRequest, values: dict[str, Any], *, use_bbox: bool = True) -> SearchQuery:
+def _query(
+    request: HttpRequest, values: dict[str, Any], *, use_bbox: bool = True, model: ReadModel | None = None
+) -> SearchQuery:
     scope = selectors.site_scope(tenant=getattr(request, "tenant", None))
-    cities = selectors.resolve_cities(model=get_read_model(), values=values.get("city", ()))
+    cities = selectors.resolve_cities(model=model or get_read_model(), values=values.get("city", ()))
     return search_query(
         values, cities=cities, mls_sources=scope.mls_sources, featured=scope.featured_subdivisions, use_bbox=use_bbox
     )
@@ -70,11 +136,23 @@ def _query(request: HttpRequest, values: dict[str, Any], *, use_bbox: bool = Tru
 @api_view
 def listings_search(request: HttpRequest) -> JsonResponse:
     values = _params(request, SEARCH_PARAMS)
-    query = _query(request, values)
-    result = selectors.listing_search(query=query)
-    return JsonResponse(
+    model = get_read_model()
+    query = _query(request, values, model=model)
+    # The query holds everything the answer depends on besides the snapshot: the site's
+    # sources and featured subdivisions, every filter, the page and the day (open houses).
+    body = search_cache.get(model.version, query)
+    if body is not None:
+        response = FastJsonResponse(content=body)
+        response["X-Cache"] = "hit"
+        return response
+    result = selectors.listing_search(query=query, model=model)
+    body = orjson.dumps(
         {"total": result.total, "page": query.page, "pageSize": query.page_size, "results": result.cards}
     )
+    search_cache.put(model.version, query, body)
+    response = FastJsonResponse(content=body)
+    response["X-Cache"] = "miss"
+    return response
 
 
 @api_view
@@ -130,7 +208,7 @@ def map_clusters(request: HttpRequest) -> JsonResponse:
     if missing:
         raise InvalidParameters(missing)
     query = _query(request, values)
-    return JsonResponse(selectors.map_clusters(query=query, zoom=values["zoom"]))
+    return FastJsonResponse(selectors.map_clusters(query=query, zoom=values["zoom"]))
 
 
 @api_view
@@ -142,7 +220,7 @@ def map_cluster_detail(request: HttpRequest, cluster_id: int) -> JsonResponse:
     )
     if detail is None:
         return error(404, "not_found", "No such cluster for these filters (the data may have changed).")
-    return JsonResponse(detail)
+    return FastJsonResponse(detail)
 
 
 @api_view

@@ -40,8 +40,9 @@ def resolve_cities(*, model: ReadModel, values: tuple[str, ...]) -> tuple[str, .
     return tuple(model.city_by_slug.get(v, v) for v in values)
 
 
-def listing_search(*, query: SearchQuery) -> SearchResult:
-    return get_read_model().search(query)
+def listing_search(*, query: SearchQuery, model: ReadModel | None = None) -> SearchResult:
+    """One page of results; ``model`` pins the snapshot the caller already resolved against."""
+    return (model or get_read_model()).search(query)
 
 
 def listing_detail(*, slug: str, scope: Scope) -> dict[str, Any] | None:

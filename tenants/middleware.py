@@ -2,15 +2,67 @@
 
 from __future__ import annotations
 
+import copy
+import time
 from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_tenant_domain_model, get_tenant_model
+
+HOST_CACHE_SECONDS = 5.0  # default of settings.TENANT_HOST_CACHE_SECONDS
+HOST_CACHE_MAX = 1024
+_hosts: dict[str, tuple[float, Any]] = {}
+
+
+def _shareable() -> bool:
+    """Whether rows read now may be kept for other requests: not inside a transaction."""
+    return not connection.in_atomic_block
+
+
+def tenant_host_cache_clear(**_: Any) -> None:
+    """Forget every cached host -> site answer of this process (on any Tenant/Domain save or
+    delete here; other processes see the change within ``TENANT_HOST_CACHE_SECONDS``)."""
+    _hosts.clear()
+
+
+for _model in (get_tenant_model(), get_tenant_domain_model()):
+    for _signal in (post_save, post_delete):
+        _signal.connect(tenant_host_cache_clear, sender=_model, weak=False, dispatch_uid=f"host-cache-{_model}")
 
 
 class SiteTenantMiddleware(TenantMainMiddleware):
-    """django-tenants' host routing, with a friendly 404 page for hosts we do not serve."""
+    """django-tenants' host routing, with a friendly 404 page for hosts we do not serve.
+
+    The host -> site answer is kept per process for ``TENANT_HOST_CACHE_SECONDS`` (default 5;
+    0 turns it off), so most requests run no SQL for routing (before: a health check, a
+    ``SET search_path`` and a ``tenants_domain JOIN tenants_tenant`` query on every request).
+    A Tenant or Domain saved or deleted in this process empties the cache at once; changes
+    made elsewhere (another worker, a queryset ``update()``) show within the TTL. Unknown
+    hosts are not cached. Each request gets its own copy of the tenant instance.
+
+    Nothing is cached or served from the cache while the connection is inside a transaction
+    (a row read there may be uncommitted or rolled back, so it must not outlive it): requests
+    are not, and tests, which each run in a rolled-back transaction, keep reading the row."""
+
+    def get_tenant(self, domain_model: Any, hostname: str) -> Any:
+        ttl = float(getattr(settings, "TENANT_HOST_CACHE_SECONDS", HOST_CACHE_SECONDS))
+        if ttl <= 0 or not _shareable():
+            return super().get_tenant(domain_model, hostname)
+        now = time.monotonic()
+        hit = _hosts.get(hostname)
+        if hit is not None and hit[0] > now:
+            return copy.copy(hit[1])
+        tenant = super().get_tenant(domain_model, hostname)
+        if len(_hosts) >= HOST_CACHE_MAX:
+            _hosts.clear()
+        _hosts[hostname] = (now + ttl, copy.copy(tenant))
+        return tenant
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
         return render(request, "errors/unknown_site.html", {"hostname": hostname}, status=404)
