@@ -41,13 +41,15 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+# Responses are counted by this header's value (stats["x_cache"], e.g. {"hit": 812, "miss": 5188}).
+COUNT_HEADER = b"x-cache"
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,19 @@ class _Request:
 class _Conn(asyncio.Protocol):
     """One keep-alive HTTP/1.1 client connection; answers one request at a time."""
 
-    __slots__ = ("pool", "transport", "buf", "job", "head_done", "status", "length", "chunked", "keep_alive", "used")
+    __slots__ = (
+        "pool",
+        "transport",
+        "buf",
+        "job",
+        "head_done",
+        "status",
+        "length",
+        "chunked",
+        "keep_alive",
+        "used",
+        "counted",
+    )
 
     def __init__(self, pool: _Pool) -> None:
         self.pool = pool
@@ -105,6 +119,7 @@ class _Conn(asyncio.Protocol):
         self.length = -1
         self.chunked = False
         self.keep_alive = True
+        self.counted = ""  # value of the counted header (COUNT_HEADER) of this response
 
     # -- asyncio callbacks -------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -170,6 +185,8 @@ class _Conn(asyncio.Protocol):
                 elif name == b"connection":
                     v = value.strip().lower()
                     self.keep_alive = (v != b"close") if http11 else (v == b"keep-alive")
+                elif name == COUNT_HEADER:
+                    self.counted = value.strip().decode("latin-1")
             self.head_done = True
             if self.status in (204, 304) or 100 <= self.status < 200:
                 self.length = 0
@@ -200,6 +217,9 @@ class _Conn(asyncio.Protocol):
         job, self.job = self.job, None
         self.used = True
         assert job is not None
+        if self.counted:
+            counts = self.pool.rec.header_counts
+            counts[self.counted] = counts.get(self.counted, 0) + 1
         self.pool.finished(self, job, self.status, keep_alive=self.keep_alive and not self.buf)
 
     def _fail(self) -> None:
@@ -225,6 +245,7 @@ class _Recorder:
         self.latencies: list[float] = []
         self.counts = {"ok": 0, "status": 0, "timeout": 0, "connection": 0}
         self.status_counts: dict[int, int] = {}
+        self.header_counts: dict[str, int] = {}
         self.last_done = 0.0
         self.outstanding = 0
 
@@ -431,6 +452,8 @@ async def _run(
         "send_lag_max_ms": round(lags[-1], 3) if lags else math.nan,
         "connections_opened": sum(p.opened_total for p in pools.values()),
         "status_counts": {str(k): v for k, v in sorted(rec.status_counts.items())},
+        "x_cache": dict(sorted(rec.header_counts.items())),
+        "loadgen_cpu_s": round(time.process_time(), 3),  # this generator process, start to end
     }
 
 
@@ -492,7 +515,7 @@ def load_in_subprocess(
 
 
 def find_max_rps(
-    targets: Sequence[Target],
+    targets: Sequence[Target] | Callable[[float, float], Sequence[Target]],
     *,
     p95_limit_ms: float,
     start_rate: float = 50,
@@ -505,23 +528,31 @@ def find_max_rps(
     connections: int = 256,
     pause_s: float = 1.0,
     verbose: bool = True,
+    probe: Callable[[], dict[str, float]] | None = None,
 ) -> dict[str, Any]:
     """Step the offered rate up (×``factor`` from ``start_rate``) until p95 exceeds
     ``p95_limit_ms`` or errors appear (more than ``max_error_rate`` of requests), then bisect
     ``refine_steps`` times between the last passing and the first failing rate. Every step runs
     in a fresh generator process. Returns ``max_rps`` (highest passing offered rate, 0 when even
-    ``start_rate`` fails), ``first_failing_rps`` and every step's stats."""
+    ``start_rate`` fails), ``first_failing_rps`` and every step's stats. ``targets`` may be a
+    function of (rate, duration) giving each step its own requests (e.g. fresh queries, so no
+    step replays another's)."""
     steps: list[dict[str, Any]] = []
 
     def attempt(rate: float) -> bool:
-        stats = load_in_subprocess(targets, rate=rate, duration=duration, timeout=timeout, connections=connections)
+        step_targets = targets(rate, duration) if callable(targets) else targets
+        before = probe() if probe else {}
+        stats = load_in_subprocess(step_targets, rate=rate, duration=duration, timeout=timeout, connections=connections)
+        if probe:
+            after = probe()
+            stats.update({k: round(after[k] - before.get(k, 0.0), 3) for k in after})
         passed = stats["p95_ms"] <= p95_limit_ms and stats["errors"] <= max_error_rate * stats["sent"]
-        steps.append({"rate": rate, "passed": passed, **{k: v for k, v in stats.items() if k != "status_counts"}})
+        steps.append({"rate": rate, "passed": passed, **stats})
         if verbose:
             print(
                 f"  offered {rate:8.1f} rps: p50 {stats['p50_ms']:.1f} p95 {stats['p95_ms']:.1f} "
                 f"p99 {stats['p99_ms']:.1f} ms, errors {stats['errors']}, achieved {stats['achieved_rps']:.1f} rps"
-                f" -> {'ok' if passed else 'FAIL'}",
+                f"{' ' + str(stats['x_cache']) if stats['x_cache'] else ''} -> {'ok' if passed else 'FAIL'}",
                 file=sys.stderr,
                 flush=True,
             )

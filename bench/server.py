@@ -187,6 +187,18 @@ class BenchServer:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read()
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) used so far by gunicorn's master and its live workers."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in ([self.proc.pid] if self.proc else []) + self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # exited meanwhile
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return {"server_cpu_s": total}
+
     def worker_pids(self) -> list[int]:
         if self.proc is None:
             return []
