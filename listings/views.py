@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import login_required
 from listings import selectors, services
 from listings.models import Favorite, SavedSearch, Swipe
-from listings.readmodel.loader import get_read_model
+from listings.readmodel.loader import get_closed_model, get_read_model
 from listings.readmodel.query import SearchQuery
 from listings.store import CLOSED, LISTINGS, get_db
 from listings.validation import (
@@ -317,13 +317,38 @@ def map_style(request: HttpRequest) -> str:
     return ""
 
 
+def _closed_since_snapshot(slug: str, scope: selectors.Scope) -> bool:
+    """Is ``slug`` an active listing of the current snapshot, of a source this site shows?
+    (Then it may have closed since, and only the store knows.)"""
+    model = get_read_model()
+    row = model.row_of_slug(slug)
+    if row is None:
+        return False
+    if scope.mls_sources is None:
+        return True
+    return int(model.cols["source"][row]) in model.dicts["source"].lookup(scope.mls_sources).tolist()
+
+
 def _find_document(request: HttpRequest, slug: str) -> tuple[dict[str, Any] | None, bool]:
-    """(document, sold) of a listing this site shows: the active store first, then closed sales."""
+    """(document, sold) of a listing this site shows: the active store first, then closed sales.
+
+    Closed sales are found by key through the closed read model's slug index: the store has no
+    slug index on closed sales, so a slug query there scans every sale (any mistyped or
+    crawled address would). Only a slug the active snapshot still knows (a listing that closed
+    since) is asked of the store by slug."""
     scope = _scope(request)
     doc = selectors.listing_detail(slug=slug, scope=scope)
     if doc is not None:
         return doc, doc.get("standardStatus") == "Closed"
-    closed = get_db()[CLOSED].find_one({"slug": slug}, selectors.DETAIL_PROJECTION)
+    closed_model = get_closed_model()
+    row = closed_model.row_of_slug(slug)
+    if row is not None:
+        filt = {"listingKey": str(closed_model.cols["key"][row])}
+    elif _closed_since_snapshot(slug, scope):
+        filt = {"slug": slug}
+    else:
+        return None, False
+    closed = get_db()[CLOSED].find_one(filt, selectors.DETAIL_PROJECTION)
     if closed is None or (scope.mls_sources is not None and closed.get("mlsSource") not in scope.mls_sources):
         return None, False
     return closed, True

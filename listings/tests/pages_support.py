@@ -137,6 +137,7 @@ def load_store(docs: list[dict[str, Any]], closed: list[dict[str, Any]] | None =
     if closed:
         db[CLOSED].insert_many([dict(d) for d in closed])
     loader.holder(loader.LISTINGS).reload()
+    loader.holder(loader.CLOSED).reload()
 
 
 def clear_store() -> None:

@@ -48,12 +48,17 @@ def expected_similar(doc: dict[str, Any], *, sources: tuple[str, ...] | None) ->
 
 @pytest.fixture
 def restore_store(store: list[dict[str, Any]]) -> Iterator[None]:
-    """Put back any document a test changed, and the read model with it."""
+    """Put back any document a test changed, moved or added, and the read models with them."""
+    from listings.store import CLOSED
+    from listings.tests.pages_support import SOLD_KEY
+
     yield
-    coll = get_db()[LISTINGS]
+    db = get_db()
     for doc in store:
-        coll.replace_one({"listingKey": doc["listingKey"]}, dict(doc))
+        db[LISTINGS].replace_one({"listingKey": doc["listingKey"]}, dict(doc), upsert=True)
+    db[CLOSED].delete_many({"listingKey": {"$ne": SOLD_KEY}})
     loader.holder(loader.LISTINGS).reload()
+    loader.holder(loader.CLOSED).reload()
 
 
 def test_similar_homes_are_the_search_they_replace(
@@ -141,3 +146,32 @@ def test_gallery_thumbnails_are_the_template_markup_escaped() -> None:
     assert "<script>" not in html and "<b>" not in html and "&amp;b=2" in html
     assert html.count('aria-current="true"') == 1
     assert str(_gallery_thumbs([], alt=alt)) == ""
+
+
+def test_sold_listings_are_found_by_key_through_the_closed_snapshot(
+    public_tenant: Any, sarah_site: Any, site_client: Any, restore_store: None
+) -> None:
+    """A sale is looked up by key (the store has no slug index on closed sales); a listing that
+    closed after the snapshots were taken is still found (by slug: the active snapshot knows
+    it); a sale in no snapshot yet shows once the closed snapshot has it."""
+    from listings.store import CLOSED
+    from listings.tests.pages_support import CRMLS_KEY, CRMLS_SLUG, SOLD_SLUG
+
+    flagship, sarah = site_client(public_tenant), site_client(sarah_site)
+    assert 'data-testid="sold-badge"' in flagship.get(f"/listings/{SOLD_SLUG}/").content.decode()
+    db = get_db()
+    # The rich listing closes; neither snapshot has caught up.
+    rich = db[LISTINGS].find_one_and_delete({"listingKey": RICH_KEY}, {"_id": 0})
+    db[CLOSED].insert_one({**rich, "standardStatus": "Closed", "closePrice": 1_200_000.0, "closeDate": "2026-11-20"})
+    html = flagship.get(f"/listings/{RICH_SLUG}/").content.decode()
+    assert 'data-testid="sold-badge"' in html and "$1,200,000" in html
+    # A CRMLS sale: never on Sarah's (GPS) site, whichever way it would be found.
+    crmls = db[LISTINGS].find_one_and_delete({"listingKey": CRMLS_KEY}, {"_id": 0})
+    db[CLOSED].insert_one({**crmls, "standardStatus": "Closed", "closePrice": 800_000.0})
+    assert sarah.get(f"/listings/{CRMLS_SLUG}/").status_code == 404
+    assert flagship.get(f"/listings/{CRMLS_SLUG}/").status_code == 200
+    # A sale no snapshot has seen: unknown until the closed snapshot refreshes.
+    db[CLOSED].insert_one({**rich, "listingKey": "1900000099", "slug": "5-new-sale-palm-springs-1900000099"})
+    assert flagship.get("/listings/5-new-sale-palm-springs-1900000099/").status_code == 404
+    loader.holder(loader.CLOSED).refresh(upsert=["1900000099"], remove=[])
+    assert flagship.get("/listings/5-new-sale-palm-springs-1900000099/").status_code == 200
