@@ -9,25 +9,16 @@ listing cannot live without (key, status, price, a place on the map, a timestamp
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+import bson
+import bson.errors
+
 MASK = "********"
 STATUSES = frozenset(
     {"Active", "Active Under Contract", "Pending", "Coming Soon", "Closed", "Expired", "Withdrawn", "Canceled"}
-)
-PHOTO_SIZES = (
-    ("UriThumb", "uriThumb"),
-    ("Uri300", "uri300"),
-    ("Uri640", "uri640"),
-    ("Uri800", "uri800"),
-    ("Uri1024", "uri1024"),
-    ("Uri1280", "uri1280"),
-    ("Uri1600", "uri1600"),
-    ("Uri2048", "uri2048"),
-    ("UriLarge", "uriLarge"),
 )
 PER_MONTH = {
     "monthly": 1.0,
@@ -117,20 +108,33 @@ def slugify(*parts: str | None) -> str:
 
 
 def _photos(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    photos = []
-    for p in raw or []:
+    # Every size the feed sends (UriThumb, Uri300 ... Uri2048, UriLarge). A dict display per photo,
+    # not a loop over the sizes: listings carry ~12 photos of 12 fields, the flattener's hottest loop.
+    primary: list[dict[str, Any]] = []
+    rest: list[dict[str, Any]] = []
+    for p in raw or ():
         if not isinstance(p, dict):
             continue
-        photo: dict[str, Any] = {
-            "id": p.get("Id"),
-            "caption": _text(p.get("Caption")),
-            "primary": bool(p.get("Primary")),
-        }
-        for src, dst in PHOTO_SIZES:
-            photo[dst] = p.get(src)
-        photos.append(photo)
-    # Primary first, the rest in feed order (sorted() is stable).
-    return sorted(photos, key=lambda ph: not ph["primary"])
+        get = p.get
+        is_primary = bool(get("Primary"))
+        (primary if is_primary else rest).append(
+            {
+                "id": get("Id"),
+                "caption": _text(get("Caption")),
+                "primary": is_primary,
+                "uriThumb": get("UriThumb"),
+                "uri300": get("Uri300"),
+                "uri640": get("Uri640"),
+                "uri800": get("Uri800"),
+                "uri1024": get("Uri1024"),
+                "uri1280": get("Uri1280"),
+                "uri1600": get("Uri1600"),
+                "uri2048": get("Uri2048"),
+                "uriLarge": get("UriLarge"),
+            }
+        )
+    # Primary first, the rest in feed order.
+    return primary + rest
 
 
 def _open_houses(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -148,9 +152,13 @@ def _monthly(amount: float | None, frequency: Any) -> float | None:
 
 
 def content_hash(doc: dict[str, Any]) -> str:
-    """Hash of the feed-derived fields; dict order is fixed by ``flatten`` so no sort is needed."""
-    payload = json.dumps({k: v for k, v in doc.items() if k not in SYNC_FIELDS}, separators=(",", ":"), default=str)
-    return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+    """Hash of the feed-derived fields; dict order is fixed by ``flatten`` so no sort is needed.
+
+    Hashes the BSON encoding (pymongo's C encoder, about twice as fast as ``json.dumps`` on a
+    listing with its photos, and deterministic: same fields, values and order, same bytes)."""
+    return hashlib.blake2b(
+        bson.encode({k: v for k, v in doc.items() if k not in SYNC_FIELDS}), digest_size=16
+    ).hexdigest()
 
 
 def flatten(raw: dict[str, Any], *, source: str) -> dict[str, Any]:
@@ -249,5 +257,8 @@ def flatten(raw: dict[str, Any], *, source: str) -> dict[str, Any]:
         "openHouses": _open_houses(f.get("OpenHouses")),
         "virtualTourUrl": tours[0]["Uri"] if tours else None,
     }
-    doc["contentHash"] = content_hash(doc)
+    try:
+        doc["contentHash"] = content_hash(doc)
+    except (OverflowError, bson.errors.InvalidDocument) as exc:  # e.g. a number beyond 64 bits
+        raise MalformedRecord(f"value the store cannot hold: {exc}", listing_key=key) from exc
     return doc

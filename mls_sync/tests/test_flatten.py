@@ -57,6 +57,27 @@ def test_flatten_normalises_a_sloppy_record() -> None:
 def test_content_hash_tracks_feed_content() -> None:
     assert flatten(raw(), source="gps")["contentHash"] == flatten(raw(), source="gps")["contentHash"]
     assert flatten(raw(), source="gps")["contentHash"] != flatten(raw(ListPrice=1), source="gps")["contentHash"]
+    # A photo's size, a caption or a photo order is content too.
+    photos = raw()["StandardFields"]["Photos"]
+    for changed in (
+        [{**photos[0], "Uri2048": "a2048"}, photos[1]],
+        [{**photos[0], "Caption": "Pool"}, photos[1]],
+        [photos[0], {**photos[1], "Primary": False}],
+    ):
+        assert flatten(raw(), source="gps")["contentHash"] != flatten(raw(Photos=changed), source="gps")["contentHash"]
+
+
+def test_photos_keep_every_size_primary_first() -> None:
+    sizes = ("UriThumb", "Uri300", "Uri640", "Uri800", "Uri1024", "Uri1280", "Uri1600", "Uri2048", "UriLarge")
+    feed = [{"Id": str(n), "Caption": f" c{n} ", "Primary": n == 2, **{s: f"{n}-{s}" for s in sizes}} for n in range(4)]
+    photos = flatten(raw(Photos=[*feed, "not a photo"]), source="gps")["photos"]
+    assert [p["id"] for p in photos] == ["2", "0", "1", "3"]
+    assert photos[0] == {
+        "id": "2",
+        "caption": "c2",
+        "primary": True,
+        **{s[0].lower() + s[1:]: f"2-{s}" for s in sizes},
+    }
 
 
 @pytest.mark.parametrize(
@@ -66,6 +87,7 @@ def test_content_hash_tracks_feed_content() -> None:
         ({"Latitude": 1234.5}, "coordinates"),
         ({"StandardStatus": "Sold-ish"}, "StandardStatus"),
         ({"ModificationTimestamp": "yesterday"}, "ModificationTimestamp"),
+        ({"YearBuilt": "1e30"}, "cannot hold"),  # an int no 64-bit store field takes
     ],
 )
 def test_malformed_records_say_why(fields: dict[str, Any], reason: str) -> None:
