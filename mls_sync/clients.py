@@ -8,7 +8,6 @@ jitter; everything else raises a typed ``MlsError``.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -20,6 +19,8 @@ from datetime import datetime
 from typing import Any
 
 import requests
+
+from mls_sync import jsonwire
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ class _HttpBase:
             retry_after: str | None = None
             try:
                 resp = self.session.get(url, params=params, headers=self._headers(), timeout=self.timeout)
-                body = json.loads(resp.content) if resp.content else {}
+                body = jsonwire.loads(resp.content) if resp.content else {}
             except (
                 requests.ConnectionError,
                 requests.Timeout,

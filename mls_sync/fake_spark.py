@@ -16,11 +16,13 @@ import os
 import socket
 import threading
 import time
+import zlib
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from mls_sync import jsonwire
 from mls_sync.feed import DEFAULT_SIZES, FeedSet
 from mls_sync.feed.filters import FilterError, parse_filter
 from mls_sync.feed.state import STATUSES, SourceFeed
@@ -54,6 +56,11 @@ class FakeSpark:
         self.hits: dict[str, deque[float]] = {}
         self.requests = 0
         self.malformed_served: list[str] = []
+        # Pre-encoded full-replication pages (``warm``): {(source, skiptoken, base): zlib(JSON)}.
+        self.pages: dict[tuple[str, str, str], bytes] = {}
+        self.generation = 0  # bumped when the feed changes; a warm-up of an older feed is dropped
+        self.warm_state = "off"  # off | warming | ready
+        self.warm_limit = MAX_LIMIT
 
     def take_fault(self) -> str | None:
         with self.lock:
@@ -73,8 +80,56 @@ class FakeSpark:
             window.append(now)
             return False
 
+    # -- pre-encoded pages -------------------------------------------------------------------------
+    def warm(self, base: str, *, limit: int = MAX_LIMIT) -> None:
+        """Render every page of a full replication (``_limit=limit``, all expansions, no filter)
+        ahead of the requests, as the bytes the live path would send, zlib-compressed (~0.9 MB
+        a page). Generating and encoding records is this server's whole CPU cost; a benchmark
+        warms up first so the machine's CPU goes to the client and the database, as it would
+        against the real Spark API. Any change to the feed (advance, reset) drops the pages."""
+        with self.lock:
+            generation = self.generation
+            self.warm_state, self.warm_limit = "warming", limit
+        expand = frozenset(EXPANSIONS)
+        for source, feed in self.feeds.feeds.items():
+            after = ""
+            while True:
+                positions, more, _ = feed.page(None, after=after or None, limit=limit)
+                recs = [feed.record(pos, photo_base=base, expand=expand) for pos in positions]
+                token = recs[-1]["Id"] if more and recs else None
+                body = zlib.compress(jsonwire.dumps(spark_ok(recs, skiptoken=token, total=None, limit=limit)), 1)
+                with self.lock:
+                    if generation != self.generation:
+                        return
+                    self.pages[(source, after, base)] = body
+                if token is None:
+                    break
+                after = token
+        with self.lock:
+            if generation == self.generation:
+                self.warm_state = "ready"
+
+    def warm_page(self, source: str, query: dict[str, str], base: str) -> bytes | None:
+        """The pre-encoded page answering ``query``, if it is a plain full-replication request."""
+        if not self.pages or set(query) - {"_limit", "_skiptoken", "_expand", "_filter", "_select"}:
+            return None
+        if query.get("_filter", "").strip() or query.get("_select", "").strip():
+            return None
+        expand = frozenset(e.strip() for e in query.get("_expand", "").split(",") if e.strip())
+        if query.get("_limit") != str(self.warm_limit) or expand != EXPANSIONS:
+            return None
+        body = self.pages.get((source, query.get("_skiptoken", ""), base))
+        return zlib.decompress(body) if body is not None else None
+
+    def _feed_changed(self) -> None:
+        with self.lock:
+            self.generation += 1
+            self.pages.clear()
+            self.warm_state = "off"
+
     def control(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
         if action == "advance":
+            self._feed_changed()
             sources = [body["source"]] if body.get("source") else list(self.feeds.feeds)
             return {
                 src: self.feeds.feeds[src].advance(
@@ -90,6 +145,7 @@ class FakeSpark:
                 self.faults.extend([kind] * count)
             return {"queued": list(self.faults)}
         if action == "reset":
+            self._feed_changed()
             with self.lock:
                 self.faults.clear()
                 self.hits.clear()
@@ -101,6 +157,7 @@ class FakeSpark:
     def state(self) -> dict[str, Any]:
         return {
             "requests": self.requests,
+            "warm": self.warm_state,
             "faults": list(self.faults),
             "malformed_served": self.malformed_served,
             "sources": {
@@ -128,7 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         drop: bool = False,
         headers: dict[str, str] | None = None,
     ) -> None:
-        body = payload if isinstance(payload, bytes) else json.dumps(payload, separators=(",", ":")).encode()
+        body = payload if isinstance(payload, bytes) else jsonwire.dumps(payload)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -198,6 +255,11 @@ class Handler(BaseHTTPRequestHandler):
             return
         if fault == "slow":
             time.sleep(2.0)
+        if not reso and path.rstrip("/") == "/v1/listings" and fault != "malformed":
+            warm = app.warm_page(source, query, self._base())
+            if warm is not None:
+                self._send(200, warm, drop=fault == "drop")
+                return
         feed = app.feeds.feeds[source]
         try:
             payload = self._reso(feed, query) if reso else self._spark(feed, path, query)
@@ -321,6 +383,11 @@ def main(argv: list[str] | None = None) -> None:
             help=f"API key that selects the {src} feed (the id '{src}' always works)",
         )
     parser.add_argument("--rate-limit", type=int, default=0, help="requests per 5 minutes per key (0: off)")
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="pre-encode every full-replication page at start (/_control/state says warm: ready)",
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     sizes = {src: (getattr(args, f"{src}_active"), getattr(args, f"{src}_closed")) for src in DEFAULT_SIZES}
@@ -328,6 +395,9 @@ def main(argv: list[str] | None = None) -> None:
     app = FakeSpark(seed=args.seed, sizes=sizes, keys=keys, rate_limit=args.rate_limit)
     server = _Server((args.host, args.port), app, verbose=args.verbose)
     print(f"fake Spark API on http://{args.host}:{args.port} (seed {args.seed}, sizes {sizes})", flush=True)
+    if args.warm:
+        base = f"http://{args.host}:{server.server_address[1]}"
+        threading.Thread(target=app.warm, args=(base,), name="fake-spark-warm", daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import requests
 
 from mls_sync.clients import (
     MlsAuthError,
@@ -91,3 +92,32 @@ def test_rate_limiter_blocks_past_the_window() -> None:
     for _ in range(4):
         limiter.acquire()
     assert time.monotonic() - start >= 0.25
+
+
+def _raw_pages(spark: Spark, source: str) -> list[bytes]:
+    """Every page body of a full replication, as the server sent it."""
+    bodies, token = [], ""
+    headers = {"Authorization": f"Bearer {source}", "X-SparkApi-User-Agent": "tests"}
+    while True:
+        params = {"_limit": PAGE, "_expand": "Photos,OpenHouses,VirtualTours,Rooms,Units", "_skiptoken": token}
+        resp = requests.get(f"{spark.url}/v1/listings", params=params, headers=headers, timeout=10)
+        resp.raise_for_status()
+        bodies.append(resp.content)
+        token = resp.json()["D"].get("SkipToken")
+        if not token:
+            return bodies
+
+
+def test_warm_pages_are_the_bytes_the_live_feed_sends(spark: Spark) -> None:
+    live = {src: _raw_pages(spark, src) for src in SIZES}
+    spark.app.warm(spark.url, limit=PAGE)
+    assert requests.get(f"{spark.url}/_control/state", timeout=10).json()["warm"] == "ready"
+    assert len(spark.app.pages) == sum(len(pages) for pages in live.values())
+    assert {src: _raw_pages(spark, src) for src in SIZES} == live
+    # Any other request shape (a filter, another page size) is served live.
+    assert spark.app.warm_page("gps", {"_limit": str(PAGE), "_filter": "MlsStatus Eq 'Closed'"}, spark.url) is None
+    assert spark.app.warm_page("gps", {"_limit": "10", "_skiptoken": ""}, spark.url) is None
+    # A changed feed drops the pages; the live path serves the change.
+    spark.advance(percent=20)
+    assert spark.app.pages == {} and requests.get(f"{spark.url}/_control/state", timeout=10).json()["warm"] == "off"
+    assert {src: _raw_pages(spark, src) for src in SIZES} != live
