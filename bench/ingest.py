@@ -43,8 +43,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_server(port: int, sizes: dict[str, tuple[int, int]], seed: int) -> subprocess.Popen[bytes]:
+def _start_server(port: int, sizes: dict[str, tuple[int, int]], seed: int, *, warm: bool) -> subprocess.Popen[bytes]:
     args = [sys.executable, "-m", "mls_sync.fake_spark", "--port", str(port), "--seed", str(seed)]
+    args += ["--warm"] if warm else []
     for src, (active, closed) in sizes.items():
         args += [f"--{src}-active", str(active), f"--{src}-closed", str(closed)]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -59,10 +60,28 @@ def _start_server(port: int, sizes: dict[str, tuple[int, int]], seed: int) -> su
     raise RuntimeError("fake Spark server did not start")
 
 
+def _wait_warm(base: str, timeout: float = 600) -> None:
+    """Until the feed server has pre-encoded its full-replication pages (``--warm``)."""
+    deadline = time.monotonic() + timeout
+    while requests.get(f"{base}/_control/state", timeout=10).json().get("warm") != "ready":
+        if time.monotonic() > deadline:
+            raise RuntimeError("fake Spark server did not finish warming up")
+        time.sleep(0.2)
+
+
 def _cpu_s(pid: int) -> float:
     """User + system CPU seconds of another process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _db_pid(mongo: MongoClient) -> int | None:
+    """The store server's pid when it runs on this machine (SecantusDB reports it in serverStatus)."""
+    try:
+        pid = int(mongo.admin.command("serverStatus").get("pid") or 0)
+    except Exception:  # a server that does not say is simply not measured
+        return None
+    return pid if pid and Path(f"/proc/{pid}/stat").exists() else None
 
 
 def _rss_mb(pid: int) -> float:
@@ -80,26 +99,40 @@ def main() -> None:
         parser.add_argument(f"--{src}-closed", type=int, default=closed)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-geo", action="store_true", help="skip the 2dsphere index build")
+    parser.add_argument(
+        "--cold-feed",
+        action="store_true",
+        help="the feed server generates and encodes pages while they are requested instead of before the timer",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "ingest.json"))
     args = parser.parse_args()
     sizes = {src: (getattr(args, f"{src}_active"), getattr(args, f"{src}_closed")) for src in DEFAULT_SIZES}
     uri = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27018")
     port = _free_port()
-    server = _start_server(port, sizes, args.seed)
+    warm_start = time.perf_counter()
+    server = _start_server(port, sizes, args.seed, warm=not args.cold_feed)
     mongo: MongoClient = MongoClient(uri, tz_aware=True)
+    results: dict[str, float] = {}
     db_name = f"bench_ingest_{uuid.uuid4().hex[:8]}"
     db = mongo[db_name]
     base = f"http://127.0.0.1:{port}"
-    results: dict[str, float] = {}
     try:
+        if not args.cold_feed:
+            _wait_warm(base)
+            results["ingest_feed_warmup_s"] = round(time.perf_counter() - warm_start, 2)
+        feed_cpu_start = _cpu_s(server.pid)
 
         def client(src: str) -> SparkClient:
             return SparkClient(
                 base_url=base, api_key=src, user_agent="ChatRealty-bench/1.0", limiter=RateLimiter(1500, 300)
             )
 
+        db_pid = _db_pid(mongo) if mongo.address and mongo.address[0] in ("127.0.0.1", "localhost") else None
+        db_cpu_start = _cpu_s(db_pid) if db_pid else 0.0
+        results["machine_loadavg_1m_at_start"] = round(os.getloadavg()[0], 2)
         # Both sources at once, as their per-source Celery tasks run in production.
         start = time.perf_counter()
+        cpu_start = time.process_time()
         with ThreadPoolExecutor(max_workers=len(sizes)) as pool:
             runs = list(
                 pool.map(
@@ -110,12 +143,21 @@ def main() -> None:
             print(f"full {counters.source}: {counters.summary()}", flush=True)
         fetched = sum(c.fetched for c in runs)
         loaded = time.perf_counter()
+        results["ingest_full_load_s"] = round(loaded - start, 2)
+        results["ingest_full_load_client_cpu_s"] = round(time.process_time() - cpu_start, 1)
+        results["ingest_full_load_feed_server_cpu_s"] = round(_cpu_s(server.pid) - feed_cpu_start, 1)
+        if db_pid:
+            db_cpu_loaded = _cpu_s(db_pid)
+            results["ingest_full_load_db_cpu_s"] = round(db_cpu_loaded - db_cpu_start, 1)
         store_ensure_indexes(db=db, geo=False)
         results["ingest_full_s"] = round(time.perf_counter() - start, 2)
+        if db_pid:
+            results["ingest_full_db_cpu_s"] = round(_cpu_s(db_pid) - db_cpu_start, 1)
+            results["ingest_full_index_build_db_cpu_s"] = round(_cpu_s(db_pid) - db_cpu_loaded, 1)
         # Where the CPU went (the box has 2 cores; the database server's share is the rest).
         usage = resource.getrusage(resource.RUSAGE_SELF)
         results["ingest_full_client_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
-        results["ingest_full_feed_server_cpu_s"] = round(_cpu_s(server.pid), 1)
+        results["ingest_full_feed_server_cpu_s"] = round(_cpu_s(server.pid) - feed_cpu_start, 1)
         results["ingest_full_index_build_s"] = round(time.perf_counter() - loaded, 2)
         results["ingest_full_docs"] = fetched
         results["ingest_full_docs_per_s"] = round(fetched / results["ingest_full_s"], 1)
@@ -144,6 +186,7 @@ def main() -> None:
         results["ingest_incremental_docs"] = changed
         results["ingest_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         results["ingest_server_peak_rss_mb"] = round(_rss_mb(server.pid), 1)
+        results["machine_loadavg_1m_at_end"] = round(os.getloadavg()[0], 2)
     finally:
         server.terminate()
         server.wait(timeout=10)
