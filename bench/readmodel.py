@@ -5,6 +5,17 @@ collection with the projection into columns, target <= 10) and ``readmodel_rss_m
 (RSS growth of a fresh process building the model of 500,000 generated listings, target
 <= 300). Documents come from ``listings.readmodel.synthetic`` into a scratch database
 (``BENCH_READMODEL_DB``, default ``chatrealty_bench_readmodel``) on ``MONGODB_URI``.
+
+Shared snapshots (``listings/readmodel/snapshot.py``), on the full feed:
+``readmodel_snapshot_publish_s`` (the leader writing a version), ``readmodel_worker_ready_s``
+(a new process mapping the current version and answering a first search; imports excluded,
+``readmodel_worker_ready_total_s`` is the whole ``python`` process including them) and the
+memory of 4 worker processes mapping the same version next to one process that loads its
+own copy: ``readmodel_private_rss_mb`` (RSS growth of a private load),
+``readmodel_shared_pss_mb_4workers`` (growth of the 4 workers' summed PSS, from
+/proc/<pid>/smaps_rollup, after every mapped page was touched) and
+``readmodel_shared_uss_mb_per_worker`` (private memory growth per worker: the per-process
+strings and dictionaries).
 """
 
 from __future__ import annotations
@@ -13,11 +24,14 @@ import gc
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from itertools import islice
+from pathlib import Path
 
 import numpy as np
 from pymongo import MongoClient
@@ -26,6 +40,7 @@ from bench._common import ROOT, write_results
 from listings.readmodel import BBox, Near, ReadModel, SearchQuery, Sort
 from listings.readmodel.columns import PROJECTION
 from listings.readmodel.loader import load
+from listings.readmodel.snapshot import SharedDir
 from listings.readmodel.synthetic import CITIES, documents
 
 FEED_SIZE = 74_000
@@ -48,6 +63,112 @@ def rss_child(n: int) -> None:
     after = _rss_mb()
     model.search(SearchQuery(text="pool", min_beds=3))
     print(json.dumps({"rss_mb": after - before, "columns_mb": model.nbytes / 2**20}))
+
+
+def _smaps_mb() -> dict[str, float]:
+    """Rss, Pss and USS (private clean + dirty) of this process, from smaps_rollup."""
+    fields: dict[str, float] = {}
+    with open("/proc/self/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB":
+                fields[parts[0].rstrip(":")] = int(parts[1]) / 1024
+    return {
+        "rss": fields["Rss"],
+        "pss": fields["Pss"],
+        "uss": fields["Private_Clean"] + fields["Private_Dirty"],
+    }
+
+
+def _touch(model: ReadModel) -> None:
+    """Read every page of every array (a worker that has served all kinds of queries)."""
+    arrays = [*model.cols.values(), model.text.offsets, model.text.rows, model.key_order, model.lat_sorted]
+    for a in arrays:
+        if a.dtype.kind in "iuf":
+            np.asarray(a).view(np.uint8).sum()
+
+
+def worker_child(root: str) -> None:
+    """A new worker: map the current snapshot, answer a search; report; stay until stdin closes."""
+    started = time.perf_counter()
+    gc.collect()
+    before = _smaps_mb()
+    model = SharedDir(Path(root)).open_current()
+    assert model is not None, "no snapshot"
+    model.search(SearchQuery(text="pool", min_beds=3))
+    ready = time.perf_counter() - started
+    search_latencies(model, count=100)
+    _touch(model)
+    print(json.dumps({"ready_s": ready, "before": before, "after": _smaps_mb(), "size": model.size}), flush=True)
+    sys.stdin.read()
+
+
+def private_child(uri: str, db_name: str) -> None:
+    """A process that loads its own copy from the store (what every worker did before)."""
+    gc.collect()
+    before = _smaps_mb()
+    model = load(db=MongoClient(uri)[db_name])
+    _touch(model)
+    print(json.dumps({"before": before, "after": _smaps_mb(), "size": model.size}), flush=True)
+
+
+def _python(code: str, *, stdin: int | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, text=True, stdin=stdin, stdout=subprocess.PIPE)
+
+
+def shared_snapshot(model: ReadModel, *, uri: str, db_name: str) -> dict[str, float]:
+    """Publish ``model`` once, then start workers that map it (see the module docstring)."""
+    root = Path(tempfile.mkdtemp(prefix="chatrealty-bench-snapshot-"))
+    try:
+        shared = SharedDir(root / "listings")
+        assert shared.try_lead()
+        started = time.perf_counter()
+        shared.publish(model)
+        publish_s = time.perf_counter() - started
+        code = f"from bench.readmodel import worker_child; worker_child({str(shared.root)!r})"
+        ready, total = [], []
+        for _ in range(3):  # one worker at a time: how fast a new worker is ready
+            started = time.perf_counter()
+            p = _python(code, stdin=subprocess.PIPE)
+            assert p.stdout is not None and p.stdin is not None
+            ready.append(json.loads(p.stdout.readline())["ready_s"])
+            total.append(time.perf_counter() - started)
+            p.stdin.close()
+            p.wait(30)
+        workers = [_python(code, stdin=subprocess.PIPE) for _ in range(4)]
+        reports = []
+        for p in workers:
+            assert p.stdout is not None
+            reports.append(json.loads(p.stdout.readline()))
+        rollups = []  # read while all 4 map the same files, so PSS splits the shared pages
+        for p in workers:
+            with open(f"/proc/{p.pid}/smaps_rollup") as f:
+                kb = {ln.split()[0].rstrip(":"): int(ln.split()[1]) for ln in f if ln.rstrip().endswith("kB")}
+            rollups.append(kb)
+        for p in workers:
+            assert p.stdin is not None
+            p.stdin.close()
+            p.wait(30)
+        pss_growth = sum(r["Pss"] / 1024 - rep["before"]["pss"] for r, rep in zip(rollups, reports, strict=True))
+        uss_growth = [
+            (r["Private_Clean"] + r["Private_Dirty"]) / 1024 - rep["before"]["uss"]
+            for r, rep in zip(rollups, reports, strict=True)
+        ]
+        rss_growth = [r["Rss"] / 1024 - rep["before"]["rss"] for r, rep in zip(rollups, reports, strict=True)]
+        priv = _python(f"from bench.readmodel import private_child; private_child({uri!r}, {db_name!r})")
+        out, _ = priv.communicate(timeout=600)
+        private = json.loads(out)
+        return {
+            "readmodel_snapshot_publish_s": round(publish_s, 3),
+            "readmodel_worker_ready_s": round(statistics.median(ready), 3),
+            "readmodel_worker_ready_total_s": round(statistics.median(total), 3),
+            "readmodel_private_rss_mb": round(private["after"]["rss"] - private["before"]["rss"], 1),
+            "readmodel_shared_rss_mb_per_worker": round(statistics.median(rss_growth), 1),
+            "readmodel_shared_pss_mb_4workers": round(pss_growth, 1),
+            "readmodel_shared_uss_mb_per_worker": round(statistics.median(uss_growth), 1),
+        }
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def search_latencies(model: ReadModel, *, count: int = 400) -> list[float]:
@@ -115,6 +236,7 @@ def main() -> dict[str, float]:
         check=True,
     )
     rss = json.loads(out.stdout)
+    shared = shared_snapshot(model, uri=uri, db_name=db_name)
     results = {
         "readmodel_docs": FEED_SIZE,
         "readmodel_load_s": round(statistics.median(loads), 3),
@@ -126,6 +248,7 @@ def main() -> dict[str, float]:
         "readmodel_search_p95_ms": round(float(np.percentile(search_ms, 95)), 3),
         "readmodel_rss_mb_500k": round(rss["rss_mb"], 1),
         "readmodel_columns_mb_500k": round(rss["columns_mb"], 1),
+        **shared,
     }
     write_results("readmodel", results)
     print(json.dumps(results, indent=2), file=sys.stderr)

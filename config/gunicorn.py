@@ -17,8 +17,11 @@ accesslog = "-"
 
 
 def post_worker_init(worker: Any) -> None:
-    """Load the listings read model in each worker right after the fork (it is per process),
-    so the first searches do not wait for it."""
+    """Get the listings read model ready in each worker right after the fork, so the first
+    searches do not wait for it. With LISTINGS_READMODEL_SNAPSHOT_DIR (the default) the first
+    worker builds it from the store and publishes a snapshot; the others, and every worker
+    started later, map that snapshot (one shared copy in RAM, ready in well under a second).
+    Never in the master: the model's threads and mappings belong to the worker processes."""
     from listings.readmodel.loader import warm_in_background
 
     warm_in_background()
