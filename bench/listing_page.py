@@ -51,6 +51,7 @@ HOSTS = ("localhost", "sarah.localhost", "mike.localhost")  # flagship, gps-only
 SIZES = ("uri300", "uri640", "uri800", "uri1024", "uri1280", "uri1600", "uri2048")
 CAPTIONS = ("Front", "Living room", "Kitchen", "Primary suite", "Pool", "Backyard", "View", "")
 WARMUP_LISTINGS = 600
+TARGET_P95_MS = 60.0  # issue 4
 
 
 def _collection() -> Any:
@@ -156,14 +157,15 @@ def main() -> None:
         def targets(chosen: list[str]) -> list[Target]:
             return [Target(server.url(f"/listings/{s}/"), host=HOSTS[i % len(HOSTS)]) for i, s in enumerate(chosen)]
 
-        # Warm-up (not counted), on other listings than the run's: each worker loads its read
-        # model after the fork and compiles templates on first use. Rounds at the benchmark rate
-        # until one has no errors and nothing over 1 s, at most 120 s.
+        # Warm-up (not counted), on other listings than the run's: each worker loads (or maps)
+        # its read model after the fork, compiles templates and fills its per-snapshot memos on
+        # first use. Rounds at the benchmark rate until one has no errors and a p95 within the
+        # target (steady state), at most 120 s.
         warm_started = time.monotonic()
         while time.monotonic() - warm_started < 120:
             w = load_in_subprocess(targets(warm_slugs), rate=args.rate, duration=args.warmup, timeout=30.0)
             print(f"  warm-up round: p95 {w['p95_ms']} max {w['max_ms']} ms, errors {w['errors']}", file=sys.stderr)
-            if w["errors"] == 0 and w["max_ms"] < 1000:
+            if w["errors"] == 0 and w["p95_ms"] <= TARGET_P95_MS:
                 break
         warm_s = time.monotonic() - warm_started
         workers = server.worker_pids()
