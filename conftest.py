@@ -18,6 +18,15 @@ from tenants.models import Tenant
 pytest_plugins = ["tests.e2e.fixtures"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """pytest-django creates the test database only for runs holding a ``django_db`` test;
+    fixtures built on ``django_db_setup`` (the sites, ``mongo_db``) need it too, so a run of
+    only such tests would otherwise set up sites in the development database."""
+    for item in items:
+        if "django_db_setup" in getattr(item, "fixturenames", ()) and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """Sites are created once per session, outside the per-test transactions."""
