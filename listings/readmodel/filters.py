@@ -107,7 +107,7 @@ def _box_band(model: ReadModel, box: GeoBox) -> np.ndarray | None:
         return None
     band = model.lat_order[lo:hi]
     if (box.west, box.east) != (-180.0 - _BAND_SLACK, 180.0 + _BAND_SLACK):
-        lon = columns(model)["lon"][band]
+        lon = model.cols["lon"][band]
         band = band[(lon >= box.west) & (lon <= box.east)]
     return np.sort(band)
 
@@ -166,7 +166,7 @@ def select(model: ReadModel, q: SearchQuery) -> np.ndarray:
     Cheap predicates run first, as masks over the candidate rows (or over every row when
     the candidates are a large share: contiguous columns beat gathers then); the exact
     polygon and radius tests run last, on the survivors only."""
-    c = columns(model)
+    c = model.cols
     box = geo_box(q)
     idx = _candidates(model, q, box)
     if idx is not None and len(idx) * _WIDE > model.size:
@@ -230,7 +230,7 @@ def select(model: ReadModel, q: SearchQuery) -> np.ndarray:
 
 def sort_values(model: ReadModel, q: SearchQuery, rows: np.ndarray) -> np.ndarray:
     """float64 sort key per row, NaN where the value is missing."""
-    c = columns(model)
+    c = model.cols
     s = q.sort
     if s in (Sort.PRICE_ASC, Sort.PRICE_DESC):
         v = c["price"][rows].astype(np.float64)
@@ -245,20 +245,6 @@ def sort_values(model: ReadModel, q: SearchQuery, rows: np.ndarray) -> np.ndarra
         return haversine_mi(q.near.lat, q.near.lon, c["lat"][rows], c["lon"][rows])
     v[v < 0] = np.nan
     return v
-
-
-# Per snapshot, plain ndarray views of its columns: a mapped snapshot's columns are
-# ``np.memmap``s, whose Python-level __getitem__/__array_finalize__ ran on every indexing
-# (~9 % of a search's CPU).
-_PLAIN: weakref.WeakKeyDictionary[ReadModel, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
-
-
-def columns(model: ReadModel) -> dict[str, np.ndarray]:
-    cols = _PLAIN.get(model)
-    if cols is None:
-        cols = {name: np.asarray(arr) for name, arr in model.cols.items()}
-        _PLAIN[model] = cols
-    return cols
 
 
 # Per snapshot, every row in the order of each fixed sort (built on first use, ~10 ms each).
@@ -322,7 +308,7 @@ def order(model: ReadModel, q: SearchQuery, rows: np.ndarray, *, limit: int | No
         match[rows] = True
         if not q.featured_subdivisions:
             return _first_matches(perm, match, limit).astype(rows.dtype, copy=False)
-        featured = _in(columns(model)["subdivision"], model.dicts["subdivision"].lookup(q.featured_subdivisions))
+        featured = _in(model.cols["subdivision"], model.dicts["subdivision"].lookup(q.featured_subdivisions))
         first = _first_matches(perm, match & featured, limit)
         if len(first) < limit:
             rest = _first_matches(perm, match & ~featured, limit - len(first))
@@ -336,7 +322,7 @@ def order(model: ReadModel, q: SearchQuery, rows: np.ndarray, *, limit: int | No
     group = missing.astype(np.int8)
     if q.featured_subdivisions:
         featured = model.dicts["subdivision"].lookup(q.featured_subdivisions)
-        group = group + 2 * ~_in(columns(model)["subdivision"][rows], featured)
+        group = group + 2 * ~_in(model.cols["subdivision"][rows], featured)
     if limit is not None and 0 < limit < len(rows) // 4:
         # Non-decreasing in (group, v): every row of the true top `limit` has a composite
         # <= the limit-th smallest composite, even where float rounding merges values.

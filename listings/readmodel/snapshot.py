@@ -117,8 +117,10 @@ def write_snapshot(model: ReadModel, directory: Path) -> None:
 
 
 def _map(path: Path) -> np.ndarray:
+    """The file's pages, shared with every process mapping it, as a plain ndarray view:
+    ``np.memmap``'s Python-level ``__getitem__`` would run on every indexing."""
     try:
-        return np.load(path, mmap_mode="r", allow_pickle=False)
+        return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
     except ValueError:  # numpy cannot map an empty array: nothing to share anyway
         return np.load(path, allow_pickle=False)
 

@@ -39,7 +39,9 @@ def test_mapped_snapshot_answers_like_a_fresh_load_and_the_reference(collections
     leader = _holder(collections, tmp_path)
     model = leader.get()
     assert leader.leading and model.snapshot == "v000000000001"
-    assert isinstance(model.cols["price"], np.memmap) and isinstance(model.text.rows, np.memmap)
+    # File-backed (shared page cache), as plain ndarrays.
+    assert type(model.cols["price"]) is np.ndarray and isinstance(model.cols["price"].base, np.memmap)
+    assert isinstance(model.text.rows.base, np.memmap)
     fresh = load(db=collections, collection=ACTIVE)
     docs = list(collections[ACTIVE].find({}, {"_id": 0}))
     for q in QUERIES:
