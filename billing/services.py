@@ -294,13 +294,19 @@ def agent_sites_sync(*, user: Any, now: dt.datetime | None = None) -> int:
     Paying again restores a suspended site at once (the invoice.paid webhook calls this)."""
     from django_tenants.utils import get_tenant_model
 
+    from tenants.middleware import tenant_host_cache_clear
+
     is_active, plan_status = agent_site_state(user=user, now=now)
-    return (
+    changed = (
         get_tenant_model()
         .objects.filter(owner_id=user.pk)
         .exclude(is_active=is_active, plan_status=plan_status)
         .update(is_active=is_active, plan_status=plan_status)
     )
+    if changed:
+        # ``update()`` sends no save signal; other processes follow within the cache's TTL.
+        tenant_host_cache_clear()
+    return changed
 
 
 def agent_grace_periods_expire(*, now: dt.datetime | None = None) -> int:
