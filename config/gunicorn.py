@@ -13,7 +13,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 10
 timeout = 30
 graceful_timeout = 10
-accesslog = "-"
+# nginx (platform/nginx) already logs every request; a second access log here costs ~0.3 ms of
+# CPU per request. GUNICORN_ACCESS_LOG=- turns it on (to stdout) where no proxy logs.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 
 
 def post_worker_init(worker: Any) -> None:
