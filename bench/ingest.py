@@ -1,14 +1,19 @@
 """Benchmark: MLS ingest (issue 3) - full replication of both sources, then a 1 % incremental.
 
-    .venv/bin/python bench/ingest.py [--gps-active N ...] [--no-geo] [--out bench/results/ingest.json]
+    .venv/bin/python bench/ingest.py [--gps-active N ...] [--no-geo] [--cold-feed] [--out bench/results/ingest.json]
 
-Starts the fake Spark server as a subprocess (default production sizes: 73,999 records), syncs
+Starts the fake Spark server as a subprocess (default production sizes: 73,999 records) and
+lets it pre-encode its full-replication pages before the timer starts (``--warm``; the real
+Spark API's CPU is not on this machine, the fake server's would be: ``ingest_feed_warmup_s``
+reports that step, ``--cold-feed`` skips it and times a server encoding on request), syncs
 into a fresh database on ``MONGODB_URI`` (dropped afterwards) and writes flat JSON
 ``{metric: number}``. ``ingest_full_s`` covers fetch + flatten + upsert of every record for
 both sources and the index builds that follow the bulk load (the 2dsphere build is reported
 apart as ``ingest_geo_index_s``); ``ingest_incremental_s`` both
 sources' incremental runs after 1 % of listings changed (sources run concurrently, as their
-per-source Celery tasks do); ``ingest_peak_rss_mb`` this process.
+per-source Celery tasks do); ``ingest_peak_rss_mb`` this process. ``*_load_*`` and
+``*_index_build_*`` split the full run into its phases, with the CPU seconds of this process
+(client), the feed server and - when it runs on this machine - the database server.
 """
 
 from __future__ import annotations

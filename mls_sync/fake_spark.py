@@ -1,11 +1,12 @@
 """A local Spark API (replication) server with a RESO Web API adapter, for dev, demo and tests.
 
-    python -m mls_sync.fake_spark --port 8765 --seed 42 [--gps-active N ...]
+    python -m mls_sync.fake_spark --port 8765 --seed 42 [--gps-active N ...] [--warm]
 
 Stdlib only (no Django): it runs as a subprocess in benchmarks and in a thread in tests.
 Authentication is ``Authorization: Bearer <key>``; each key selects an MLS source, and the
 source ids themselves (``gps``, ``crmls``) are always valid keys. ``/_control/*`` endpoints
-advance time, inject faults and reset the feed.
+advance time, inject faults and reset the feed. ``--warm`` pre-encodes the pages of a full
+replication at start (benchmarks), so serving them costs next to no CPU.
 """
 
 from __future__ import annotations
