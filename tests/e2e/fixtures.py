@@ -142,6 +142,12 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+        # Inside ``sync_playwright`` the tests run in another context, so Django opened them a
+        # connection of their own there; once Playwright stops nothing can reach it to close it,
+        # and the open session keeps the test database from being dropped.
+        from django.db import connections
+
+        connections.close_all()
 
 
 @pytest.fixture
