@@ -24,7 +24,7 @@ PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chatrealty_bench"
 DEFAULT_MONGODB_DB = "chatrealty_bench"
 # config.settings.production + a private STATIC_ROOT; BENCH_SETTINGS picks another module for
-# experiments (e.g. bench._settings_tuned), never for the numbers in docs/benchmarks.md.
+# experiments, never for the numbers in docs/benchmarks.md.
 SETTINGS_MODULE = os.environ.get("BENCH_SETTINGS", "bench._settings")
 
 
