@@ -1,11 +1,14 @@
 """Live market stats per city or subdivision: count and medians, vectorised per group.
 
 One lexsort by (group, value) puts every group's values in order, so each group's median is
-read at its middle offsets without a Python loop over listings.
+read at its middle offsets without a Python loop over listings. The numbers only change with
+the snapshot (and, through days on market, with the day), so each answer is computed once per
+snapshot and then shared by every page and API call that shows it.
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,6 +21,11 @@ if TYPE_CHECKING:
     from .model import ReadModel
 
 GROUPS = {"city": "city", "subdivision": "subdivision"}
+# Per snapshot (a refresh builds a new ReadModel, so its answers go with the old one).
+_ANSWERS: weakref.WeakKeyDictionary[ReadModel, dict[tuple[Any, ...], list[dict[str, Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
+MAX_ANSWERS_PER_SNAPSHOT = 4096
 
 
 def _group_medians(codes: np.ndarray, values: np.ndarray, ok: np.ndarray, n_groups: int) -> np.ndarray:
@@ -34,7 +42,22 @@ def _group_medians(codes: np.ndarray, values: np.ndarray, ok: np.ndarray, n_grou
 
 
 def facets(model: ReadModel, query: SearchQuery, *, by: str, today: int) -> list[dict[str, Any]]:
-    """Per group with at least one match: name, slug, count, median price, $/sqft and DOM."""
+    """Per group with at least one match: name, slug, count, median price, $/sqft and DOM
+    (fresh dicts: callers may change them without touching the shared answer)."""
+    answers = _ANSWERS.get(model)
+    if answers is None:
+        answers = _ANSWERS.setdefault(model, {})
+    key = (query, by, today)
+    rows = answers.get(key)
+    if rows is None:
+        rows = _facets(model, query, by=by, today=today)
+        if len(answers) >= MAX_ANSWERS_PER_SNAPSHOT:
+            answers.clear()
+        answers[key] = rows
+    return [dict(r) for r in rows]
+
+
+def _facets(model: ReadModel, query: SearchQuery, *, by: str, today: int) -> list[dict[str, Any]]:
     rows = select(model, query)
     codes = model.cols[GROUPS[by]][rows]
     named = codes > 0
