@@ -197,6 +197,17 @@ class CommunityPage(Page):
     promote_panels = COMMUNITY_PROMOTE_PANELS
     search_fields = Page.search_fields + [index.SearchField("introduction"), index.SearchField("body")]
 
+    @staticmethod
+    def panels_for(area_field: str) -> list[Any]:
+        """The editor's form: which area the page is about first, then the shared content."""
+        return Page.content_panels + [
+            FieldPanel(area_field),
+            LIVE_STATS_HELP,
+            FieldPanel("introduction"),
+            FieldPanel("hero_image"),
+            FieldPanel("body"),
+        ]
+
     class Meta:
         abstract = True
 
@@ -210,13 +221,7 @@ class CityPage(CommunityPage):
         "City", max_length=120, help_text="One of the cities with listings on this site (from the MLS)."
     )
 
-    content_panels = Page.content_panels + [
-        FieldPanel("city_slug"),
-        LIVE_STATS_HELP,
-        FieldPanel("introduction"),
-        FieldPanel("hero_image"),
-        FieldPanel("body"),
-    ]
+    content_panels = CommunityPage.panels_for("city_slug")
     base_form_class = CityPageForm
     parent_page_types = ["cms.CommunityIndexPage"]
     subpage_types = ["cms.SubdivisionPage"]
@@ -271,13 +276,7 @@ class SubdivisionPage(CommunityPage):
         "Subdivision", max_length=120, help_text="One of the city's subdivisions with listings on this site."
     )
 
-    content_panels = Page.content_panels + [
-        FieldPanel("subdivision_slug"),
-        LIVE_STATS_HELP,
-        FieldPanel("introduction"),
-        FieldPanel("hero_image"),
-        FieldPanel("body"),
-    ]
+    content_panels = CommunityPage.panels_for("subdivision_slug")
     base_form_class = SubdivisionPageForm
     parent_page_types = ["cms.CityPage"]
     subpage_types: list[str] = []
