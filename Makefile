@@ -32,6 +32,7 @@ services: python-deps
 	@bash platform/services.sh start
 
 migrate: services
+	$(PY) manage.py database_create
 	$(PY) manage.py migrate_schemas --shared -v0
 	$(PY) manage.py platform_setup
 	$(PY) manage.py migrate_schemas --tenant -v0

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -67,17 +67,16 @@ def free_port() -> int:
 
 def database_create_if_missing(url: str) -> bool:
     """CREATE DATABASE for ``url`` when it does not exist; True when it was created."""
-    import psycopg
+    from tenants.database import database_create_if_missing as create
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))  # libpq takes postgres://
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists:
-            return False
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return True
+    return create(
+        name=parts.path.lstrip("/"),
+        host=parts.hostname or "",
+        port=parts.port or "",
+        user=parts.username or "",
+        password=parts.password or "",
+    )
 
 
 def manage(*args: str, env: dict[str, str] | None = None, quiet: bool = False, timeout: float = 900) -> None:

@@ -27,6 +27,7 @@ if [ -d billing/fake_stripe ]; then
   pids+=($!)
 fi
 
+$PY manage.py database_create
 $PY manage.py migrate_schemas --shared -v0
 $PY manage.py platform_setup
 $PY manage.py migrate_schemas --tenant -v0
