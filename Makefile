@@ -49,6 +49,8 @@ typecheck: python-deps
 
 checks: services
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
+	@# makemigrations checks the migration history of the dev database: have one, even if empty
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py database_create
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) DJANGO_ALLOWED_HOSTS=example.com \
 	  STRIPE_SECRET_KEY=sk_test_check STRIPE_WEBHOOK_SECRET=whsec_check \
