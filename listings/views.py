@@ -29,6 +29,7 @@ from accounts.permissions import login_required
 from listings import selectors, services
 from listings.models import Favorite, SavedSearch, Swipe
 from listings.readmodel.loader import get_closed_model, get_read_model
+from listings.readmodel.memo import SnapshotMemo
 from listings.readmodel.query import SearchQuery
 from listings.store import CLOSED, LISTINGS, get_db
 from listings.validation import (
@@ -185,29 +186,9 @@ def _days_on_market(doc: dict[str, Any]) -> int | None:
         return None
 
 
-class _SnapshotMemo:
-    """Values derived from one read-model snapshot, per process. Keys carry the snapshot
-    version, so a value is never served for another snapshot; storing for a new snapshot (or
-    past ``max_entries``) starts a fresh dict (a reference swap: safe with worker threads)."""
-
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self.version: int | None = None
-        self.data: dict[tuple[Any, ...], Any] = {}
-
-    def get(self, version: int, key: tuple[Any, ...]) -> Any:
-        return self.data.get((version, *key))
-
-    def put(self, version: int, key: tuple[Any, ...], value: Any) -> Any:
-        if version != self.version or len(self.data) >= self.max_entries:
-            self.data, self.version = {}, version
-        self.data[(version, *key)] = value
-        return value
-
-
 # Similar listings: the candidates of a (city, property type, site scope) in result order,
 # computed once per snapshot; a page then only narrows them to its price band.
-_SIMILAR_POOLS = _SnapshotMemo(4096)
+_SIMILAR_POOLS = SnapshotMemo(4096)
 
 
 def _similar_pool(model: Any, query: SearchQuery) -> Any:
@@ -247,7 +228,7 @@ def _similar(request: HttpRequest, doc: dict[str, Any], *, model: Any, limit: in
 # Rendered result cards of the current read-model snapshot, per process. A card's HTML depends
 # only on its read-model columns (no site, visitor or request data), and similar-homes lists
 # repeat the same few cards across many pages; a new snapshot drops them all.
-_CARD_HTML = _SnapshotMemo(20_000)
+_CARD_HTML = SnapshotMemo(20_000)
 
 
 def _cards_html(model: Any, cards: list[dict[str, Any]]) -> SafeString:

@@ -8,12 +8,12 @@ snapshot and then shared by every page and API call that shows it.
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .filters import select
+from .memo import SnapshotMemo
 from .normalize import slugify_name
 from .query import SearchQuery
 
@@ -21,11 +21,7 @@ if TYPE_CHECKING:
     from .model import ReadModel
 
 GROUPS = {"city": "city", "subdivision": "subdivision"}
-# Per snapshot (a refresh builds a new ReadModel, so its answers go with the old one).
-_ANSWERS: weakref.WeakKeyDictionary[ReadModel, dict[tuple[Any, ...], list[dict[str, Any]]]] = (
-    weakref.WeakKeyDictionary()
-)
-MAX_ANSWERS_PER_SNAPSHOT = 4096
+_ANSWERS = SnapshotMemo(4096)
 
 
 def _group_medians(codes: np.ndarray, values: np.ndarray, ok: np.ndarray, n_groups: int) -> np.ndarray:
@@ -44,16 +40,10 @@ def _group_medians(codes: np.ndarray, values: np.ndarray, ok: np.ndarray, n_grou
 def facets(model: ReadModel, query: SearchQuery, *, by: str, today: int) -> list[dict[str, Any]]:
     """Per group with at least one match: name, slug, count, median price, $/sqft and DOM
     (fresh dicts: callers may change them without touching the shared answer)."""
-    answers = _ANSWERS.get(model)
-    if answers is None:
-        answers = _ANSWERS.setdefault(model, {})
     key = (query, by, today)
-    rows = answers.get(key)
+    rows = _ANSWERS.get(model.version, key)
     if rows is None:
-        rows = _facets(model, query, by=by, today=today)
-        if len(answers) >= MAX_ANSWERS_PER_SNAPSHOT:
-            answers.clear()
-        answers[key] = rows
+        rows = _ANSWERS.put(model.version, key, _facets(model, query, by=by, today=today))
     return [dict(r) for r in rows]
 
 
