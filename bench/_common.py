@@ -67,16 +67,11 @@ def free_port() -> int:
 
 def database_create_if_missing(url: str) -> bool:
     """CREATE DATABASE for ``url`` when it does not exist; True when it was created."""
+    import environ
+
     from tenants.database import database_create_if_missing as create
 
-    parts = urlsplit(url)
-    return create(
-        name=parts.path.lstrip("/"),
-        host=parts.hostname or "",
-        port=parts.port or "",
-        user=parts.username or "",
-        password=parts.password or "",
-    )
+    return create(environ.Env.db_url_config(url))
 
 
 def manage(*args: str, env: dict[str, str] | None = None, quiet: bool = False, timeout: float = 900) -> None:

@@ -16,13 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         db = settings.DATABASES["default"]
         try:
-            created = database_create_if_missing(
-                name=db["NAME"],
-                host=db.get("HOST", ""),
-                port=db.get("PORT", ""),
-                user=db.get("USER", ""),
-                password=db.get("PASSWORD", ""),
-            )
+            created = database_create_if_missing(db)
         except psycopg.Error as e:  # the server is down, or the role may not create databases
             raise CommandError(f"could not create database {db['NAME']!r}: {e}") from e
         self.stdout.write(f"database {db['NAME']}: {'created' if created else 'exists'}")
