@@ -16,12 +16,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from config.checkout import apply_defaults, checkout_id  # noqa: E402
+
+# This checkout's own Redis and SecantusDB (config/checkout.py), inherited by every process a
+# benchmark starts.
+apply_defaults()
 RESULTS_DIR = ROOT / "bench" / "results"
 PYTHON = sys.executable
 
-# Benchmarks never touch the dev database (chatrealty) or the test ones: override with
+# Benchmarks never touch the dev database or the test ones: override with
 # BENCH_DATABASE_URL / BENCH_MONGODB_DB.
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chatrealty_bench"
+DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/chatrealty_bench_{checkout_id()}"
 DEFAULT_MONGODB_DB = "chatrealty_bench"
 # config.settings.production + a private STATIC_ROOT; BENCH_SETTINGS picks another module for
 # experiments, never for the numbers in docs/benchmarks.md.

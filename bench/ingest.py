@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "ingest.json"))
     args = parser.parse_args()
     sizes = {src: (getattr(args, f"{src}_active"), getattr(args, f"{src}_closed")) for src in DEFAULT_SIZES}
-    uri = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27018")
+    uri = os.environ["MONGODB_URI"]
     port = _free_port()
     warm_start = time.perf_counter()
     server = _start_server(port, sizes, args.seed, warm=not args.cold_feed)

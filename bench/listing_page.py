@@ -56,7 +56,7 @@ TARGET_P95_MS = 60.0  # issue 4
 
 def _collection() -> Any:
     env = bench_env()
-    return MongoClient(env.get("MONGODB_URI", "mongodb://127.0.0.1:27018"))[env["MONGODB_DB"]]["listings"]
+    return MongoClient(env["MONGODB_URI"])[env["MONGODB_DB"]]["listings"]
 
 
 def _full_fields(doc: dict[str, Any]) -> dict[str, Any]:

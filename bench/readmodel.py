@@ -210,7 +210,7 @@ def seed_store(*, uri: str, db_name: str) -> None:
 
 
 def main() -> dict[str, float]:
-    uri = os.environ.get("BENCH_MONGODB_URI") or os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27018")
+    uri = os.environ.get("BENCH_MONGODB_URI") or os.environ["MONGODB_URI"]
     db_name = os.environ.get("BENCH_READMODEL_DB", "chatrealty_bench_readmodel")
     started = time.perf_counter()
     seed_store(uri=uri, db_name=db_name)

@@ -40,7 +40,7 @@ FEED_SIZE = 74_000
 
 def seed_if_empty() -> int:
     env = bench_env()
-    uri = env.get("MONGODB_URI", "mongodb://127.0.0.1:27018")
+    uri = env["MONGODB_URI"]
     coll = MongoClient(uri)[env["MONGODB_DB"]]["listings"]
     count = coll.estimated_document_count()
     if count:

@@ -143,7 +143,7 @@ def _drop_bench_sites() -> None:
 def _store_listings(mongodb_db: str) -> int:
     from pymongo import MongoClient
 
-    client: MongoClient = MongoClient(os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27018"))
+    client: MongoClient = MongoClient(os.environ["MONGODB_URI"])
     try:
         return int(client[mongodb_db]["listings"].estimated_document_count())
     finally:

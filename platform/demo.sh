@@ -13,6 +13,13 @@ export STRIPE_SECRET_KEY="${STRIPE_SECRET_KEY:-sk_test_local}"
 export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_local}"
 DEMO_FEED_FLAGS="${DEMO_FEED_FLAGS:-}"
 mkdir -p var/log
+# Another checkout's demo (or anything else) on the demo's ports would answer in its place.
+for port in 8000 8765 12111; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "make demo: port $port is in use (another checkout's demo?). Stop that process first." >&2
+    exit 1
+  fi
+done
 pids=()
 cleanup() { echo; echo "stopping demo processes"; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Start, when not already running, the services the app needs on this machine:
-# PostgreSQL (pg_ctlcluster), Redis and SecantusDB (MongoDB wire protocol, data under var/).
+# Start, when not already running, the services the app needs on this machine: PostgreSQL
+# (pg_ctlcluster; one server, a database of this checkout's own), and this checkout's own Redis
+# and SecantusDB (MongoDB wire protocol) on ports derived from its path (config/checkout.py),
+# with their data, logs and pids under var/. Two checkouts never share a store, a database or
+# a Redis; a port held by a process that is not this checkout's is reported, never reused.
 # Usage: platform/services.sh start|stop|status
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 VAR="$ROOT/var"
 PY="$ROOT/.venv/bin/python"
-MONGO_PORT="${SECANTUS_PORT:-27018}"
-mkdir -p "$VAR/log" "$VAR/run" "$VAR/secantus"
+mkdir -p "$VAR/log" "$VAR/run" "$VAR/secantus" "$VAR/redis"
+eval "$("$PY" -m config.checkout)"  # SECANTUS_PORT, REDIS_PORT, DEV_DATABASE_NAME (the environment wins)
+MONGO_PORT="$SECANTUS_PORT"
 
 port_open() { "$PY" - "$1" <<'PYEOF'
 import socket, sys
@@ -22,38 +26,54 @@ wait_for() { # name port seconds
   echo "$1 did not start on port $2; see $VAR/log/" >&2; return 1
 }
 
+ours() { # pidfile: true when the process it names is alive
+  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
+busy_not_ours() { # name port
+  echo "$1: port $2 is taken by a process that is not this checkout's ($ROOT)." >&2
+  echo "  Stop it, or point this checkout elsewhere (SECANTUS_PORT/REDIS_PORT with MONGODB_URI/REDIS_URL in .env)." >&2
+  return 1
+}
+
 start_postgres() {
-  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then echo "postgres: running"; return; fi
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then echo "postgres: running (database $DEV_DATABASE_NAME)"; return; fi
   local version; version=$(ls /etc/postgresql | sort -V | tail -1)
   pg_ctlcluster --skip-systemctl-redirect "$version" main start
-  wait_for postgres 5432 30 && echo "postgres: started"
+  wait_for postgres 5432 30 && echo "postgres: started (database $DEV_DATABASE_NAME)"
 }
 
 start_redis() {
-  if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then echo "redis: running"; return; fi
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
-    --dir "$VAR" --logfile "$VAR/log/redis.log"
-  wait_for redis 6379 15 && echo "redis: started"
+  local pidfile="$VAR/run/redis-$REDIS_PORT.pid"
+  if ours "$pidfile"; then echo "redis: running on $REDIS_PORT"; return; fi
+  if port_open "$REDIS_PORT"; then busy_not_ours redis "$REDIS_PORT"; return 1; fi
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir "$VAR/redis" --logfile "$VAR/log/redis.log" --pidfile "$pidfile"
+  wait_for redis "$REDIS_PORT" 15 && echo "redis: started on $REDIS_PORT"
 }
 
 start_secantus() {
-  if port_open "$MONGO_PORT"; then echo "secantusdb: running on $MONGO_PORT"; return; fi
+  local pidfile="$VAR/run/secantus-$MONGO_PORT.pid"
+  if ours "$pidfile"; then echo "secantusdb: running on $MONGO_PORT"; return; fi
+  if port_open "$MONGO_PORT"; then busy_not_ours secantusdb "$MONGO_PORT"; return 1; fi
   nohup "$ROOT/.venv/bin/secantusd-py" --host 127.0.0.1 --port "$MONGO_PORT" --storage-path "$VAR/secantus" \
     >"$VAR/log/secantus.log" 2>&1 &
-  echo $! >"$VAR/run/secantus.pid"
+  echo $! >"$pidfile"
   wait_for secantusdb "$MONGO_PORT" 60 && echo "secantusdb: started on $MONGO_PORT"
 }
 
-stop_secantus() {
-  if [ -f "$VAR/run/secantus.pid" ]; then kill "$(cat "$VAR/run/secantus.pid")" 2>/dev/null || true; rm -f "$VAR/run/secantus.pid"; fi
+stop_pidfile() { # name pidfile
+  if ours "$2"; then kill "$(cat "$2")" 2>/dev/null || true; echo "$1: stopped"; fi
+  rm -f "$2"
 }
 
 case "${1:-start}" in
   start) start_postgres; start_redis; start_secantus ;;
-  stop) stop_secantus ;;
+  stop) stop_pidfile secantusdb "$VAR/run/secantus-$MONGO_PORT.pid"; stop_pidfile redis "$VAR/run/redis-$REDIS_PORT.pid" ;;
   status)
+    echo "checkout $CHECKOUT_ID: database $DEV_DATABASE_NAME, redis :$REDIS_PORT, secantusdb :$MONGO_PORT"
     pg_isready -h 127.0.0.1 -p 5432 || true
-    redis-cli -h 127.0.0.1 ping || true
-    port_open "$MONGO_PORT" && echo "secantusdb: up" || echo "secantusdb: down" ;;
+    ours "$VAR/run/redis-$REDIS_PORT.pid" && echo "redis: up" || echo "redis: down"
+    ours "$VAR/run/secantus-$MONGO_PORT.pid" && echo "secantusdb: up" || echo "secantusdb: down" ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -7,13 +7,13 @@ dropped afterwards.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
+from django.conf import settings
 from pymongo import MongoClient
 from pymongo.database import Database
 
@@ -27,9 +27,7 @@ PAGE = 100
 
 @pytest.fixture(scope="session")
 def mongo_client() -> Iterator[MongoClient]:
-    client: MongoClient = MongoClient(
-        os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27018"), serverSelectionTimeoutMS=5000, tz_aware=True
-    )
+    client: MongoClient = MongoClient(settings.MONGODB_URI, serverSelectionTimeoutMS=5000, tz_aware=True)
     yield client
     client.close()
 
