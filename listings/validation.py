@@ -183,6 +183,7 @@ SEARCH_PARAMS: tuple[Param, ...] = (
     Param("minPrice", integer(0, 1_000_000_000), "Minimum list price, USD.", _s("integer", minimum=0)),
     Param("maxPrice", integer(0, 1_000_000_000), "Maximum list price, USD.", _s("integer", minimum=0)),
     Param("minBeds", integer(0, 50), "Minimum bedrooms.", _s("integer", minimum=0, maximum=50)),
+    Param("maxBeds", integer(0, 50), "Maximum bedrooms.", _s("integer", minimum=0, maximum=50)),
     Param("minBaths", integer(0, 50), "Minimum bathrooms.", _s("integer", minimum=0, maximum=50)),
     Param("minSqft", integer(0, 10_000_000), "Minimum living area, sq ft.", _s("integer", minimum=0)),
     Param("maxSqft", integer(0, 10_000_000), "Maximum living area, sq ft.", _s("integer", minimum=0)),
@@ -252,7 +253,7 @@ def parse_params(params: Mapping[str, Sequence[str]], allowed: Sequence[Param]) 
                 values[name] = p.parse(raws[0])
         except Bad as e:
             errors[name] = str(e)
-    for lo, hi in (("minPrice", "maxPrice"), ("minSqft", "maxSqft")):
+    for lo, hi in (("minPrice", "maxPrice"), ("minBeds", "maxBeds"), ("minSqft", "maxSqft")):
         if lo in values and hi in values and values[lo] > values[hi]:
             errors[lo] = f"must not exceed {hi}"
     if "radius" in values and "near" not in values:
@@ -284,6 +285,7 @@ def search_query(
         min_price=values.get("minPrice"),
         max_price=values.get("maxPrice"),
         min_beds=values.get("minBeds"),
+        max_beds=values.get("maxBeds"),
         min_baths=values.get("minBaths"),
         min_sqft=values.get("minSqft"),
         max_sqft=values.get("maxSqft"),

@@ -195,6 +195,7 @@ def select(model: ReadModel, q: SearchQuery) -> np.ndarray:
         ("price", q.min_price, True),
         ("price", q.max_price, False),
         ("beds", q.min_beds, True),
+        ("beds", q.max_beds, False),
         ("baths", q.min_baths, True),
         ("sqft", q.min_sqft, True),
         ("sqft", q.max_sqft, False),
@@ -238,6 +239,8 @@ def sort_values(model: ReadModel, q: SearchQuery, rows: np.ndarray) -> np.ndarra
         v = c["listed_day"][rows].astype(np.float64)
     elif s in (Sort.BEDS_ASC, Sort.BEDS_DESC):
         v = c["beds"][rows].astype(np.float64)
+    elif s in (Sort.SQFT_ASC, Sort.SQFT_DESC):
+        v = c["sqft"][rows].astype(np.float64)
     elif s in (Sort.PPSF_ASC, Sort.PPSF_DESC):
         return model.ppsf(rows)
     else:

@@ -43,6 +43,8 @@ class Sort(StrEnum):
     PPSF_DESC = "-ppsf"
     BEDS_ASC = "beds"
     BEDS_DESC = "-beds"
+    SQFT_ASC = "sqft"
+    SQFT_DESC = "-sqft"
     DISTANCE_ASC = "distance"
     DISTANCE_DESC = "-distance"
 
@@ -90,6 +92,7 @@ class SearchQuery:
     min_price: int | None = None
     max_price: int | None = None
     min_beds: int | None = None
+    max_beds: int | None = None
     min_baths: int | None = None
     min_sqft: int | None = None
     max_sqft: int | None = None
@@ -123,6 +126,7 @@ class SearchQuery:
             "min_price",
             "max_price",
             "min_beds",
+            "max_beds",
             "min_baths",
             "min_sqft",
             "max_sqft",

@@ -79,6 +79,7 @@ def matches(doc: Doc, q: SearchQuery) -> bool:
         (price, q.min_price, True),
         (price, q.max_price, False),
         (beds, q.min_beds, True),
+        (beds, q.max_beds, False),
         (baths, q.min_baths, True),
         (sqft, q.min_sqft, True),
         (sqft, q.max_sqft, False),
@@ -130,6 +131,8 @@ def _sort_value(doc: Doc, q: SearchQuery) -> float | None:
         return _ppsf(doc)
     if s in (Sort.BEDS_ASC, Sort.BEDS_DESC):
         return small_int(doc.get("bedroomsTotal"))
+    if s in (Sort.SQFT_ASC, Sort.SQFT_DESC):
+        return whole(doc.get("livingArea"))
     assert q.near is not None
     lat, lon = coordinate(doc.get("latitude"), 90), coordinate(doc.get("longitude"), 180)
     if lat is None or lon is None:

@@ -107,6 +107,7 @@ FILTERS: dict[str, st.SearchStrategy[Any]] = {
     "min_price": bound,
     "max_price": bound,
     "min_beds": st.integers(0, 7),
+    "max_beds": st.integers(0, 7),
     "min_baths": st.integers(0, 7),
     "min_sqft": bound,
     "max_sqft": bound,
