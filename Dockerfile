@@ -33,7 +33,8 @@ WORKDIR $APP_HOME
 COPY requirements/base.txt requirements/base.txt
 RUN pip install -r requirements/base.txt
 
-# Only what the app needs at run time (no .venv, var/, tests or benchmarks from the build host).
+# Only what the app needs at run time: no .venv or var/ from the build host, and no devtools/
+# (local fakes, synthetic data, the demo), tests or benchmarks (.dockerignore leaves them out).
 COPY manage.py pyproject.toml ./
 COPY config/ config/
 COPY tenants/ tenants/

@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """Sites are created once per session, outside the per-test transactions."""
-    from tenants.demo import DEMO_SITES
+    from devtools.demo import DEMO_SITES
     from tenants.services import tenant_create, tenant_public_ensure, tenant_template_ensure
 
     with django_db_blocker.unblock():

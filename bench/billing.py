@@ -150,7 +150,7 @@ def main() -> None:
     django.setup()
     from django.test.utils import setup_databases, teardown_databases
 
-    from billing.fake_stripe import FakeStripe
+    from devtools.stripe import FakeStripe
     from tenants.services import tenant_public_ensure
 
     secret = "whsec_bench"

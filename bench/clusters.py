@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from bench._common import ROOT, write_results
+from devtools.synthetic.listings import CITIES
 from listings.clusters.index import ClusterIndex
-from listings.readmodel.synthetic import CITIES
 
 NODE_DIR = ROOT / "bench" / "node"
 VIEWPORT_PX = (1280, 800)

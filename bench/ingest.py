@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
 
+from devtools.spark.feed import DEFAULT_SIZES  # noqa: E402
 from mls_sync.clients import RateLimiter, SparkClient  # noqa: E402
-from mls_sync.feed import DEFAULT_SIZES  # noqa: E402
 from mls_sync.indexes import store_ensure_indexes  # noqa: E402
 from mls_sync.pipeline import sync_run  # noqa: E402
 
@@ -49,7 +49,7 @@ def _free_port() -> int:
 
 
 def _start_server(port: int, sizes: dict[str, tuple[int, int]], seed: int, *, warm: bool) -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "mls_sync.fake_spark", "--port", str(port), "--seed", str(seed)]
+    args = [sys.executable, "-m", "devtools.spark", "--port", str(port), "--seed", str(seed)]
     args += ["--warm"] if warm else []
     for src, (active, closed) in sizes.items():
         args += [f"--{src}-active", str(active), f"--{src}-closed", str(closed)]

@@ -3,7 +3,7 @@
 Writes bench/results/readmodel.json: ``readmodel_load_s`` (streaming the ``listings``
 collection with the projection into columns, target <= 10) and ``readmodel_rss_mb_500k``
 (RSS growth of a fresh process building the model of 500,000 generated listings, target
-<= 300). Documents come from ``listings.readmodel.synthetic`` into a scratch database
+<= 300). Documents come from ``devtools.synthetic.listings`` into a scratch database
 (``BENCH_READMODEL_DB``, default ``chatrealty_bench_readmodel``) on ``MONGODB_URI``.
 
 Shared snapshots (``listings/readmodel/snapshot.py``), on the full feed:
@@ -37,11 +37,11 @@ import numpy as np
 from pymongo import MongoClient
 
 from bench._common import ROOT, write_results
+from devtools.synthetic.listings import CITIES, documents
 from listings.readmodel import BBox, Near, ReadModel, SearchQuery, Sort
 from listings.readmodel.columns import PROJECTION
 from listings.readmodel.loader import load
 from listings.readmodel.snapshot import SharedDir
-from listings.readmodel.synthetic import CITIES, documents
 
 FEED_SIZE = 74_000
 

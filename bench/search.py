@@ -32,7 +32,7 @@ from pymongo import MongoClient
 
 from bench._common import bench_env, demo_database_ensure, write_results
 from bench.loadgen import Target, find_max_rps, load_in_subprocess
-from listings.readmodel.synthetic import CITIES, documents
+from devtools.synthetic.listings import CITIES, documents
 
 HOST = "localhost"  # the flagship: every MLS source
 FEED_SIZE = 74_000

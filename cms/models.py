@@ -107,7 +107,7 @@ _STORE_CHECK: ContextVar[bool] = ContextVar("community_store_check", default=Tru
 def community_store_check_skipped() -> Iterator[None]:
     """For seeding only: create community pages without asking the listings store whether
     their city exists. The demo seeds before its first MLS sync, from cities it knows the
-    generated feed has (``mls_sync.feed.geography``)."""
+    generated feed has (``devtools.spark.feed.geography``)."""
     token = _STORE_CHECK.set(False)
     try:
         yield

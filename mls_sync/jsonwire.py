@@ -2,7 +2,7 @@
 
 Both directions produce and accept the same JSON documents; orjson is only faster (parsing a
 page ~2x, encoding one ~6x), which matters because the feed is read - and, in dev and
-benchmarks, served by ``mls_sync.fake_spark`` - on the same machine as the database.
+benchmarks, served by ``devtools.spark`` - on the same machine as the database.
 """
 
 from __future__ import annotations

@@ -24,12 +24,12 @@ pids=()
 cleanup() { echo; echo "stopping demo processes"; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-if [ -f mls_sync/fake_spark.py ]; then
-  $PY -m mls_sync.fake_spark --port 8765 --seed 42 $DEMO_FEED_FLAGS >var/log/fake_spark.log 2>&1 &
+if [ -f devtools/spark/server.py ]; then
+  $PY -m devtools.spark --port 8765 --seed 42 $DEMO_FEED_FLAGS >var/log/fake_spark.log 2>&1 &
   pids+=($!)
 fi
-if [ -d billing/fake_stripe ]; then
-  $PY -m billing.fake_stripe --port 12111 --webhook-url http://localhost:8000/billing/webhook/ \
+if [ -d devtools/stripe ]; then
+  $PY -m devtools.stripe --port 12111 --webhook-url http://localhost:8000/billing/webhook/ \
     --webhook-secret "$STRIPE_WEBHOOK_SECRET" >var/log/fake_stripe.log 2>&1 &
   pids+=($!)
 fi

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import stripe
 
-from billing.fake_stripe import FakeStripe
+from devtools.stripe import FakeStripe
 
 WEBHOOK_SECRET = "whsec_test_billing"
 

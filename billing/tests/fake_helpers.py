@@ -8,7 +8,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from billing.fake_stripe import FakeStripe
+from devtools.stripe import FakeStripe
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -18,11 +18,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from billing.fake_stripe.webhooks import sign
 from billing.models import Subscription, UsageCounter, WebhookEvent
 from billing.selectors import billing_context_get
 from billing.services import usage_consume
 from billing.tests.conftest import WEBHOOK_SECRET
+from devtools.stripe.webhooks import sign
 
 THREADS = 50
 

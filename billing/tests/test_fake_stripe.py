@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import stripe
 
-from billing.fake_stripe import FakeStripe
-from billing.fake_stripe.formdata import decode
 from billing.tests.conftest import WEBHOOK_SECRET
 from billing.tests.fake_helpers import control, deliveries, http, pay_checkout
+from devtools.stripe import FakeStripe
+from devtools.stripe.formdata import decode
 
 
 def _catalog(client: stripe.StripeClient) -> tuple[stripe.Price, stripe.Price]:

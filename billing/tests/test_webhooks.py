@@ -10,12 +10,12 @@ import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
-from billing.fake_stripe.webhooks import sign
 from billing.models import BillingCustomer, Invoice, Subscription, WebhookEvent
 from billing.selectors import billing_context_get
 from billing.tests.conftest import WEBHOOK_SECRET
 from billing.tests.fake_helpers import control, pay_checkout
 from billing.tests.flows import checkout_url, subscribe
+from devtools.stripe.webhooks import sign
 
 pytestmark = pytest.mark.django_db
 

@@ -439,9 +439,9 @@ def test_sitemap_lists_each_community_page_once(sarah_site: Any, site_client: An
 def test_demo_community_pages_are_areas_of_the_demo_feed() -> None:
     """The demo seeds its pages before the first sync, so it cannot ask the store: its cities
     and subdivisions must be ones the generated feed has for the site's sources."""
+    from devtools.demo import DEMO_COMMUNITIES, DEMO_SITES
+    from devtools.spark.feed.geography import CITIES_BY_SOURCE
     from listings.readmodel.normalize import slugify_name
-    from mls_sync.feed.geography import CITIES_BY_SOURCE
-    from tenants.demo import DEMO_COMMUNITIES, DEMO_SITES
 
     sources = {site.subdomain: site.mls_sources for site in DEMO_SITES}
     assert DEMO_COMMUNITIES
@@ -455,7 +455,7 @@ def test_demo_community_pages_are_areas_of_the_demo_feed() -> None:
 
 def test_demo_community_pages_are_created_once(sarah_site: Any, mike_site: Any, site_client: Any) -> None:
     from cms.models import CityPage, SubdivisionPage
-    from tenants.demo import demo_network_create
+    from devtools.demo import demo_network_create
 
     demo_network_create()
     demo_network_create()  # make demo runs it at every start

@@ -14,8 +14,8 @@ from django.urls import include, path
 from django_tenants.utils import schema_context
 
 from config.urls_common import common_urlpatterns
+from devtools.synthetic.listings import documents
 from listings.readmodel import loader
-from listings.readmodel.synthetic import documents
 
 urlpatterns = [p for p in common_urlpatterns if getattr(p, "urlconf_name", None) != "listings.urls"]
 urlpatterns = [path("", include("listings.urls")), *urlpatterns]

@@ -13,8 +13,8 @@ from django.http import JsonResponse
 from django.test import RequestFactory
 from django.urls import resolve
 
+from devtools.synthetic.listings import documents
 from listings.readmodel import loader
-from listings.readmodel.synthetic import documents
 
 N = 400
 

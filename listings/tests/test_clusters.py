@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from devtools.synthetic.listings import documents
 from listings.clusters import reference
 from listings.clusters.cache import ClusterCache
 from listings.clusters.index import ClusterIndex, abbreviate
 from listings.readmodel import ReadModel, SearchQuery
-from listings.readmodel.synthetic import documents
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = ROOT / "bench" / "node"

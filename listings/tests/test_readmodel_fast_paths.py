@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from devtools.synthetic.listings import CITIES, documents
 from listings.readmodel import BBox, Near, ReadModel, SearchQuery, Sort, reference
 from listings.readmodel.filters import _in
-from listings.readmodel.synthetic import CITIES, documents
 from listings.readmodel.textindex import intersect_sorted, sorted_unique
 
 TODAY = date(2026, 11, 26)

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from devtools.synthetic.listings import documents
 from listings.readmodel import ReadModel, SearchQuery
 from listings.readmodel import stats as stats_module
 from listings.readmodel.stats import facets
-from listings.readmodel.synthetic import documents
 
 TODAY = 20_000
 

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import redis
 
+from devtools.synthetic.listings import documents
 from listings.readmodel import SearchQuery, Sort, reference
 from listings.readmodel.loader import CHANNEL, Holder, Refresher, load, parse_event
-from listings.readmodel.synthetic import documents
 
 ACTIVE, CLOSED = "rm_test_listings", "rm_test_closed"
 

@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from conftest import host_of
+from devtools.synthetic.listings import documents
 from listings import api
 from listings.readmodel import loader
-from listings.readmodel.synthetic import documents
 from tenants import middleware as tenant_middleware
 
 pytestmark = pytest.mark.django_db

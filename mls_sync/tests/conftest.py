@@ -1,6 +1,6 @@
 """Fixtures for mls_sync: a real MongoDB-protocol database and a real fake-Spark server.
 
-Nothing here is mocked: tests talk HTTP to ``mls_sync.fake_spark`` on a free port and write to
+Nothing here is mocked: tests talk HTTP to ``devtools.spark`` on a free port and write to
 the MongoDB at ``MONGODB_URI`` (SecantusDB in dev/CI) in a database unique to the test,
 dropped afterwards.
 """
@@ -17,8 +17,8 @@ from django.conf import settings
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from devtools.spark import FakeSpark, serve_in_thread
 from mls_sync.clients import RateLimiter, ResoWebApiClient, SparkClient
-from mls_sync.fake_spark import FakeSpark, serve_in_thread
 
 # Small feeds keep the module fast; page size 100 still gives several pages per source.
 SIZES = {"gps": (240, 160), "crmls": (200, 200)}

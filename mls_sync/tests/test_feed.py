@@ -8,11 +8,11 @@ from datetime import date
 import numpy as np
 import pytest
 
-from mls_sync.feed import FeedSet
-from mls_sync.feed.filters import FilterError, parse_filter
-from mls_sync.feed.geography import CITIES_BY_SOURCE
-from mls_sync.feed.hedonic import NOISE_SIGMA, market_index
-from mls_sync.feed.records import ACTIVE, CLOSED, generate_record, listing_key, parse_listing_key
+from devtools.spark.feed import FeedSet
+from devtools.spark.feed.filters import FilterError, parse_filter
+from devtools.spark.feed.geography import CITIES_BY_SOURCE
+from devtools.spark.feed.hedonic import NOISE_SIGMA, market_index
+from devtools.spark.feed.records import ACTIVE, CLOSED, generate_record, listing_key, parse_listing_key
 
 ALL = frozenset({"Photos", "OpenHouses", "VirtualTours", "Rooms", "Units"})
 
@@ -63,7 +63,7 @@ def test_closed_prices_follow_one_hedonic_model() -> None:
     """Same home, two close dates: the price ratio is the market index ratio times noise."""
     import random
 
-    from mls_sync.feed.records import _Home  # the physical home is independent of the close date
+    from devtools.spark.feed.records import _Home  # the physical home is independent of the close date
 
     residuals = []
     for i in range(300):

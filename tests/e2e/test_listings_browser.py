@@ -34,7 +34,7 @@ def listings_store(live_site: dict[str, Any], mongo_db: Any) -> Iterator[list[di
     import redis
     from django.conf import settings
 
-    from listings.readmodel.synthetic import documents
+    from devtools.synthetic.listings import documents
     from listings.store import LISTINGS
 
     docs = list(documents(300, seed=41)) + list(documents(40, seed=42, source="crmls", start=300))

@@ -12,7 +12,7 @@ import pytest
 from django.db import connections
 from django.test import override_settings
 
-from billing.fake_stripe import FakeStripe
+from devtools.stripe import FakeStripe
 from tests.e2e.fixtures import _free_port, app_server, app_server_env
 
 SECRET = "whsec_e2e_billing"

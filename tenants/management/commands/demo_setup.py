@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from tenants.demo import DEMO_PASSWORD, demo_network_create
+from devtools.demo import DEMO_PASSWORD, demo_network_create
 from tenants.services import tenant_public_ensure, tenant_template_ensure
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import copy
 
-from billing.fake_stripe import objects
-from billing.fake_stripe.objects import Obj, now
-from billing.fake_stripe.store import Store, StripeError
+from devtools.stripe import objects
+from devtools.stripe.objects import Obj, now
+from devtools.stripe.store import Store, StripeError
 
 DECLINED_CARDS = {"4000000000000002", "4000000000009995", "4000000000000341"}
 

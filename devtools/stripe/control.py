@@ -23,13 +23,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from billing.fake_stripe import lifecycle
-from billing.fake_stripe.formdata import as_bool
-from billing.fake_stripe.objects import Obj
-from billing.fake_stripe.store import StripeError, strip_private
+from devtools.stripe import lifecycle
+from devtools.stripe.formdata import as_bool
+from devtools.stripe.objects import Obj
+from devtools.stripe.store import StripeError, strip_private
 
 if TYPE_CHECKING:
-    from billing.fake_stripe.server import FakeStripe
+    from devtools.stripe.server import FakeStripe
 
 
 @dataclass

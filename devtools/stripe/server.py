@@ -14,11 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from billing.fake_stripe import api, control, pages
-from billing.fake_stripe.formdata import decode
-from billing.fake_stripe.objects import API_VERSION, Obj, new_id
-from billing.fake_stripe.store import Store, StripeError
-from billing.fake_stripe.webhooks import Deliverer
+from devtools.stripe import api, control, pages
+from devtools.stripe.formdata import decode
+from devtools.stripe.objects import API_VERSION, Obj, new_id
+from devtools.stripe.store import Store, StripeError
+from devtools.stripe.webhooks import Deliverer
 
 logger = logging.getLogger(__name__)
 _PAGE = re.compile(r"^/(?P<kind>checkout|portal)/(?P<id>\w+)(?:/(?P<action>\w+))?$")

@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from billing.fake_stripe import lifecycle, objects
-from billing.fake_stripe.formdata import as_bool, as_list
-from billing.fake_stripe.objects import Obj, new_id, now
-from billing.fake_stripe.store import Store, StripeError
+from devtools.stripe import lifecycle, objects
+from devtools.stripe.formdata import as_bool, as_list
+from devtools.stripe.objects import Obj, new_id, now
+from devtools.stripe.store import Store, StripeError
 
 Handler = Callable[[Store, Obj, re.Match[str]], Obj]
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []

@@ -1,4 +1,4 @@
-"""``python -m billing.fake_stripe --port 12111 --webhook-url URL --webhook-secret whsec_...``"""
+"""``python -m devtools.stripe --port 12111 --webhook-url URL --webhook-secret whsec_...``"""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import contextlib
 import logging
 import os
 
-from billing.fake_stripe.server import FakeStripe
+from devtools.stripe.server import FakeStripe
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m billing.fake_stripe", description="Local fake of the Stripe API.")
+    parser = argparse.ArgumentParser(prog="python -m devtools.stripe", description="Local fake of the Stripe API.")
     parser.add_argument("--host", default=os.environ.get("FAKE_STRIPE_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("FAKE_STRIPE_PORT", 12111)))
     parser.add_argument("--webhook-url", default=os.environ.get("FAKE_STRIPE_WEBHOOK_URL"))

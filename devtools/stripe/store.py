@@ -7,8 +7,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from billing.fake_stripe import objects
-from billing.fake_stripe.objects import Obj
+from devtools.stripe import objects
+from devtools.stripe.objects import Obj
 
 _PATH_BY_OBJECT = {
     "customer": "customers",

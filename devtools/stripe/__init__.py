@@ -5,12 +5,12 @@ with bracketed keys, Bearer secret keys, ``Idempotency-Key``, Stripe-shaped JSON
 serves its own hosted Checkout and Customer Portal pages, and sends webhooks signed exactly as
 Stripe signs them. It imports nothing from Django so it can run anywhere:
 
-    python -m billing.fake_stripe --port 12111 \
+    python -m devtools.stripe --port 12111 \
         --webhook-url http://localhost:8000/billing/webhook/ --webhook-secret whsec_test
 
 Failure modes and webhook timing are driven through ``/_control/...`` (see ``control.py``).
 """
 
-from billing.fake_stripe.server import FakeStripe
+from devtools.stripe.server import FakeStripe
 
 __all__ = ["FakeStripe"]

@@ -1,6 +1,6 @@
 """A local Spark API (replication) server with a RESO Web API adapter, for dev, demo and tests.
 
-    python -m mls_sync.fake_spark --port 8765 --seed 42 [--gps-active N ...] [--warm]
+    python -m devtools.spark --port 8765 --seed 42 [--gps-active N ...] [--warm]
 
 Stdlib only (no Django): it runs as a subprocess in benchmarks and in a thread in tests.
 Authentication is ``Authorization: Bearer <key>``; each key selects an MLS source, and the
@@ -23,11 +23,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from mls_sync import jsonwire
-from mls_sync.feed import DEFAULT_SIZES, FeedSet
-from mls_sync.feed.filters import FilterError, parse_filter
-from mls_sync.feed.state import STATUSES, SourceFeed
-from mls_sync.feed.wire import (
+from devtools.spark.feed import DEFAULT_SIZES, FeedSet
+from devtools.spark.feed.filters import FilterError, parse_filter
+from devtools.spark.feed.state import STATUSES, SourceFeed
+from devtools.spark.feed.wire import (
     EXPANSIONS,
     HEADER_FIELDS,
     PLACEHOLDER_JPEG,
@@ -38,6 +37,7 @@ from mls_sync.feed.wire import (
     spark_ok,
     to_reso,
 )
+from mls_sync import jsonwire
 
 MAX_LIMIT = 1000
 FAULT_KINDS = {"429", "500", "503", "expired", "wrong_host", "malformed", "drop", "slow"}
@@ -371,7 +371,7 @@ def serve_in_thread(app: FakeSpark, *, host: str = "127.0.0.1", port: int = 0) -
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m devtools.spark", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=42)

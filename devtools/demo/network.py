@@ -87,7 +87,7 @@ DEMO_SITES = [
 @dataclass(frozen=True)
 class DemoCommunity:
     """An editor-written community page of a demo site: a city (and optionally one of its
-    subdivisions) the generated feed has for the site's MLS sources (mls_sync/feed/geography.py)."""
+    subdivisions) the generated feed has for the site's MLS sources (devtools/spark/feed/geography.py)."""
 
     city: str
     introduction: str

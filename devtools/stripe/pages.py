@@ -10,9 +10,9 @@ import datetime as dt
 from html import escape
 from typing import Any
 
-from billing.fake_stripe import lifecycle
-from billing.fake_stripe.objects import Obj
-from billing.fake_stripe.store import Store, StripeError
+from devtools.stripe import lifecycle
+from devtools.stripe.objects import Obj
+from devtools.stripe.store import Store, StripeError
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}

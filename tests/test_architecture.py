@@ -1,0 +1,113 @@
+"""The layout the code promises (docs/architecture.md), checked on the source itself.
+
+Production code is every Python module of the project's packages except ``devtools/`` (local
+fakes, synthetic data, the demo), ``bench/``, ``tests/`` and each app's ``tests/``.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOT_PRODUCTION = {"devtools", "tests", "bench"}
+
+
+@cache
+def production_packages() -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            p.name
+            for p in ROOT.iterdir()
+            if p.is_dir() and (p / "__init__.py").exists() and p.name not in NOT_PRODUCTION
+        )
+    )
+
+
+def _is_demo_command(path: Path) -> bool:
+    """``manage.py demo_setup`` and other ``demo*`` commands load the demo from devtools."""
+    return path.parent.name == "commands" and path.parent.parent.name == "management" and path.name.startswith("demo")
+
+
+@cache
+def production_modules() -> tuple[tuple[str, Path], ...]:
+    """(dotted module name, path) of every production module."""
+    out = []
+    for package in production_packages():
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT)
+            if "tests" in rel.parts or path.name == "conftest.py":
+                continue
+            parts = list(rel.with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            out.append((".".join(parts), path))
+    return tuple(out)
+
+
+def imported_modules(path: Path, module: str, *, top_level_only: bool = False) -> list[tuple[str, int]]:
+    """(module imported, line) of every import in the file; relative imports resolved.
+    ``top_level_only``: only imports that run when the module is imported (module body,
+    including ``if``/``try`` blocks, not functions or ``TYPE_CHECKING`` blocks)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    is_package = path.name == "__init__.py"
+    nodes: list[ast.AST]
+    nodes = list(_module_level(tree.body)) if top_level_only else list(ast.walk(tree))
+    found = []
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module.split(".") if is_package else module.split(".")[:-1]
+                package = package[: len(package) - (node.level - 1)]
+                base = ".".join([*package, base] if base else package)
+            found.append((base, node.lineno))
+            # ``from package import submodule`` imports the submodule too
+            found.extend((f"{base}.{alias.name}", node.lineno) for alias in node.names if alias.name != "*")
+    return found
+
+
+def _module_level(body: list[ast.stmt]) -> list[ast.stmt]:
+    out: list[ast.stmt] = []
+    for stmt in body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            out.append(stmt)
+        elif isinstance(stmt, ast.If):
+            if "TYPE_CHECKING" in ast.unparse(stmt.test):
+                out.extend(_module_level(stmt.orelse))
+            else:
+                out.extend(_module_level(stmt.body) + _module_level(stmt.orelse))
+        elif isinstance(stmt, ast.Try):
+            out.extend(_module_level(stmt.body))
+            for handler in stmt.handlers:
+                out.extend(_module_level(handler.body))
+            out.extend(_module_level(stmt.orelse) + _module_level(stmt.finalbody))
+        elif isinstance(stmt, ast.With):
+            out.extend(_module_level(stmt.body))
+    return out
+
+
+def test_production_code_never_imports_devtools() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for module, path in production_modules()
+        if not _is_demo_command(path)
+        for name, line in imported_modules(path, module)
+        if name == "devtools" or name.startswith("devtools.")
+    ]
+    assert production_modules(), "no production modules found"
+    assert offenders == []
+
+
+def test_the_production_image_leaves_out_devtools_tests_and_benchmarks() -> None:
+    copied = [
+        line.split()[1]
+        for line in (ROOT / "Dockerfile").read_text().splitlines()
+        if line.startswith("COPY ") and "--from=" not in line
+    ]
+    assert not [src for src in copied if src.rstrip("/") in ("devtools", "tests", "bench", ".")]
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {"devtools", "bench", "tests", "**/tests", "conftest.py"} <= ignored
