@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from chat.tests import intent_support as support
-from listings.readmodel.synthetic import documents
+from devtools.synthetic.listings import documents
 from listings.tests.pages_support import clear_store, load_store
 
 SETS = [support.CASES, support.HOLDOUT, support.DATA / "intent_holdout2.txt"]
