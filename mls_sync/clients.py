@@ -9,6 +9,7 @@ jitter; everything else raises a typed ``MlsError``.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -21,6 +22,7 @@ from typing import Any
 import requests
 
 from mls_sync import jsonwire
+from mls_sync.lookups import fold
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +225,8 @@ class SparkClient(_HttpBase):
         if query.modified_after is not None:
             parts.append(f"ModificationTimestamp Gt {query.modified_after.strftime('%Y-%m-%dT%H:%M:%SZ')}")
         if query.status:
-            parts.append(f"MlsStatus Eq '{query.status}'")
+            # StandardStatus, not MlsStatus: the MLS's local status names differ ("Sold", "Closed Sale").
+            parts.append(f"StandardStatus Eq '{query.status}'")
         if query.keys:
             parts.append("(" + " Or ".join(f"ListingKey Eq '{k}'" for k in query.keys) + ")")
         return " And ".join(parts) or None
@@ -301,38 +304,57 @@ class ResoWebApiClient(_HttpBase):
             yield Page(records=records, next_token=url)
 
 
+PHOTO_SIZES = ("UriThumb", "Uri300", "Uri640", "Uri800", "Uri1024", "Uri1280", "Uri1600", "Uri2048", "UriLarge")
+# MediaCategory spellings that mean a listing photo ("Photo" in the Data Dictionary; servers also
+# send "Photograph", "Photos", "Image"). Agent and office photos, floor plans, documents are not.
+PHOTO_CATEGORIES = frozenset({"photo", "photos", "photograph", "photographs", "image", "images", "picture", "pictures"})
+TOUR_FIELDS = {"unbrandedvirtualtour": "VirtualTourURLUnbranded", "brandedvirtualtour": "VirtualTourURLBranded"}
+
+
+def _media_order(indexed: tuple[int, Any]) -> tuple[float, int]:
+    """Numeric ``Order`` ("10" after "2"); a missing or unreadable order sorts last, in feed order."""
+    n, item = indexed
+    try:
+        order = float(item.get("Order"))
+    except (TypeError, ValueError):
+        order = math.inf
+    return (order if math.isfinite(order) else math.inf, n)
+
+
+def _is_photo(item: dict[str, Any]) -> bool:
+    category = item.get("MediaCategory")
+    if category in (None, ""):
+        kind = str(item.get("MediaType") or item.get("MimeType") or "image").lower()
+        return kind.startswith("image") or kind in ("jpeg", "jpg", "png", "gif", "webp")
+    return fold(category) in PHOTO_CATEGORIES
+
+
+def reso_media(fields: dict[str, Any], media: Any) -> None:
+    """RESO ``Media`` -> Spark ``Photos`` (numeric order, preferred photo primary) and the
+    listing's tour URLs when only the Media resource carries them; in place."""
+    items = sorted(((n, m) for n, m in enumerate(media or ()) if isinstance(m, dict)), key=_media_order)
+    photos = [m for _, m in items if m.get("MediaURL") and _is_photo(m)]
+    for _, m in items:
+        name = TOUR_FIELDS.get(fold(m.get("MediaCategory") or ""))
+        if name and m.get("MediaURL") and not fields.get(name):
+            fields[name] = m["MediaURL"]
+    preferred = next((n for n, m in enumerate(photos) if m.get("PreferredPhotoYN") is True), 0)
+    fields["Photos"] = [
+        {
+            "Id": m.get("MediaKey"),
+            "Caption": m.get("ShortDescription"),
+            "Primary": n == preferred,
+            **dict.fromkeys(PHOTO_SIZES, m["MediaURL"]),
+        }
+        for n, m in enumerate(photos)
+    ]
+
+
 def _from_reso(entity: dict[str, Any]) -> dict[str, Any]:
     """A RESO ``Property`` entity in the Spark shape the flattener reads (Media -> Photos)."""
     fields = {SPARK_NAMES.get(k, k): v for k, v in entity.items() if k != "Media"}
     if "Media" in entity:
-        media = [
-            m
-            for m in sorted(entity["Media"] or [], key=lambda m: m.get("Order") or 0)
-            if m.get("MediaCategory", "Photo") == "Photo"
-        ]
-        preferred = next((n for n, m in enumerate(media) if m.get("PreferredPhotoYN")), 0)
-        fields["Photos"] = [
-            {
-                "Id": m.get("MediaKey"),
-                "Caption": m.get("ShortDescription"),
-                "Primary": n == preferred,
-                **{
-                    size: m.get("MediaURL")
-                    for size in (
-                        "UriThumb",
-                        "Uri300",
-                        "Uri640",
-                        "Uri800",
-                        "Uri1024",
-                        "Uri1280",
-                        "Uri1600",
-                        "Uri2048",
-                        "UriLarge",
-                    )
-                },
-            }
-            for n, m in enumerate(media)
-        ]
+        reso_media(fields, entity["Media"])
     return {"Id": entity.get("ListingKey"), "StandardFields": fields}
 
 

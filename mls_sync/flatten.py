@@ -1,25 +1,32 @@
 """Raw feed record (Spark ``StandardFields`` shape) -> listing document (docs/listing-document.md).
 
 Feeds are sloppy: numbers arrive as strings, confidential values as ``"********"``, dates in
-several formats. Optional fields that cannot be read become ``None``; a record missing what a
-listing cannot live without (key, status, price, a place on the map, a timestamp) raises
-``MalformedRecord`` so the pipeline quarantines it instead of storing garbage.
+several formats, statuses and property types in several spellings (``mls_sync.lookups``).
+Optional fields that cannot be read become ``None``; a record missing what a listing cannot live
+without (key, status, price, a place on the map, a timestamp), or carrying a number no store
+should hold (``NaN``, ``Infinity``, ``1e400``), raises ``MalformedRecord`` so the pipeline
+quarantines it instead of storing garbage.
+
+A record in an off-market status (Expired, Withdrawn, Canceled, Hold, Delete, Incomplete)
+becomes a *tombstone*: key, status and timestamp only. The store never keeps such a listing, so
+nothing else about it needs to be readable for it to leave the sites.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 import bson
 import bson.errors
 
+from mls_sync.lookups import OFF_MARKET, property_type, standard_status
+
 MASK = "********"
-STATUSES = frozenset(
-    {"Active", "Active Under Contract", "Pending", "Coming Soon", "Closed", "Expired", "Withdrawn", "Canceled"}
-)
 PER_MONTH = {
     "monthly": 1.0,
     "annually": 1 / 12,
@@ -42,20 +49,28 @@ class MalformedRecord(ValueError):
         self.reason, self.listing_key = reason, listing_key
 
 
+class NonFiniteNumber(ValueError):
+    """A numeric field holds NaN or an infinity (``"NaN"``, ``"Infinity"``, ``1e400``)."""
+
+
 def _clean(value: Any) -> Any:
     return None if value == MASK or value == "" else value
 
 
 def to_float(value: Any) -> float | None:
+    """A finite float, ``None`` for missing/masked/unreadable, ``NonFiniteNumber`` for NaN/inf."""
     value = _clean(value)
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
     try:
-        return float(_NUMBER_JUNK.sub("", str(value)))
+        number = float(value) if isinstance(value, int | float) else float(_NUMBER_JUNK.sub("", str(value)))
     except ValueError:
         return None
+    except OverflowError as exc:  # an integer beyond any float
+        raise NonFiniteNumber(value) from exc
+    if not math.isfinite(number):
+        raise NonFiniteNumber(value)
+    return number
 
 
 def to_int(value: Any) -> int | None:
@@ -161,6 +176,98 @@ def content_hash(doc: dict[str, Any]) -> str:
     ).hexdigest()
 
 
+_ZIP = r"\d{5}(?:-\d{4})?"
+_PHOTO_SIZES = ("uri640", "uri800", "uri1024", "uri1280", "uriLarge", "uri300", "uriThumb", "uri1600", "uri2048")
+
+
+def _words(value: str) -> str:
+    return r"\s+".join(re.escape(w) for w in value.split())
+
+
+def street_line(full: str, *, city: str | None, state: str | None, postal: str | None) -> str:
+    """``UnparsedAddress`` without the ``, City, ST 12345`` that Spark and RESO servers append.
+
+    Only this record's own city, state and ZIP are stripped, in that order from the end, so a
+    street that shares a word with them ("1 Oak Ct, Hartford, CT") keeps it."""
+    groups = []
+    for value in (city, state):
+        if value:
+            groups.append(rf"(?:[,\s]+{_words(value)})?")
+    zips = f"{_ZIP}|{_words(postal)}" if postal else _ZIP
+    groups.append(rf"(?:[,\s]+(?:{zips}))?")
+    groups.append(r"(?:[,\s]+(?:USA|US|United\s+States))?")
+    match = re.fullmatch(rf"(?P<line>.*?){''.join(groups)}[,\s]*", full, flags=re.IGNORECASE | re.DOTALL)
+    line = match.group("line").strip(" ,") if match else full
+    # A line with no word left ("100" of "100 Palm Springs") was all street: keep the original.
+    return line if re.search(r"[A-Za-z]", line) and " " in line else full
+
+
+def _address(f: dict[str, Any], *, city: str | None) -> str | None:
+    state, postal = _text(f.get("StateOrProvince")), _text(f.get("PostalCode"))
+    address = _text(f.get("UnparsedFirstLineAddress"))
+    if address is None and (full := _text(f.get("UnparsedAddress"))):
+        address = street_line(full, city=city, state=state, postal=postal)
+    if address is None:
+        parts = (
+            _text(f.get(name))
+            for name in ("StreetNumber", "StreetDirPrefix", "StreetName", "StreetSuffix", "StreetDirSuffix")
+        )
+        address = " ".join(p for p in parts if p) or None
+    unit = _text(f.get("UnitNumber"))
+    if address and unit and unit not in address:
+        address = f"{address} #{unit}"
+    return address
+
+
+def _property_type(f: dict[str, Any]) -> str | None:
+    """The RESO property type: Spark sends the MLS's code (``"A"``) in PropertyType and the RESO
+    name in PropertyClass; RESO servers send the name (display or enum form) in PropertyType."""
+    for name in ("PropertyType", "PropertyClass"):
+        if known := property_type(_text(f.get(name))):
+            return known
+    return _text(f.get("PropertyClass")) or _text(f.get("PropertyType"))
+
+
+def _http_url(value: Any) -> str | None:
+    text = _text(value)
+    return text if text and text.lower().startswith(("https://", "http://")) else None
+
+
+def _tour(f: dict[str, Any]) -> str | None:
+    """Spark's VirtualTours expansion, else the RESO fields (IDX shows the unbranded tour first)."""
+    for tour in f.get("VirtualTours") or ():
+        if isinstance(tour, dict) and (url := _http_url(tour.get("Uri"))):
+            return url
+    return _http_url(f.get("VirtualTourURLUnbranded")) or _http_url(f.get("VirtualTourURLBranded"))
+
+
+def _numbers(f: dict[str, Any], key: str) -> Callable[..., float | None]:
+    """A reader of ``f``'s numeric fields that names the field when its value is NaN or infinite;
+    with several names, the first present one is read."""
+
+    def read(*names: str) -> float | None:
+        name = next((n for n in names if f.get(n) is not None), names[0])
+        try:
+            return to_float(f.get(name))
+        except NonFiniteNumber:
+            raise MalformedRecord(f"{name} is not a finite number: {f.get(name)!r}", listing_key=key) from None
+
+    return read
+
+
+def _rounded(number: float | None) -> int | None:
+    return int(round(number)) if number is not None else None
+
+
+def _status(f: dict[str, Any], key: str) -> str:
+    # MlsStatus (the MLS's local name) only stands in when StandardStatus is missing: a
+    # StandardStatus that is present but unknown is not guessed from it.
+    raw = _text(f.get("StandardStatus")) or _text(f.get("MlsStatus"))
+    if status := standard_status(raw):
+        return status
+    raise MalformedRecord(f"unknown StandardStatus {raw!r}", listing_key=key)
+
+
 def flatten(raw: dict[str, Any], *, source: str) -> dict[str, Any]:
     """One raw result -> one listing document (without ``priceHistory``/``syncedAt``)."""
     f = raw.get("StandardFields") if isinstance(raw, dict) else None
@@ -169,66 +276,76 @@ def flatten(raw: dict[str, Any], *, source: str) -> dict[str, Any]:
         raise MalformedRecord("record has no StandardFields", listing_key=key)
     if not key:
         raise MalformedRecord("missing ListingKey")
-    status = _text(f.get("StandardStatus")) or _text(f.get("MlsStatus"))
-    if status not in STATUSES:
-        raise MalformedRecord(f"unknown StandardStatus {status!r}", listing_key=key)
-    list_price = to_float(f.get("ListPrice"))
+    status = _status(f, key)
+    modified = to_timestamp(f.get("ModificationTimestamp"))
+    if status in OFF_MARKET:
+        return {"listingKey": key, "mlsSource": source, "standardStatus": status, "modificationTimestamp": modified}
+    num = _numbers(f, key)
+    list_price = num("ListPrice")
     if list_price is None or list_price <= 0:
         raise MalformedRecord(f"unreadable ListPrice {f.get('ListPrice')!r}", listing_key=key)
-    lat, lon = to_float(f.get("Latitude")), to_float(f.get("Longitude"))
+    lat, lon = num("Latitude"), num("Longitude")
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
         raise MalformedRecord(f"bad coordinates {f.get('Latitude')!r}, {f.get('Longitude')!r}", listing_key=key)
-    modified = to_timestamp(f.get("ModificationTimestamp"))
     if modified is None:
         raise MalformedRecord(f"bad ModificationTimestamp {f.get('ModificationTimestamp')!r}", listing_key=key)
-
-    address = (
-        _text(f.get("UnparsedAddress"))
-        or " ".join(
-            str(p)
-            for p in (_text(f.get("StreetNumber")), _text(f.get("StreetName")), _text(f.get("StreetSuffix")))
-            if p
-        )
-        or None
+    doc = _document(
+        f, num, key=key, source=source, status=status, list_price=list_price, lat=lat, lon=lon, modified=modified
     )
-    unit = _text(f.get("UnitNumber"))
-    if address and unit and unit not in address:
-        address = f"{address} #{unit}"
+    try:
+        doc["contentHash"] = content_hash(doc)
+    except (OverflowError, bson.errors.InvalidDocument) as exc:  # e.g. a number beyond 64 bits
+        raise MalformedRecord(f"value the store cannot hold: {exc}", listing_key=key) from exc
+    return doc
+
+
+def _document(
+    f: dict[str, Any],
+    num: Callable[..., float | None],
+    *,
+    key: str,
+    source: str,
+    status: str,
+    list_price: float,
+    lat: float,
+    lon: float,
+    modified: str,
+) -> dict[str, Any]:
     city = _text(f.get("City"))
-    lot = to_float(f.get("LotSizeSquareFeet"))
-    if lot is None and (acres := to_float(f.get("LotSizeAcres"))) is not None:
+    address = _address(f, city=city)
+    lot = num("LotSizeSquareFeet")
+    if lot is None and (acres := num("LotSizeAcres")) is not None:
         lot = round(acres * 43560)
-    baths_total = to_float(f.get("BathsTotal"))
-    baths_int = to_int(f.get("BathroomsTotalInteger"))
-    lease_amount = _monthly(to_float(f.get("LandLeaseAmount")), f.get("LandLeaseAmountFrequency"))
+    baths_total = num("BathsTotal")
+    baths_int = _rounded(num("BathroomsTotalInteger"))
+    lease_amount = _monthly(num("LandLeaseAmount"), f.get("LandLeaseAmountFrequency"))
     lease_yn = to_bool(f.get("LandLeaseYN"))
     photos = _photos(f.get("Photos"))
-    tours = [t for t in f.get("VirtualTours") or [] if isinstance(t, dict) and t.get("Uri")]
-
-    doc: dict[str, Any] = {
+    primary = next((photos[0][size] for size in _PHOTO_SIZES if photos[0].get(size)), None) if photos else None
+    return {
         "listingKey": key,
         "listingId": _text(f.get("ListingId")),
         "mlsSource": source,
         "slug": f"{slugify(address, city)}-{key.lower()}".lstrip("-"),
         "standardStatus": status,
-        "propertyType": _text(f.get("PropertyType")),
+        "propertyType": _property_type(f),
         "propertySubType": _text(f.get("PropertySubType")),
         "listPrice": list_price,
-        "originalListPrice": to_float(f.get("OriginalListPrice")),
-        "closePrice": to_float(f.get("ClosePrice")),
+        "originalListPrice": num("OriginalListPrice"),
+        "closePrice": num("ClosePrice"),
         "closeDate": to_date(f.get("CloseDate")),
-        "bedroomsTotal": to_int(f.get("BedsTotal", f.get("BedroomsTotal"))),
+        "bedroomsTotal": _rounded(num("BedsTotal", "BedroomsTotal")),
         "bathroomsTotalInteger": baths_int
         if baths_int is not None
         else (int(baths_total) if baths_total is not None else None),
-        "bathroomsFull": to_int(f.get("BathsFull")),
-        "bathroomsHalf": to_int(f.get("BathsHalf")),
-        "livingArea": to_float(f.get("LivingArea")) or to_float(f.get("BuildingAreaTotal")),
+        "bathroomsFull": _rounded(num("BathsFull")),
+        "bathroomsHalf": _rounded(num("BathsHalf")),
+        "livingArea": num("LivingArea") or num("BuildingAreaTotal"),
         "lotSizeSquareFeet": lot,
-        "yearBuilt": to_int(f.get("YearBuilt")),
-        "garageSpaces": to_float(f.get("GarageSpaces")),
+        "yearBuilt": _rounded(num("YearBuilt")),
+        "garageSpaces": num("GarageSpaces"),
         "poolPrivateYN": to_bool(f.get("PoolPrivateYN")),
-        "associationFee": _monthly(to_float(f.get("AssociationFee")), f.get("AssociationFeeFrequency")),
+        "associationFee": _monthly(num("AssociationFee"), f.get("AssociationFeeFrequency")),
         # A lease amount or expiry implies a land lease even when the YN flag is missing.
         "landLease": bool(lease_yn) or bool(lease_amount) or bool(to_date(f.get("LandLeaseExpirationDate"))),
         "landLeaseAmount": lease_amount,
@@ -247,18 +364,13 @@ def flatten(raw: dict[str, Any], *, source: str) -> dict[str, Any]:
         "onMarketDate": to_date(f.get("OnMarketDate")),
         "modificationTimestamp": modified,
         "priceChangeTimestamp": to_timestamp(f.get("PriceChangeTimestamp")),
-        "daysOnMarket": to_int(f.get("DaysOnMarket")),
+        "daysOnMarket": _rounded(num("DaysOnMarket")),
         "listAgentFullName": _text(f.get("ListAgentName", f.get("ListAgentFullName"))),
         "listOfficeName": _text(f.get("ListOfficeName")),
-        "propertyCondition": to_int(f.get("PropertyCondition")),
+        "propertyCondition": _rounded(num("PropertyCondition")),
         "seniorCommunityYN": to_bool(f.get("SeniorCommunityYN")),
         "photos": photos,
-        "primaryPhotoUrl": photos[0]["uri640"] if photos else None,
+        "primaryPhotoUrl": primary,
         "openHouses": _open_houses(f.get("OpenHouses")),
-        "virtualTourUrl": tours[0]["Uri"] if tours else None,
+        "virtualTourUrl": _tour(f),
     }
-    try:
-        doc["contentHash"] = content_hash(doc)
-    except (OverflowError, bson.errors.InvalidDocument) as exc:  # e.g. a number beyond 64 bits
-        raise MalformedRecord(f"value the store cannot hold: {exc}", listing_key=key) from exc
-    return doc

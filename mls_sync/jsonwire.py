@@ -17,8 +17,14 @@ except ImportError:  # pragma: no cover - orjson is in requirements; the fallbac
 
 
 def loads(data: bytes | str) -> Any:
+    """Parse a page. orjson refuses ``NaN``, ``Infinity`` and numbers beyond a double (``1e400``),
+    which some servers send; the standard library reads them as non-finite floats, which the
+    flattener quarantines record by record instead of the page failing on every retry."""
     if orjson is not None:
-        return orjson.loads(data)
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # truncated or merely non-standard: the stdlib parser decides which
     return json.loads(data)
 
 

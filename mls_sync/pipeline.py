@@ -202,7 +202,7 @@ def _replicate(
                 cursor = _purge_range(
                     db=db, keys=stored_keys, start=cursor, upto=last, seen=page_keys, counters=counters, dry_run=dry_run
                 )
-            marks = [d["modificationTimestamp"] for d in flat.docs]
+            marks = [d["modificationTimestamp"] for d in flat.docs if d["modificationTimestamp"]]
             if marks and (counters.watermark is None or max(marks) > counters.watermark):
                 counters.watermark = max(marks)
             if not dry_run:

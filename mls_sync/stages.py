@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import bson.errors
 from pymongo.database import Database
 
 from listings import store
@@ -69,12 +70,17 @@ class Flat:
 
 
 def flatten_page(page: Page, source: str) -> Flat:
+    """Flatten every record of a page; a record that cannot be flattened is quarantined, whatever
+    the error, so one record never fails the page (and every resume after it)."""
     docs, bad = [], []
     for raw in page.records:
         try:
             docs.append(flatten(raw, source=source))
         except MalformedRecord as exc:
             bad.append((raw, exc))
+        except Exception as exc:  # a shape no rule foresaw: quarantine it, say what broke
+            key = raw.get("Id") if isinstance(raw, dict) else None
+            bad.append((raw, MalformedRecord(f"unreadable record: {type(exc).__name__}: {exc}", listing_key=key)))
     return Flat(len(page.records), page.next_token, docs, bad)
 
 
@@ -114,12 +120,15 @@ def prefetched(pages: Iterator[Page], source: str, depth: int = 1) -> Iterator[F
 def quarantine_write(*, db: Database, source: str, bad: list[tuple[dict[str, Any], MalformedRecord]]) -> None:
     now = utcnow_iso()
     for raw, exc in bad:
-        key = exc.listing_key or f"unkeyed:{abs(hash(repr(raw)))}"
-        db[store.QUARANTINE].replace_one(
-            {"_id": f"{source}:{key}"},
-            {"source": source, "listingKey": exc.listing_key, "reason": exc.reason, "record": raw, "at": now},
-            upsert=True,
-        )
+        key = exc.listing_key if isinstance(exc.listing_key, str) else None
+        held = {"source": source, "listingKey": key, "reason": exc.reason, "record": raw, "at": now}
+        _id = f"{source}:{key or f'unkeyed:{abs(hash(repr(raw)))}'}"
+        try:
+            db[store.QUARANTINE].replace_one({"_id": _id}, held, upsert=True)
+        except (OverflowError, bson.errors.InvalidDocument):
+            # A record BSON cannot hold (an integer beyond 64 bits, odd keys): keep its text.
+            held["record"] = {"unstorable": repr(raw)[:100_000]}
+            db[store.QUARANTINE].replace_one({"_id": _id}, held, upsert=True)
 
 
 def flat_page_store(

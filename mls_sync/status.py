@@ -2,7 +2,8 @@
 
 Listings the feed no longer has are purged; listings whose status or modification time differ
 (and on-market listings the store never saw) are refetched by key and written like any page,
-so Closed ones move to ``closed`` and Expired/Withdrawn/Canceled ones leave active search.
+so Closed ones move to ``closed`` and off-market ones (Expired, Withdrawn, Canceled, Hold,
+Delete, Incomplete) leave the sites.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from pymongo.database import Database
 from listings import store
 from mls_sync.clients import Query, ResoWebApiClient, SparkClient
 from mls_sync.flatten import to_timestamp
+from mls_sync.lookups import ON_MARKET, standard_status
 from mls_sync.stages import SyncCounters, SyncHooks, flat_page_store, flatten_page
-from mls_sync.upsert import ON_MARKET, QueriedDocs, chunks, utcnow_iso
+from mls_sync.upsert import QueriedDocs, chunks, utcnow_iso
 
 REFETCH_BATCH = 100
 
@@ -35,7 +37,10 @@ def status_check_run(
             f = rec.get("StandardFields") or {}
             if f.get("ListingKey"):
                 modified = to_timestamp(f.get("ModificationTimestamp")) or ""  # same format as stored
-                feed[f["ListingKey"]] = (f.get("StandardStatus") or "", modified)
+                # The stored spelling: "ActiveUnderContract" is the same status as stored
+                # "Active Under Contract"; an unknown one differs from every stored status.
+                raw = f.get("StandardStatus") or f.get("MlsStatus")
+                feed[f["ListingKey"]] = (standard_status(raw) or f"?{raw}", modified)
         counters.pages += 1
     stored = {
         d["listingKey"]: (d.get("standardStatus"), d.get("modificationTimestamp"))

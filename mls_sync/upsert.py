@@ -19,9 +19,8 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from listings import store
+from mls_sync.lookups import DELETED, OFF_MARKET, ON_MARKET
 
-ON_MARKET = frozenset({"Active", "Active Under Contract", "Pending", "Coming Soon"})
-OFF_MARKET = frozenset({"Expired", "Withdrawn", "Canceled"})
 IN_CHUNK = 50  # SecantusDB answers $in in time ~quadratic in its length: 50 keys ~15 ms, 1,000 ~1.1 s
 DUPLICATE_KEY = 11000
 
@@ -257,10 +256,19 @@ def page_write(
             db[store.LISTINGS].delete_many({"listingKey": {"$in": part}})
     result.removed += len(gone)
     result.removed_keys += gone
+    # A sale the MLS deleted leaves the closed sales (and the comps) too.
+    deleted = [d["listingKey"] for d in docs if d["standardStatus"] in DELETED]
+    sold_deleted = list(known.lookup(store.CLOSED, deleted)) if deleted else []
+    if sold_deleted and not dry_run:
+        for part in chunks(sold_deleted):
+            db[store.CLOSED].delete_many({"listingKey": {"$in": part}})
+    result.removed += len(sold_deleted)
+    result.removed_keys += sold_deleted
     if isinstance(known, PreloadedDocs) and not dry_run:
         known.remember(store.LISTINGS, [d for d in active if d.get("contentHash")])
         known.remember(store.CLOSED, closed)
         known.forget(store.LISTINGS, [d["listingKey"] for d in closed] + off)
+        known.forget(store.CLOSED, sold_deleted)
     return result
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mls_sync.flatten import MalformedRecord, flatten
+from mls_sync.flatten import MalformedRecord, flatten, street_line
 
 
 def raw(**fields: Any) -> dict[str, Any]:
@@ -99,3 +99,74 @@ def test_malformed_records_say_why(fields: dict[str, Any], reason: str) -> None:
 def test_record_without_fields_is_malformed() -> None:
     with pytest.raises(MalformedRecord):
         flatten({"Id": "x"}, source="gps")
+
+
+@pytest.mark.parametrize("field", ["BedsTotal", "BathsTotal", "YearBuilt", "ListPrice", "LivingArea", "GarageSpaces"])
+@pytest.mark.parametrize("junk", ["NaN", "Infinity", "-Infinity", "1e400", float("nan"), float("inf"), 10**400])
+def test_non_finite_numbers_quarantine_the_record(field: str, junk: Any) -> None:
+    with pytest.raises(MalformedRecord) as exc:
+        flatten(raw(**{field: junk}), source="gps")
+    assert exc.value.reason.startswith(f"{field} is not a finite number")
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("ActiveUnderContract", "Active Under Contract"),
+        ("Active Under Contract", "Active Under Contract"),
+        ("ACTIVE_UNDER_CONTRACT", "Active Under Contract"),
+        ("ComingSoon", "Coming Soon"),
+        ("Coming Soon", "Coming Soon"),
+        ("Pending", "Pending"),
+        ("Closed", "Closed"),
+        ("Leased", "Closed"),
+        ("Sold", "Closed"),
+    ],
+)
+def test_statuses_in_any_spelling_are_stored_as_display_names(sent: str, stored: str) -> None:
+    assert flatten(raw(StandardStatus=sent), source="gps")["standardStatus"] == stored
+
+
+@pytest.mark.parametrize("sent", ["Hold", "Delete", "Incomplete", "Withdrawn", "Expired", "Canceled", "Cancelled"])
+def test_off_market_records_become_tombstones_even_when_stripped(sent: str) -> None:
+    doc = flatten(raw(StandardStatus=sent, ListPrice=None, Latitude=None, BedsTotal="NaN"), source="gps")
+    assert doc == {
+        "listingKey": "20100000000000001",
+        "mlsSource": "gps",
+        "standardStatus": "Canceled" if sent == "Cancelled" else sent,
+        "modificationTimestamp": "2026-11-20T14:03:00Z",
+    }
+
+
+@pytest.mark.parametrize(
+    ("full", "city", "state", "postal", "line"),
+    [
+        ("1420 8th Street N, Fargo, ND 58102", "Fargo", "ND", "58102", "1420 8th Street N"),
+        ("1420 8th Street N Fargo ND 58102-4411", "Fargo", "ND", "58102", "1420 8th Street N"),
+        ("1 Oak Ct, Hartford, CT 06103", "Hartford", "CT", "06103", "1 Oak Ct"),
+        ("123 Palm Springs Dr, Palm Springs, CA 92262, USA", "Palm Springs", "CA", "92262", "123 Palm Springs Dr"),
+        ("100 Palm Springs", "Palm Springs", "CA", None, "100 Palm Springs"),
+        ("77 Main St", "Fargo", "ND", "58102", "77 Main St"),
+    ],
+)
+def test_street_line_strips_only_this_records_locality(
+    full: str, city: str, state: str, postal: str | None, line: str
+) -> None:
+    assert street_line(full, city=city, state=state, postal=postal) == line
+
+
+def test_property_type_from_spark_code_and_class_or_reso_enum() -> None:
+    assert flatten(raw(PropertyType="A", PropertyClass="Residential"), source="gps")["propertyType"] == "Residential"
+    assert flatten(raw(PropertyType="ResidentialLease"), source="gps")["propertyType"] == "Residential Lease"
+    assert flatten(raw(PropertyType="B", PropertyClass="MultiFamily"), source="gps")["propertyType"] == (
+        "Residential Income"
+    )
+    assert flatten(raw(PropertyType="Z", PropertyClass="Boat Slip"), source="gps")["propertyType"] == "Boat Slip"
+
+
+def test_tours_only_as_http_urls() -> None:
+    assert flatten(raw(VirtualTourURLBranded="javascript:alert(1)"), source="gps")["virtualTourUrl"] is None
+    doc = flatten(
+        raw(VirtualTourURLBranded="https://b.example", VirtualTourURLUnbranded="https://u.example"), source="gps"
+    )
+    assert doc["virtualTourUrl"] == "https://u.example"
