@@ -152,6 +152,24 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Payments other apps start (rentals' bookings) carry ``metadata.purpose``; their events come to
+# this one endpoint (Stripe has one per account) and are handed to the handler the app
+# registered for (purpose, event type), from its ``AppConfig.ready``. Billing imports no app.
+PURPOSE_HANDLERS: dict[tuple[str, str], Handler] = {}
+
+
+def webhook_handler_register(*, purpose: str, event_type: str, handler: Handler) -> None:
+    PURPOSE_HANDLERS[(purpose, event_type)] = handler
+
+
+def _handler_for(event_type: str, obj: Obj) -> Handler | None:
+    purpose = (obj.get("metadata") or {}).get("purpose")
+    if purpose:
+        # An object made for another app is never handled as a subscription's.
+        return PURPOSE_HANDLERS.get((purpose, event_type))
+    return HANDLERS.get(event_type)
+
+
 _INSERT_SQL = """
 INSERT INTO {table} (event_id, type, created, target_schema, outcome, payload, received_at)
 VALUES (%s, %s, %s, %s, '', %s, now())
@@ -187,7 +205,7 @@ def webhook_event_process(*, payload: bytes, signature: str) -> WebhookOutcome:
         stored_id = _event_insert(event=event, as_of=as_of, schema=schema)
         if stored_id is None:
             return WebhookOutcome(event["id"], event_type, "duplicate", duplicate=True)
-        handler = HANDLERS.get(event_type)
+        handler = _handler_for(event_type, obj)
         if handler is None:
             outcome = "ignored"
         elif not schema or not _schema_exists(schema):

@@ -37,6 +37,9 @@ SHARED_APPS = [
     "billing",
     "chat",
     "cma",
+    # The marketplace shared by the network: public schema only (docs/marketplace.md).
+    "providers",
+    "rentals",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -198,6 +201,7 @@ from .geo import *  # noqa: E402
 from .llm import *  # noqa: E402
 from .logging import *  # noqa: E402
 from .mls import *  # noqa: E402
+from .marketplace import *  # noqa: E402
 from .mongodb import *  # noqa: E402
 from .sentry import *  # noqa: E402
 from .sms import *  # noqa: E402

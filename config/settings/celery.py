@@ -18,4 +18,6 @@ CELERY_BEAT_SCHEDULE: dict = {
     **ALERTS_BEAT_SCHEDULE,
     "billing-expire-grace-periods": {"task": "billing.expire_grace_periods", "schedule": 3600},
     "tenants-expire-site-trials": {"task": "tenants.site_trials_expire", "schedule": 3600},
+    "rentals-release-expired-holds": {"task": "rentals.holds_release_expired", "schedule": 300},
+    "rentals-refresh-calendar-feeds": {"task": "rentals.feeds_refresh_due", "schedule": 900},
 }

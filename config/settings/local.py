@@ -18,3 +18,5 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_local")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+# Hosts try calendar sync against feeds on this machine in dev.
+RENTALS_ICAL_ALLOW_PRIVATE_HOSTS = env.bool("RENTALS_ICAL_ALLOW_PRIVATE_HOSTS", default=True)

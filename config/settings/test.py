@@ -30,3 +30,4 @@ WHITENOISE_AUTOREFRESH = True
 if env("TEST_EMAIL_FILE_PATH", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH")
+RENTALS_ICAL_ALLOW_PRIVATE_HOSTS = True

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from devtools.stripe import lifecycle, objects
+from devtools.stripe import lifecycle, objects, payments
 from devtools.stripe.formdata import as_bool, as_list
 from devtools.stripe.objects import Obj, new_id, now
 from devtools.stripe.store import Store, StripeError
@@ -166,13 +166,18 @@ def price_update(store: Store, p: Obj, m: re.Match[str]) -> Obj:
 @route("POST", "checkout/sessions")
 def checkout_session_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
     mode = _required(p, "mode")
-    if mode != "subscription":
-        raise StripeError(400, "This fake only supports mode=subscription.", param="mode")
+    if mode not in ("subscription", "payment"):
+        raise StripeError(400, "This fake supports mode=subscription and mode=payment.", param="mode")
     line_items = as_list(_required(p, "line_items"))
     items = []
     for i, li in enumerate(line_items):
-        price = store.get("price", li.get("price", ""), param=f"line_items[{i}][price]")
-        if not price["active"]:
+        if mode == "payment" and li.get("price_data"):
+            price = payments.inline_price(store, li["price_data"], i)
+        else:
+            price = store.get("price", li.get("price", ""), param=f"line_items[{i}][price]")
+        if mode == "payment" and price["recurring"]:
+            raise StripeError(400, "mode=payment takes one-time prices only.", param=f"line_items[{i}][price]")
+        if not price["active"] and not (mode == "payment" and li.get("price_data")):
             raise StripeError(400, f"The price `{price['id']}` is not active.", param=f"line_items[{i}][price]")
         items.append(
             {
@@ -200,17 +205,19 @@ def checkout_session_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
         "customer": customer,
         "customer_details": None,
         "customer_email": p.get("customer_email"),
-        "expires_at": now() + 24 * 3600,
+        "expires_at": int(p["expires_at"]) if p.get("expires_at") else now() + 24 * 3600,
         "livemode": False,
         "metadata": _metadata(p),
         "mode": mode,
         "payment_status": "unpaid",
         "status": "open",
         "subscription": None,
+        "payment_intent": None,
         "success_url": _required(p, "success_url"),
         "url": f"{store.base_url}/checkout/{session_id}",
         "_line_items": items,
         "_subscription_data": p.get("subscription_data") or {},
+        "_payment_intent_data": p.get("payment_intent_data") or {},
     }
     return store.put(session)
 
@@ -228,6 +235,21 @@ def checkout_session_expire(store: Store, p: Obj, m: re.Match[str]) -> Obj:
     session["status"] = "expired"
     store.emit("checkout.session.expired", session)
     return session
+
+
+@route("GET", r"payment_intents/(?P<id>[\w]+)")
+def payment_intent_retrieve(store: Store, p: Obj, m: re.Match[str]) -> Obj:
+    return store.get("payment_intent", m["id"])
+
+
+@route("POST", "refunds")
+def refund_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
+    return payments.refund_create(store, p)
+
+
+@route("GET", r"refunds/(?P<id>[\w]+)")
+def refund_retrieve(store: Store, p: Obj, m: re.Match[str]) -> Obj:
+    return store.get("refund", m["id"])
 
 
 @route("POST", "billing_portal/sessions")

@@ -4,6 +4,7 @@ Every control call that changes something delivers the events it caused before i
 so a test (or the demo) can act and then assert on the application's state straight away.
 
     POST /_control/checkout/<cs_id>/complete     [card_number=...]
+    POST /_control/checkout/<cs_id>/expire       checkout.session.expired (abandoned)
     POST /_control/subscriptions/<id>/renew       next period, invoice.paid
     POST /_control/subscriptions/<id>/fail_payment  next period, past_due, invoice.payment_failed
     POST /_control/subscriptions/<id>/pay         open invoice paid, back to active
@@ -46,6 +47,7 @@ class Fault:
 _SUB = re.compile(r"^/_control/subscriptions/(?P<id>\w+)/(?P<action>\w+)$")
 _CHECKOUT = re.compile(r"^/_control/checkout/(?P<id>\w+)/complete$")
 _RESEND = re.compile(r"^/_control/events/(?P<id>\w+)/resend$")
+_EXPIRE = re.compile(r"^/_control/checkout/(?P<id>\w+)/expire$")
 
 
 def handle(fake: FakeStripe, method: str, path: str, params: dict[str, Any]) -> Obj:
@@ -75,6 +77,14 @@ def handle(fake: FakeStripe, method: str, path: str, params: dict[str, Any]) -> 
     elif m := _CHECKOUT.match(path):
         session = store.get("checkout.session", m["id"])
         lifecycle.checkout_complete(store, session, card=str(params.get("card_number", "4242424242424242")))
+        result = session
+    elif m := _EXPIRE.match(path):
+        # The guest walked away: Stripe expires the session and says so.
+        session = store.get("checkout.session", m["id"])
+        if session["status"] != "open":
+            raise StripeError(400, "Only open Checkout Sessions can be expired.")
+        session["status"] = "expired"
+        store.emit("checkout.session.expired", session)
         result = session
     elif m := _RESEND.match(path):
         event = store.get("event", m["id"])

@@ -50,6 +50,10 @@ def checkout_complete(store: Store, session: Obj, *, card: str = "42424242424242
             raise StripeError(400, "This Checkout Session is no longer active.", code="checkout_session_inactive")
         if card.replace(" ", "") in DECLINED_CARDS:
             raise StripeError(402, "Your card was declined.", type="card_error", code="card_declined")
+        if session["mode"] == "payment":
+            from devtools.stripe.payments import checkout_pay
+
+            return checkout_pay(store, session)
         if session["customer"] is None:
             email = session.get("customer_email") or (session.get("customer_details") or {}).get("email")
             cust = store.put(objects.customer(email=email, name=None, metadata={}))

@@ -43,14 +43,15 @@ def checkout_page(store: Store, session: Obj, *, error: str | None = None) -> st
         return _page("Checkout", f"<p>This checkout session is {escape(session['status'])}.</p>")
     lines = "".join(
         f"<li>{escape(store.objects[li['price']['product']]['name'])} — "
-        f"{_money(li['amount_total'], li['currency'])} / "
-        f"{escape((li['price'].get('recurring') or {}).get('interval', ''))}</li>"
+        f"{_money(li['amount_total'], li['currency'])}"
+        f"{' / ' + escape(li['price']['recurring']['interval']) if li['price'].get('recurring') else ''}</li>"
         for li in session["_line_items"]
     )
     email = session.get("customer_email") or ""
     if session.get("customer"):
         email = store.objects[session["customer"]].get("email") or email
     err = f"<p class='error' role='alert'>{escape(error)}</p>" if error else ""
+    verb = "Pay" if session["mode"] == "payment" else "Subscribe"
     body = f"""
 <div class="box"><ul>{lines}</ul><p><strong>Total due today:
 {_money(session["amount_total"], session["currency"])}</strong></p></div>{err}
@@ -59,9 +60,9 @@ def checkout_page(store: Store, session: Obj, *, error: str | None = None) -> st
 <label>Card number <input name="card_number" value="4242 4242 4242 4242" autocomplete="off"></label>
 <label>Expiry <input name="card_expiry" value="12 / 34"></label>
 <label>CVC <input name="card_cvc" value="123"></label>
-<button type="submit" id="pay">Subscribe</button></form>
+<button type="submit" id="pay">{verb}</button></form>
 <p><a href="{escape(session.get("cancel_url") or "#")}" id="cancel">← Back</a></p>"""
-    return _page("Subscribe", body)
+    return _page(verb, body)
 
 
 def checkout_submit(store: Store, session: Obj, form: dict[str, Any]) -> tuple[int, str, str]:

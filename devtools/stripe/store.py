@@ -20,6 +20,8 @@ _PATH_BY_OBJECT = {
     "subscription": "subscriptions",
     "invoice": "invoices",
     "event": "events",
+    "payment_intent": "payment_intents",
+    "refund": "refunds",
 }
 
 

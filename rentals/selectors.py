@@ -1,0 +1,208 @@
+"""Reads for rentals: prices, availability, guest search, the host's numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower, Upper
+
+from rentals.models import Booking, CalendarBlock, CityRule, Photo, Property, Review
+from rentals.pricing import Quote, Rates, nights_between, quote
+
+MAX_MAP_MARKERS = 500
+PAGE_SIZE = 24
+
+
+def city_rule_get(*, city_slug: str) -> CityRule | None:
+    return CityRule.objects.filter(city_slug=city_slug).first()
+
+
+def tax_percent_for(*, city_slug: str) -> Decimal:
+    rule = city_rule_get(city_slug=city_slug)
+    if rule is not None:
+        return Decimal(rule.occupancy_tax_percent)
+    return Decimal(settings.RENTALS_DEFAULT_OCCUPANCY_TAX_PERCENT)
+
+
+def property_rates(*, prop: Property) -> Rates:
+    return Rates(
+        nightly_cents=prop.nightly_rate_cents,
+        weekend_cents=prop.weekend_rate_cents,
+        cleaning_cents=prop.cleaning_fee_cents,
+        seasons=tuple(prop.seasonal_rates.all()),
+    )
+
+
+def stay_quote(*, prop: Property, check_in: dt.date, check_out: dt.date) -> Quote:
+    return quote(
+        check_in=check_in,
+        check_out=check_out,
+        rates=property_rates(prop=prop),
+        tax_percent=tax_percent_for(city_slug=prop.city_slug),
+    )
+
+
+def nights_taken(*, prop: Property, start: dt.date, end: dt.date) -> dict[dt.date, str]:
+    """Each taken night in [start, end) → the kind of block taking it (holds count as taken:
+    someone is paying for them right now)."""
+    taken: dict[dt.date, str] = {}
+    for block in CalendarBlock.objects.filter(property=prop, period__overlap=(start, end)).only("period", "kind"):
+        lower = max(block.period.lower, start)
+        upper = min(block.period.upper, end)
+        for night in nights_between(lower, upper):
+            taken[night] = block.kind
+    return taken
+
+
+def is_available(*, prop: Property, check_in: dt.date, check_out: dt.date) -> bool:
+    return not CalendarBlock.objects.filter(property=prop, period__overlap=(check_in, check_out)).exists()
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    check_in: dt.date | None = None
+    check_out: dt.date | None = None
+    guests: int = 1
+    min_price_cents: int | None = None
+    max_price_cents: int | None = None
+    amenities: tuple[str, ...] = ()
+    city_slug: str = ""
+    # (west, south, east, north)
+    bbox: tuple[float, float, float, float] | None = None
+    page: int = 1
+
+
+def rental_search(*, params: SearchParams) -> QuerySet[Property]:
+    """Listed homes that sleep the party, match price/amenities/area and have every night of
+    the stay free. The "free" test is an anti-join on the exclusion constraint's GiST index."""
+    qs = Property.objects.filter(status=Property.Status.LISTED, sleeps__gte=params.guests)
+    if params.min_price_cents is not None:
+        qs = qs.filter(nightly_rate_cents__gte=params.min_price_cents)
+    if params.max_price_cents is not None:
+        qs = qs.filter(nightly_rate_cents__lte=params.max_price_cents)
+    if params.amenities:
+        qs = qs.filter(amenities__contains=list(params.amenities))
+    if params.city_slug:
+        qs = qs.filter(city_slug=params.city_slug)
+    if params.bbox:
+        west, south, east, north = params.bbox
+        qs = qs.filter(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
+    if params.check_in and params.check_out:
+        taken = CalendarBlock.objects.filter(
+            property=OuterRef("pk"), period__overlap=(params.check_in, params.check_out)
+        )
+        qs = qs.filter(~Exists(taken), min_nights__lte=(params.check_out - params.check_in).days)
+    return qs
+
+
+def search_page(*, params: SearchParams) -> dict[str, Any]:
+    """One page of results (cards with their stay price) plus the map markers of all of
+    them (capped), in a fixed number of queries."""
+    qs = rental_search(params=params)
+    markers = list(
+        qs.order_by("nightly_rate_cents", "id").values_list("id", "slug", "title", "latitude", "longitude", "nightly_rate_cents")[
+            :MAX_MAP_MARKERS
+        ]
+    )
+    total = len(markers) if len(markers) < MAX_MAP_MARKERS else qs.count()
+    start = (max(params.page, 1) - 1) * PAGE_SIZE
+    cover = Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="photo_list")
+    page = list(
+        qs.order_by("nightly_rate_cents", "id").prefetch_related("seasonal_rates", cover)[start : start + PAGE_SIZE]
+    )
+    taxes = {r.city_slug: Decimal(r.occupancy_tax_percent) for r in CityRule.objects.all()}
+    default_tax = Decimal(settings.RENTALS_DEFAULT_OCCUPANCY_TAX_PERCENT)
+    cards = []
+    for prop in page:
+        stay = None
+        if params.check_in and params.check_out:
+            stay = quote(
+                check_in=params.check_in,
+                check_out=params.check_out,
+                rates=property_rates(prop=prop),
+                tax_percent=taxes.get(prop.city_slug, default_tax),
+            )
+        cover_photo = prop.photo_list[0] if prop.photo_list else None  # type: ignore[attr-defined]
+        cards.append({"property": prop, "quote": stay, "photo": cover_photo})
+    return {
+        "cards": cards,
+        "total": total,
+        "markers": [
+            {"id": m[0], "slug": m[1], "title": m[2], "lat": m[3], "lng": m[4], "nightly_cents": m[5]} for m in markers
+        ],
+        "page": max(params.page, 1),
+        "pages": max(1, -(-total // PAGE_SIZE)),
+    }
+
+
+def rating_of(*, prop: Property) -> dict[str, Any]:
+    agg = Review.objects.filter(property=prop, status=Review.Status.APPROVED).aggregate(avg=Avg("rating"), n=Count("id"))
+    return {"average": round(agg["avg"], 1) if agg["avg"] is not None else None, "count": agg["n"]}
+
+
+def host_properties(*, host: Any) -> QuerySet[Property]:
+    return Property.objects.filter(host=host).order_by("title")
+
+
+def host_bookings(*, host: Any) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(property__host=host)
+        .exclude(status=Booking.Status.EXPIRED)
+        .select_related("property")
+        .order_by("check_in")
+    )
+
+
+def host_monthly_stats(*, host: Any, year: int) -> list[dict[str, Any]]:
+    """Per month of ``year``: nights booked, occupancy (booked ÷ available nights across the
+    host's listed homes) and revenue kept (rent and cleaning the host is paid, after refunds)."""
+    props = list(Property.objects.filter(host=host).exclude(status=Property.Status.DRAFT).values_list("id", flat=True))
+    months = []
+    for month in range(1, 13):
+        start = dt.date(year, month, 1)
+        end = dt.date(year + (month == 12), month % 12 + 1, 1)
+        months.append({"month": start, "start": start, "end": end, "nights": 0, "revenue_cents": 0})
+    bookings = Booking.objects.filter(
+        property_id__in=props,
+        status__in=[Booking.Status.CONFIRMED, Booking.Status.CANCELLED],
+        check_in__lt=dt.date(year + 1, 1, 1),
+        check_out__gt=dt.date(year, 1, 1),
+    ).select_related("payout")
+    for b in bookings:
+        payout = getattr(b, "payout", None)
+        gross = payout.gross_cents if payout else 0
+        nights = list(nights_between(b.check_in, b.check_out))
+        for m in months:
+            inside = sum(1 for n in nights if m["start"] <= n < m["end"])
+            if not inside:
+                continue
+            if b.status == Booking.Status.CONFIRMED:
+                m["nights"] += inside
+            # Revenue is spread over the nights of the stay (integer cents, remainder on the
+            # first month of the stay so the year adds up exactly).
+            share = gross * inside // len(nights)
+            if m["start"] <= b.check_in < m["end"]:
+                share += gross - sum(gross * sum(1 for n in nights if mm["start"] <= n < mm["end"]) // len(nights) for mm in months)
+            m["revenue_cents"] += share
+    for m in months:
+        available = len(props) * (m["end"] - m["start"]).days
+        m["occupancy"] = round(100 * m["nights"] / available, 1) if available else 0.0
+    return months
+
+
+def booked_range_bounds() -> QuerySet[CalendarBlock]:
+    """Blocks with their bounds as columns (the iCal export orders by them)."""
+    return CalendarBlock.objects.annotate(start=Lower("period"), end=Upper("period"))
+
+
+def trips_for(*, site_schema: str, user_id: int) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(site_schema=site_schema, guest_user_id=user_id)
+        .filter(~Q(status=Booking.Status.EXPIRED))
+        .select_related("property")
+    )

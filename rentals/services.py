@@ -1,0 +1,399 @@
+"""Writes for bookings: hold the dates, pay through Stripe Checkout, confirm from the webhook,
+release abandoned holds, cancel with the policy's refund.
+
+The dates are held by a ``CalendarBlock`` row; PostgreSQL's exclusion constraint refuses a
+second overlapping row, so of many guests starting checkout for the same nights at the same
+moment exactly one gets the hold and the others a clear "just taken" (no Python check-then-
+insert race). Stripe calls happen outside the hold's transaction, with idempotency keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billing.clients import stripe_client
+from rentals import notifications, policies
+from rentals.models import Booking, CalendarBlock, Payment, Payout, Property
+from rentals.selectors import stay_quote
+
+logger = logging.getLogger(__name__)
+PURPOSE = "rental_booking"
+MAX_NIGHTS = 60
+BOOKING_HORIZON_DAYS = 540
+
+
+class BookingError(Exception):
+    """A booking could not be made or changed; the message is for the guest or host."""
+
+
+class DatesUnavailable(BookingError):
+    pass
+
+
+class PaymentUnavailable(BookingError):
+    pass
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def stay_validate(*, prop: Property, check_in: dt.date, check_out: dt.date, guests: int, today: dt.date) -> None:
+    if prop.status != Property.Status.LISTED:
+        raise BookingError("This home is not taking bookings right now.")
+    if check_in < today:
+        raise BookingError("Check-in can't be in the past.")
+    if check_out <= check_in:
+        raise BookingError("Check-out must be after check-in.")
+    if check_in > today + dt.timedelta(days=BOOKING_HORIZON_DAYS):
+        raise BookingError("This home takes bookings up to 18 months ahead.")
+    nights = (check_out - check_in).days
+    if nights < prop.min_nights:
+        raise BookingError(f"This home has a minimum stay of {prop.min_nights} nights.")
+    if nights > MAX_NIGHTS:
+        raise BookingError(f"Stays are at most {MAX_NIGHTS} nights; contact the host for longer.")
+    if not 1 <= guests <= prop.sleeps:
+        raise BookingError(f"This home sleeps {prop.sleeps}.")
+
+
+def _metadata(booking: Booking) -> dict[str, str]:
+    # ``schema`` routes the webhook (bookings live in the public schema); ``site`` is where the
+    # guest booked.
+    return {
+        "schema": settings.PUBLIC_SCHEMA_NAME,
+        "purpose": PURPOSE,
+        "booking_id": str(booking.pk),
+        "site": booking.site_schema,
+    }
+
+
+def booking_hold(
+    *,
+    prop: Property,
+    check_in: dt.date,
+    check_out: dt.date,
+    guests: int,
+    guest_name: str,
+    guest_email: str,
+    guest_phone: str = "",
+    site_schema: str,
+    guest_user_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Price the stay and hold its nights; ``DatesUnavailable`` if any night is taken."""
+    now = now or timezone.now()
+    stay_validate(prop=prop, check_in=check_in, check_out=check_out, guests=guests, today=timezone.localdate(now))
+    quote = stay_quote(prop=prop, check_in=check_in, check_out=check_out)
+    period = (check_in, check_out)
+    try:
+        with transaction.atomic():
+            # A hold whose time ran out no longer keeps anyone else from these nights.
+            stale = CalendarBlock.objects.filter(
+                property=prop, kind=CalendarBlock.Kind.HOLD, expires_at__lt=now, period__overlap=period
+            )
+            Booking.objects.filter(block__in=stale, status=Booking.Status.PENDING).update(
+                status=Booking.Status.EXPIRED, hold_expires_at=None
+            )
+            stale.delete()
+            expires = now + dt.timedelta(minutes=settings.RENTALS_HOLD_MINUTES)
+            booking = Booking.objects.create(
+                property=prop,
+                check_in=check_in,
+                check_out=check_out,
+                guests=guests,
+                guest_name=guest_name.strip()[:120],
+                guest_email=guest_email.strip().lower(),
+                guest_phone=guest_phone.strip()[:32],
+                site_schema=site_schema,
+                guest_user_id=guest_user_id,
+                nights=quote.nights,
+                nights_cents=quote.nights_cents,
+                cleaning_cents=quote.cleaning_cents,
+                tax_cents=quote.tax_cents,
+                tax_percent=quote.tax_percent,
+                total_cents=quote.total_cents,
+                nightly_breakdown=quote.breakdown(),
+                cancellation_policy=prop.cancellation_policy,
+                hold_expires_at=expires,
+            )
+            CalendarBlock.objects.create(
+                property=prop, period=period, kind=CalendarBlock.Kind.HOLD, booking=booking, expires_at=expires
+            )
+    except IntegrityError as exc:
+        if "rentals_no_overlapping_nights" not in str(exc):
+            raise
+        raise DatesUnavailable("Sorry, some of these nights were just booked. Please pick other dates.") from None
+    return booking
+
+
+def _line_items(booking: Booking) -> list[dict[str, Any]]:
+    prop = booking.property
+    lines = [
+        (f"{booking.nights} night{'s' if booking.nights != 1 else ''} at {prop.title}", booking.nights_cents),
+        ("Cleaning fee", booking.cleaning_cents),
+        (f"Transient occupancy tax ({booking.tax_percent.normalize()}%, {prop.city})", booking.tax_cents),
+    ]
+    return [
+        {"quantity": 1, "price_data": {"currency": "usd", "unit_amount": cents, "product_data": {"name": name}}}
+        for name, cents in lines
+        if cents > 0
+    ]
+
+
+def booking_checkout_start(*, booking: Booking, success_url: str, cancel_url: str) -> str:
+    """Open Stripe Checkout (payment mode) for a held booking; returns its URL. If Stripe
+    fails, the hold is released at once so the dates are not blocked for nothing."""
+    expires_at = booking.hold_expires_at or timezone.now() + dt.timedelta(minutes=settings.RENTALS_HOLD_MINUTES)
+    metadata = _metadata(booking)
+    try:
+        session = stripe_client().v1.checkout.sessions.create(
+            params={
+                "mode": "payment",
+                "line_items": _line_items(booking),  # type: ignore[typeddict-item]
+                "customer_email": booking.guest_email,
+                "client_reference_id": f"rental:{booking.pk}",
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+                # Stripe accepts 30 minutes to 24 hours.
+                "expires_at": int(max(expires_at, timezone.now() + dt.timedelta(minutes=30)).timestamp()),
+                "metadata": metadata,
+                "payment_intent_data": {"metadata": metadata, "description": f"Booking {booking.pk}"},
+            },
+            options={"idempotency_key": f"rental-checkout-{booking.pk}"},
+        )
+    except stripe.StripeError as exc:
+        logger.warning("rental checkout for booking %s failed: %s", booking.pk, exc)
+        booking_release(booking_id=booking.pk, status=Booking.Status.EXPIRED)
+        raise PaymentUnavailable(
+            "We couldn't reach our payment provider, so nothing was charged and the dates are free again. "
+            "Please try again in a minute."
+        ) from exc
+    Booking.objects.filter(pk=booking.pk).update(stripe_session_id=session.id)
+    booking.stripe_session_id = session.id
+    return str(session.url)
+
+
+def booking_release(*, booking_id: int, status: str = Booking.Status.EXPIRED) -> bool:
+    """Free the nights of a booking that was never paid. False if it is no longer pending."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
+        if booking is None or booking.status != Booking.Status.PENDING:
+            return False
+        CalendarBlock.objects.filter(booking=booking).delete()
+        booking.status = status
+        booking.hold_expires_at = None
+        booking.save(update_fields=["status", "hold_expires_at"])
+    return True
+
+
+def holds_release_expired(*, now: dt.datetime | None = None) -> int:
+    """Periodic: expire the Checkout Session of each hold whose time ran out, then free its
+    nights. A session Stripe says is already complete is left to its webhook."""
+    now = now or timezone.now()
+    released = 0
+    for booking in Booking.objects.filter(status=Booking.Status.PENDING, hold_expires_at__lt=now):
+        if booking.stripe_session_id:
+            try:
+                stripe_client().v1.checkout.sessions.expire(booking.stripe_session_id)
+            except stripe.InvalidRequestError:
+                session = stripe_client().v1.checkout.sessions.retrieve(booking.stripe_session_id)
+                if session.status == "complete":
+                    continue
+            except stripe.StripeError as exc:
+                logger.warning("could not expire session of booking %s: %s", booking.pk, exc)
+                continue
+        released += booking_release(booking_id=booking.pk)
+    return released
+
+
+# -- payment ---------------------------------------------------------------------------------
+def _refund(*, booking: Booking, amount: int, reason: str, key: str) -> Payment:
+    refund = stripe_client().v1.refunds.create(
+        params={
+            "payment_intent": booking.stripe_payment_intent_id,
+            "amount": amount,
+            "reason": "requested_by_customer",
+            "metadata": {**_metadata(booking), "reason": reason},
+        },
+        options={"idempotency_key": key},
+    )
+    payment, created = Payment.objects.get_or_create(
+        stripe_id=refund.id,
+        defaults={
+            "booking": booking,
+            "kind": Payment.Kind.REFUND,
+            "amount_cents": amount,
+            "status": refund.status or "pending",
+            "reason": reason,
+        },
+    )
+    if created:
+        booking.refunded_cents += amount
+    return payment
+
+
+def booking_payment_apply(*, session: dict[str, Any]) -> str:
+    """A Checkout Session of ours was paid (webhook or success-page read-back): confirm the
+    booking. Replays change nothing. If the hold had run out and another guest now has the
+    nights, the payment is refunded in full and the booking refused."""
+    meta = session.get("metadata") or {}
+    booking_id = str(meta.get("booking_id") or "")
+    if not booking_id.isdigit():
+        return "no_booking"
+    if session.get("payment_status") != "paid":
+        return "unpaid"
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().select_related("property").filter(pk=int(booking_id)).first()
+        if booking is None:
+            return "no_booking"
+        if booking.stripe_session_id and booking.stripe_session_id != session.get("id"):
+            return "other_session"
+        if booking.status in (Booking.Status.CONFIRMED, Booking.Status.CANCELLED, Booking.Status.REFUSED):
+            return f"already_{booking.status}"
+        booking.stripe_payment_intent_id = str(session.get("payment_intent") or "")
+        booking.paid_cents = int(session.get("amount_total") or 0)
+        Payment.objects.get_or_create(
+            stripe_id=booking.stripe_payment_intent_id,
+            defaults={"booking": booking, "kind": Payment.Kind.CHARGE, "amount_cents": booking.paid_cents, "status": "succeeded"},
+        )
+        if not CalendarBlock.objects.filter(booking=booking).update(kind=CalendarBlock.Kind.BOOKING, expires_at=None):
+            try:
+                with transaction.atomic():
+                    CalendarBlock.objects.create(
+                        property=booking.property,
+                        period=(booking.check_in, booking.check_out),
+                        kind=CalendarBlock.Kind.BOOKING,
+                        booking=booking,
+                    )
+            except IntegrityError:
+                return _refuse(booking)
+        booking.status = Booking.Status.CONFIRMED
+        booking.confirmed_at = timezone.now()
+        booking.hold_expires_at = None
+        booking.save()
+        payout_record(booking=booking)
+        transaction.on_commit(lambda: notifications.booking_confirmed(booking_id=booking.pk))
+    return "confirmed"
+
+
+def _refuse(booking: Booking) -> str:
+    _refund(booking=booking, amount=booking.paid_cents, reason="dates_taken", key=f"rental-refuse-{booking.pk}")
+    booking.status = Booking.Status.REFUSED
+    booking.hold_expires_at = None
+    booking.save()
+    transaction.on_commit(lambda: notifications.booking_refused(booking_id=booking.pk))
+    return "refused_refunded"
+
+
+def booking_sync_from_stripe(*, booking: Booking) -> str:
+    """On the trip page after Checkout: read the session back so the guest sees the booking
+    confirmed even if the webhook is still on its way."""
+    if booking.status != Booking.Status.PENDING or not booking.stripe_session_id:
+        return "nothing_to_do"
+    try:
+        session = stripe_client().v1.checkout.sessions.retrieve(booking.stripe_session_id)
+    except stripe.StripeError:
+        return "unavailable"
+    return booking_payment_apply(session=session.to_dict())
+
+
+def refund_event_apply(*, refund: dict[str, Any]) -> str:
+    """``refund.created`` / ``refund.updated``: keep the refund's status; a refund made in
+    Stripe's dashboard is recorded too."""
+    meta = refund.get("metadata") or {}
+    payment = Payment.objects.select_for_update().filter(stripe_id=refund["id"]).first()
+    if payment is not None:
+        if payment.status != refund.get("status"):
+            payment.status = str(refund.get("status") or "")
+            payment.save(update_fields=["status"])
+            return "refund_updated"
+        return "refund_known"
+    booking_id = str(meta.get("booking_id") or "")
+    booking = Booking.objects.select_for_update().filter(pk=int(booking_id)).first() if booking_id.isdigit() else None
+    if booking is None:
+        return "no_booking"
+    Payment.objects.create(
+        booking=booking,
+        kind=Payment.Kind.REFUND,
+        amount_cents=int(refund.get("amount") or 0),
+        stripe_id=refund["id"],
+        status=str(refund.get("status") or ""),
+        reason=str(meta.get("reason") or "stripe_dashboard"),
+    )
+    booking.refunded_cents += int(refund.get("amount") or 0)
+    booking.save(update_fields=["refunded_cents"])
+    return "refund_recorded"
+
+
+# -- payouts and cancellation ---------------------------------------------------------------
+def _fee(cents: int) -> int:
+    return policies.percent_of(cents, Decimal(settings.RENTALS_PLATFORM_FEE_PERCENT))
+
+
+def payout_record(*, booking: Booking) -> Payout:
+    gross = booking.nights_cents + booking.cleaning_cents - min(
+        booking.refunded_cents, booking.nights_cents + booking.cleaning_cents
+    )
+    fee = _fee(gross)
+    payout, _ = Payout.objects.update_or_create(
+        booking=booking,
+        defaults={
+            "gross_cents": gross,
+            "fee_cents": fee,
+            "amount_cents": gross - fee,
+            "status": Payout.Status.SCHEDULED if gross else Payout.Status.VOID,
+            "scheduled_for": booking.check_in + dt.timedelta(days=1),
+        },
+    )
+    return payout
+
+
+def booking_cancel(*, booking_id: int, by: str, today: dt.date | None = None) -> policies.Refund:
+    """Cancel a confirmed booking: refund what the policy gives (everything when the host
+    cancels) through Stripe, free the nights, shrink the host's payout."""
+    if by not in ("guest", "host"):
+        raise ValueError(by)
+    today = today or _today()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().select_related("property").get(pk=booking_id)
+        if booking.status != Booking.Status.CONFIRMED:
+            raise BookingError("Only confirmed bookings can be cancelled.")
+        if today >= booking.check_out:
+            raise BookingError("This stay is over.")
+        refund = policies.refund_for(
+            policy=booking.cancellation_policy,
+            check_in=booking.check_in,
+            today=today,
+            nights_cents=booking.nights_cents,
+            cleaning_cents=booking.cleaning_cents,
+            tax_cents=booking.tax_cents,
+            by_host=by == "host",
+        )
+        amount = min(refund.total_cents, booking.paid_cents - booking.refunded_cents)
+        if amount > 0:
+            try:
+                _refund(booking=booking, amount=amount, reason=f"cancelled_by_{by}", key=f"rental-cancel-{booking.pk}")
+            except stripe.StripeError as exc:
+                raise PaymentUnavailable("We couldn't reach our payment provider; nothing changed. Try again.") from exc
+        CalendarBlock.objects.filter(booking=booking).delete()
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = timezone.now()
+        booking.cancelled_by = by
+        booking.save()
+        kept = booking.nights_cents - refund.nights_cents + booking.cleaning_cents - refund.cleaning_cents
+        fee = _fee(kept)
+        Payout.objects.filter(booking=booking).update(
+            gross_cents=kept,
+            fee_cents=fee,
+            amount_cents=kept - fee,
+            status=Payout.Status.SCHEDULED if kept else Payout.Status.VOID,
+        )
+        transaction.on_commit(lambda: notifications.booking_cancelled(booking_id=booking.pk, refund_cents=amount))
+    return refund
