@@ -53,7 +53,7 @@ def image_open(upload: object) -> Image.Image:
     if size > MAX_UPLOAD_BYTES:
         raise ValidationError(f"Images can be at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
     try:
-        image = Image.open(upload)  # type: ignore[arg-type]
+        image: Image.Image = Image.open(upload)  # type: ignore[arg-type]
         if image.width * image.height > MAX_PIXELS:
             raise ValidationError("This image is too large (more than 40 megapixels).")
         image.load()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
-from dateutil.rrule import rruleset, rrulestr
+from dateutil.rrule import rruleset, rrulestr  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -126,13 +126,14 @@ def _occurrences(event: Event, horizon: tuple[dt.date, dt.date]) -> list[tuple[d
     else:
         rules = rruleset()
         if event.get("rrule") is not None:
-            rules.rrule(rrulestr(event.get("rrule").to_ical().decode(), dtstart=start, forceset=False))  # type: ignore[arg-type]
+            rule = rrulestr(event.get("rrule").to_ical().decode(), dtstart=_moment(start), forceset=False)
+            rules.rrule(rule)  # type: ignore[arg-type]
         for prop in _as_list(event.get("rdate")):
             for when in prop.dts:
-                rules.rdate(when.dt)
+                rules.rdate(_moment(when.dt, like=start))
         for prop in _as_list(event.get("exdate")):
             for when in prop.dts:
-                rules.exdate(when.dt)
+                rules.exdate(_moment(when.dt, like=start))
         first, last = horizon
         starts = []
         for occurrence in rules:
@@ -144,11 +145,23 @@ def _occurrences(event: Event, horizon: tuple[dt.date, dt.date]) -> list[tuple[d
             if len(starts) > MAX_EVENTS:
                 break
     out = []
+    all_day = not isinstance(start, dt.datetime)
     for occurrence in starts:
+        if all_day and isinstance(occurrence, dt.datetime):
+            occurrence = occurrence.date()
         lower = _as_date(occurrence, end=False)
         upper = max(_as_date(occurrence + length, end=True), lower + dt.timedelta(days=1))
         out.append((lower, upper, f"{uid}#{lower.isoformat()}" if len(starts) > 1 else uid))
     return out
+
+
+def _moment(value: dt.date, like: dt.date | None = None) -> dt.datetime:
+    """dateutil compares datetimes only: an all-day date becomes its midnight, in the
+    event's own time zone (or none) so start, RDATEs and EXDATEs compare."""
+    tz = like.tzinfo if isinstance(like, dt.datetime) else None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo or tz is None else value.replace(tzinfo=tz)
+    return dt.datetime.combine(value, dt.time(0), tzinfo=tz)
 
 
 def _as_list(value: object) -> list:
@@ -169,7 +182,7 @@ def parse_ranges(data: bytes, *, today: dt.date) -> list[tuple[dt.date, dt.date,
     for event in cal.walk("VEVENT"):
         if str(event.get("status", "")).upper() == "CANCELLED" or str(event.get("transp", "")).upper() == "TRANSPARENT":
             continue
-        for lower, upper, uid in _occurrences(event, horizon):
+        for lower, upper, uid in _occurrences(event, horizon):  # type: ignore[arg-type]
             lower, upper = max(lower, horizon[0]), min(upper, horizon[1])
             if lower < upper:
                 ranges.append((lower, upper, uid))
@@ -245,7 +258,11 @@ def feed_import(*, feed_id: int) -> ImportResult:
         data = feed_fetch(feed.url)
         return feed_apply(feed=feed, data=data)
     except (ValidationError, requests.RequestException) as exc:
-        message = exc.messages[0] if isinstance(exc, ValidationError) else f"could not read the feed ({exc.__class__.__name__})"
+        message = (
+            exc.messages[0]
+            if isinstance(exc, ValidationError)
+            else f"could not read the feed ({exc.__class__.__name__})"
+        )
         CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now(), last_error=message[:300])
         logger.info("calendar feed %s failed: %s", feed.pk, message)
         return ImportResult(events=0, imported=0, conflicts=0, error=message)

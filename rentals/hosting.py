@@ -16,7 +16,17 @@ from marketplace import city_choices
 from marketplace.media import image_open, image_store
 from rentals import notifications
 from rentals.calendars import feed_url_validate
-from rentals.models import Booking, CalendarBlock, CalendarFeed, CityRule, Message, Photo, Property, Review, SeasonalRate
+from rentals.models import (
+    Booking,
+    CalendarBlock,
+    CalendarFeed,
+    CityRule,
+    Message,
+    Photo,
+    Property,
+    Review,
+    SeasonalRate,
+)
 
 PHOTO_SIZES = {"large": (1600, 1200), "thumb": (480, 360)}
 MAX_PHOTOS = 30
@@ -49,7 +59,7 @@ def rental_cities() -> dict[str, str]:
     return dict(sorted(cities.items(), key=lambda item: item[1]))
 
 
-def _unique_slug(title: str, city: str, pk: int | None) -> str:
+def _unique_slug(title: str, city: str, pk: Any) -> str:
     base = slugify(f"{title} {city}")[:120] or "home"
     slug, n = base, 1
     while Property.objects.filter(slug=slug).exclude(pk=pk).exists():

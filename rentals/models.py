@@ -229,9 +229,13 @@ class Booking(models.Model):
         ordering = ["-check_in"]
         indexes = [models.Index(fields=["property", "status", "check_in"], name="rentals_booking_prop_status")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(check_out__gt=models.F("check_in")), name="rentals_booking_dates"),
             models.CheckConstraint(
-                condition=models.Q(total_cents=models.F("nights_cents") + models.F("cleaning_cents") + models.F("tax_cents")),
+                condition=models.Q(check_out__gt=models.F("check_in")), name="rentals_booking_dates"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    total_cents=models.F("nights_cents") + models.F("cleaning_cents") + models.F("tax_cents")
+                ),
                 name="rentals_booking_total_adds_up",
             ),
         ]
@@ -295,6 +299,9 @@ class Payment(models.Model):
     class Meta:
         ordering = ["created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount_cents} ({self.stripe_id})"
+
 
 class Payout(models.Model):
     """What the host is owed for a booking: rent and cleaning less the platform fee (the
@@ -314,6 +321,9 @@ class Payout(models.Model):
     scheduled_for = models.DateField()
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"payout {self.amount_cents} for booking {self.booking_id}"
+
 
 class Message(models.Model):
     """A message between the guest and the host about one booking."""
@@ -329,6 +339,9 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.body[:40]}"
 
 
 class Review(models.Model):
@@ -348,3 +361,6 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ {self.property_id}"

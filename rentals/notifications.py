@@ -81,8 +81,14 @@ def booking_cancelled(*, booking_id: int, refund_cents: int) -> None:
     b = Booking.objects.select_related("property__host").get(pk=booking_id)
     who = "You" if b.cancelled_by == "guest" else "The host"
     body = f"{who} cancelled this stay.\n\n{_summary(b)}\nRefund to the guest: {money(refund_cents)}.\n"
-    _send(to=b.guest_email, subject=f"Cancelled: {b.property.title}", body=body.replace("You cancelled", "You cancelled"))
-    _send(to=b.property.host.email, subject=f"Cancelled: {b.property.title}", body=body.replace("You cancelled", "The guest cancelled"))
+    _send(
+        to=b.guest_email, subject=f"Cancelled: {b.property.title}", body=body.replace("You cancelled", "You cancelled")
+    )
+    _send(
+        to=b.property.host.email,
+        subject=f"Cancelled: {b.property.title}",
+        body=body.replace("You cancelled", "The guest cancelled"),
+    )
 
 
 def message_posted(*, booking_id: int, sender: str) -> None:
@@ -90,4 +96,6 @@ def message_posted(*, booking_id: int, sender: str) -> None:
     if sender == "guest":
         _send(to=b.property.host.email, subject=f"Message from {b.guest_name}", body=f"Reply: {_host_url(b)}\n")
     else:
-        _send(to=b.guest_email, subject=f"Message from your host at {b.property.title}", body=f"Reply: {_trip_url(b)}\n")
+        _send(
+            to=b.guest_email, subject=f"Message from your host at {b.property.title}", body=f"Reply: {_trip_url(b)}\n"
+        )

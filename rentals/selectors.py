@@ -105,9 +105,9 @@ def search_page(*, params: SearchParams) -> dict[str, Any]:
     them (capped), in a fixed number of queries."""
     qs = rental_search(params=params)
     markers = list(
-        qs.order_by("nightly_rate_cents", "id").values_list("id", "slug", "title", "latitude", "longitude", "nightly_rate_cents")[
-            :MAX_MAP_MARKERS
-        ]
+        qs.order_by("nightly_rate_cents", "id").values_list(
+            "id", "slug", "title", "latitude", "longitude", "nightly_rate_cents"
+        )[:MAX_MAP_MARKERS]
     )
     total = len(markers) if len(markers) < MAX_MAP_MARKERS else qs.count()
     start = (max(params.page, 1) - 1) * PAGE_SIZE
@@ -141,7 +141,9 @@ def search_page(*, params: SearchParams) -> dict[str, Any]:
 
 
 def rating_of(*, prop: Property) -> dict[str, Any]:
-    agg = Review.objects.filter(property=prop, status=Review.Status.APPROVED).aggregate(avg=Avg("rating"), n=Count("id"))
+    agg = Review.objects.filter(property=prop, status=Review.Status.APPROVED).aggregate(
+        avg=Avg("rating"), n=Count("id")
+    )
     return {"average": round(agg["avg"], 1) if agg["avg"] is not None else None, "count": agg["n"]}
 
 
@@ -158,15 +160,21 @@ def host_bookings(*, host: Any) -> QuerySet[Booking]:
     )
 
 
-def host_monthly_stats(*, host: Any, year: int) -> list[dict[str, Any]]:
+@dataclass
+class MonthStats:
+    month: dt.date
+    end: dt.date
+    nights: int = 0
+    revenue_cents: int = 0
+    occupancy: float = 0.0
+
+
+def host_monthly_stats(*, host: Any, year: int) -> list[MonthStats]:
     """Per month of ``year``: nights booked, occupancy (booked ÷ available nights across the
-    host's listed homes) and revenue kept (rent and cleaning the host is paid, after refunds)."""
+    host's homes) and revenue kept (rent and cleaning the host is paid after refunds and the
+    platform fee), counted in the month of check-in."""
     props = list(Property.objects.filter(host=host).exclude(status=Property.Status.DRAFT).values_list("id", flat=True))
-    months = []
-    for month in range(1, 13):
-        start = dt.date(year, month, 1)
-        end = dt.date(year + (month == 12), month % 12 + 1, 1)
-        months.append({"month": start, "start": start, "end": end, "nights": 0, "revenue_cents": 0})
+    months = [MonthStats(month=dt.date(year, m, 1), end=dt.date(year + (m == 12), m % 12 + 1, 1)) for m in range(1, 13)]
     bookings = Booking.objects.filter(
         property_id__in=props,
         status__in=[Booking.Status.CONFIRMED, Booking.Status.CANCELLED],
@@ -175,23 +183,14 @@ def host_monthly_stats(*, host: Any, year: int) -> list[dict[str, Any]]:
     ).select_related("payout")
     for b in bookings:
         payout = getattr(b, "payout", None)
-        gross = payout.gross_cents if payout else 0
-        nights = list(nights_between(b.check_in, b.check_out))
         for m in months:
-            inside = sum(1 for n in nights if m["start"] <= n < m["end"])
-            if not inside:
-                continue
             if b.status == Booking.Status.CONFIRMED:
-                m["nights"] += inside
-            # Revenue is spread over the nights of the stay (integer cents, remainder on the
-            # first month of the stay so the year adds up exactly).
-            share = gross * inside // len(nights)
-            if m["start"] <= b.check_in < m["end"]:
-                share += gross - sum(gross * sum(1 for n in nights if mm["start"] <= n < mm["end"]) // len(nights) for mm in months)
-            m["revenue_cents"] += share
+                m.nights += sum(1 for n in nights_between(b.check_in, b.check_out) if m.month <= n < m.end)
+            if payout is not None and m.month <= b.check_in < m.end:
+                m.revenue_cents += payout.amount_cents
     for m in months:
-        available = len(props) * (m["end"] - m["start"]).days
-        m["occupancy"] = round(100 * m["nights"] / available, 1) if available else 0.0
+        available = len(props) * (m.end - m.month).days
+        m.occupancy = round(100 * m.nights / available, 1) if available else 0.0
     return months
 
 

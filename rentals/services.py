@@ -165,7 +165,7 @@ def booking_checkout_start(*, booking: Booking, success_url: str, cancel_url: st
                 "expires_at": int(max(expires_at, timezone.now() + dt.timedelta(minutes=30)).timestamp()),
                 "metadata": metadata,
                 "payment_intent_data": {"metadata": metadata, "description": f"Booking {booking.pk}"},
-            },
+            },  # type: ignore[arg-type]
             options={"idempotency_key": f"rental-checkout-{booking.pk}"},
         )
     except stripe.StripeError as exc:
@@ -261,7 +261,12 @@ def booking_payment_apply(*, session: dict[str, Any]) -> str:
         booking.paid_cents = int(session.get("amount_total") or 0)
         Payment.objects.get_or_create(
             stripe_id=booking.stripe_payment_intent_id,
-            defaults={"booking": booking, "kind": Payment.Kind.CHARGE, "amount_cents": booking.paid_cents, "status": "succeeded"},
+            defaults={
+                "booking": booking,
+                "kind": Payment.Kind.CHARGE,
+                "amount_cents": booking.paid_cents,
+                "status": "succeeded",
+            },
         )
         if not CalendarBlock.objects.filter(booking=booking).update(kind=CalendarBlock.Kind.BOOKING, expires_at=None):
             try:
@@ -338,8 +343,10 @@ def _fee(cents: int) -> int:
 
 
 def payout_record(*, booking: Booking) -> Payout:
-    gross = booking.nights_cents + booking.cleaning_cents - min(
-        booking.refunded_cents, booking.nights_cents + booking.cleaning_cents
+    gross = (
+        booking.nights_cents
+        + booking.cleaning_cents
+        - min(booking.refunded_cents, booking.nights_cents + booking.cleaning_cents)
     )
     fee = _fee(gross)
     payout, _ = Payout.objects.update_or_create(

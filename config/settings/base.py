@@ -200,8 +200,8 @@ from .email import *  # noqa: E402
 from .geo import *  # noqa: E402
 from .llm import *  # noqa: E402
 from .logging import *  # noqa: E402
-from .mls import *  # noqa: E402
 from .marketplace import *  # noqa: E402
+from .mls import *  # noqa: E402
 from .mongodb import *  # noqa: E402
 from .sentry import *  # noqa: E402
 from .sms import *  # noqa: E402

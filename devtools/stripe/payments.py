@@ -22,7 +22,9 @@ def inline_price(store: Store, data: Obj, index: int) -> Obj:
     if amount < 0:
         raise StripeError(400, "unit_amount must be positive.", param=f"line_items[{index}][price_data][unit_amount]")
     product = store.put(
-        objects.product(id=None, name=str(product_data["name"]), description=product_data.get("description"), metadata={})
+        objects.product(
+            id=None, name=str(product_data["name"]), description=product_data.get("description"), metadata={}
+        )
     )
     product["active"] = False
     price = objects.price(

@@ -19,7 +19,9 @@ def make_host(email: str | None = None) -> Any:
     from accounts.models import Role, User
 
     return User.objects.create_user(
-        email=email or f"host-{uuid.uuid4().hex[:8]}@example.com", password="host-pass-2026", role=Role.VACATION_RENTAL_HOST
+        email=email or f"host-{uuid.uuid4().hex[:8]}@example.com",
+        password="host-pass-2026",
+        role=Role.VACATION_RENTAL_HOST,
     )
 
 

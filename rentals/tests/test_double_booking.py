@@ -103,17 +103,23 @@ def test_50_concurrent_checkouts_of_the_same_dates_hold_exactly_one(committed_ho
 
 @pytest.mark.django_db
 def test_the_database_itself_refuses_overlapping_nights(home: Property) -> None:
-    CalendarBlock.objects.create(property=home, period=(NEXT_MONDAY, NEXT_MONDAY + dt.timedelta(days=3)), kind="blocked")
+    CalendarBlock.objects.create(
+        property=home, period=(NEXT_MONDAY, NEXT_MONDAY + dt.timedelta(days=3)), kind="blocked"
+    )
     # Touching ranges are fine: check-out day is the next guest's check-in day.
     CalendarBlock.objects.create(
         property=home, period=(NEXT_MONDAY + dt.timedelta(days=3), NEXT_MONDAY + dt.timedelta(days=5)), kind="blocked"
     )
     with pytest.raises(IntegrityError, match="rentals_no_overlapping_nights"), transaction.atomic():
         CalendarBlock.objects.create(
-            property=home, period=(NEXT_MONDAY + dt.timedelta(days=2), NEXT_MONDAY + dt.timedelta(days=4)), kind="blocked"
+            property=home,
+            period=(NEXT_MONDAY + dt.timedelta(days=2), NEXT_MONDAY + dt.timedelta(days=4)),
+            kind="blocked",
         )
     other = make_property(home.host)
-    CalendarBlock.objects.create(property=other, period=(NEXT_MONDAY, NEXT_MONDAY + dt.timedelta(days=3)), kind="blocked")
+    CalendarBlock.objects.create(
+        property=other, period=(NEXT_MONDAY, NEXT_MONDAY + dt.timedelta(days=3)), kind="blocked"
+    )
 
 
 @pytest.mark.django_db
@@ -131,13 +137,24 @@ def test_an_expired_hold_no_longer_blocks_the_dates(home: Property) -> None:
     )
     with pytest.raises(DatesUnavailable):
         booking_hold(
-            prop=home, check_in=NEXT_MONDAY, check_out=NEXT_MONDAY + dt.timedelta(days=2), guests=2,
-            guest_name="Second", guest_email="second@example.com", site_schema="public",
+            prop=home,
+            check_in=NEXT_MONDAY,
+            check_out=NEXT_MONDAY + dt.timedelta(days=2),
+            guests=2,
+            guest_name="Second",
+            guest_email="second@example.com",
+            site_schema="public",
         )
     later = timezone.now() + dt.timedelta(minutes=31)
     second = booking_hold(
-        prop=home, check_in=NEXT_MONDAY, check_out=NEXT_MONDAY + dt.timedelta(days=2), guests=2,
-        guest_name="Second", guest_email="second@example.com", site_schema="sarah", now=later,
+        prop=home,
+        check_in=NEXT_MONDAY,
+        check_out=NEXT_MONDAY + dt.timedelta(days=2),
+        guests=2,
+        guest_name="Second",
+        guest_email="second@example.com",
+        site_schema="sarah",
+        now=later,
     )
     first.refresh_from_db()
     assert first.status == Booking.Status.EXPIRED
@@ -154,7 +171,12 @@ def test_stays_outside_the_homes_rules_are_refused(home: Property, nights: int, 
 
     with pytest.raises(BookingError, match=message):
         booking_hold(
-            prop=home, check_in=NEXT_MONDAY, check_out=NEXT_MONDAY + dt.timedelta(days=nights), guests=guests,
-            guest_name="G", guest_email="g@example.com", site_schema="public",
+            prop=home,
+            check_in=NEXT_MONDAY,
+            check_out=NEXT_MONDAY + dt.timedelta(days=nights),
+            guests=guests,
+            guest_name="G",
+            guest_email="g@example.com",
+            site_schema="public",
         )
     assert not Booking.objects.filter(property=home).exists()

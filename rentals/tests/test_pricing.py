@@ -33,7 +33,9 @@ def test_tax_rounds_half_up_once_on_the_total() -> None:
     # Exactly half a cent rounds up: 10% of 5 cents.
     assert tax_on(5, Decimal("10")) == 1
     rates = Rates(nightly_cents=123_33, weekend_cents=None, cleaning_cents=0)
-    q = quote(check_in=NEXT_MONDAY, check_out=NEXT_MONDAY + dt.timedelta(days=3), rates=rates, tax_percent=Decimal("11.5"))
+    q = quote(
+        check_in=NEXT_MONDAY, check_out=NEXT_MONDAY + dt.timedelta(days=3), rates=rates, tax_percent=Decimal("11.5")
+    )
     # Per-night rounding would give 3 × 14.18 = 42.54; the tax is on the whole: 11.5% × 369.99 = 42.54885.
     assert q.tax_cents == 42_55
     assert q.total_cents == 369_99 + 42_55
@@ -41,10 +43,18 @@ def test_tax_rounds_half_up_once_on_the_total() -> None:
 
 def test_seasonal_rates_win_over_weekday_and_weekend_rates() -> None:
     season = SimpleNamespace(
-        start=NEXT_MONDAY + dt.timedelta(days=4), end=NEXT_MONDAY + dt.timedelta(days=5), nightly_rate_cents=500_00, weekend_rate_cents=None
+        start=NEXT_MONDAY + dt.timedelta(days=4),
+        end=NEXT_MONDAY + dt.timedelta(days=5),
+        nightly_rate_cents=500_00,
+        weekend_rate_cents=None,
     )
     rates = Rates(nightly_cents=200_00, weekend_cents=300_00, cleaning_cents=0, seasons=(season,))
-    q = quote(check_in=NEXT_MONDAY + dt.timedelta(days=3), check_out=NEXT_MONDAY + dt.timedelta(days=7), rates=rates, tax_percent=Decimal(0))
+    q = quote(
+        check_in=NEXT_MONDAY + dt.timedelta(days=3),
+        check_out=NEXT_MONDAY + dt.timedelta(days=7),
+        rates=rates,
+        tax_percent=Decimal(0),
+    )
     # Thu 200, Fri (season) 500, Sat (season, no weekend rate) 500, Sun 200.
     assert [c for _, c in q.nightly] == [200_00, 500_00, 500_00, 200_00]
     assert q.tax_cents == 0
