@@ -149,8 +149,8 @@ def test_payment_arriving_after_the_dates_went_to_someone_else_is_refunded_in_fu
 def test_out_of_order_expired_after_completed_does_not_undo_the_booking(
     home: Any, fake_stripe: Any, stripe_settings: Any, webhooks: Any, network_client: Any
 ) -> None:
-    from billing.fake_stripe.webhooks import sign
     from billing.tests.conftest import WEBHOOK_SECRET
+    from devtools.stripe.webhooks import sign
 
     booking = _hold(home)
     _checkout(booking)
