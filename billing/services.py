@@ -173,7 +173,7 @@ def checkout_session_sync(*, user: Any, session_id: str) -> Subscription | None:
     if session.client_reference_id != f"{_schema()}:{user.pk}" or not session.subscription:
         return None
     with transaction.atomic():
-        sub, _ = subscription_apply(data=session.subscription.to_dict(for_json=True), as_of=timezone.now())
+        sub, _ = subscription_apply(data=session.subscription.to_dict(for_json=True), as_of=_read_stamp())
     return sub
 
 
@@ -198,17 +198,42 @@ def _plan_of(data: dict[str, Any]) -> Plan | None:
     return PLANS.get((data.get("metadata") or {}).get("plan") or "")
 
 
+# Where a subscription stands in its life, for ordering two snapshots stamped with the same
+# second (Checkout's ``created`` and ``updated`` pair is one such): a later stage wins a tie.
+_STAGE = {"incomplete": 0, "trialing": 1, "incomplete_expired": 3, "canceled": 3}  # others: 2
+_TERMINAL = (Subscription.Status.CANCELED, Subscription.Status.INCOMPLETE_EXPIRED)
+
+
+def _period_start(data: dict[str, Any]) -> int:
+    items = (data.get("items") or {}).get("data") or [{}]
+    return min(int(i.get("current_period_start") or 0) for i in items)
+
+
+def _is_stale(*, existing: Subscription, data: dict[str, Any], as_of: dt.datetime) -> bool:
+    """Whether ``data`` (a snapshot stamped ``as_of``) is older than what is stored."""
+    status = data["status"]
+    if existing.status in _TERMINAL and status != existing.status:
+        return True  # canceled and incomplete_expired are final in Stripe
+    if status == Subscription.Status.INCOMPLETE and existing.status != Subscription.Status.INCOMPLETE:
+        return True  # incomplete is only ever a subscription's first state
+    if as_of != existing.state_as_of:
+        return as_of < existing.state_as_of
+    # Same second: Stripe stamps events to the second, so order by the subscription's own
+    # progress (its period, then its stage); an equal one is a replay or a sibling, applied.
+    stored_start = int(existing.current_period_start.timestamp()) if existing.current_period_start else 0
+    incoming = (_period_start(data), _STAGE.get(status, 2))
+    return incoming < (stored_start, _STAGE.get(existing.status, 2))
+
+
 def subscription_apply(*, data: dict[str, Any], as_of: dt.datetime) -> tuple[Subscription | None, str]:
     """Store a Stripe subscription object unless we already hold a newer one.
 
-    Events arrive late, twice, or out of order, so ``as_of`` (the event's ``created``) is
-    compared with the stored snapshot's, and ``canceled`` is terminal, as it is in Stripe."""
+    Events arrive late, twice, or out of order: ``as_of`` (the event's ``created``, or the
+    second of an API read) is compared with the stored snapshot's, ties are ordered by the
+    subscription's own state (``_is_stale``), and ``canceled`` is terminal, as in Stripe."""
     existing = Subscription.objects.select_for_update().filter(stripe_subscription_id=data["id"]).first()
-    if existing is not None:
-        if as_of < existing.state_as_of:
-            return existing, "stale"
-        if existing.status == Subscription.Status.CANCELED and data["status"] != "canceled":
-            return existing, "stale"
+    if existing is not None and _is_stale(existing=existing, data=data, as_of=as_of):
+        return existing, "stale"
     plan = _plan_of(data)
     if plan is None:
         logger.warning("subscription %s has no known plan; ignored", data["id"])
@@ -245,21 +270,25 @@ def subscription_apply(*, data: dict[str, Any], as_of: dt.datetime) -> tuple[Sub
     return sub, "applied"
 
 
-def subscription_status_set(*, sub: Subscription, status: str, as_of: dt.datetime) -> str:
-    """Status change carried by an invoice event (paid → active, failed → past_due)."""
-    if as_of < sub.state_as_of or sub.status == Subscription.Status.CANCELED:
-        return "stale"
-    if sub.status == status:
-        return "unchanged"
-    became_past_due = status == Subscription.Status.PAST_DUE
-    sub.status = status
-    sub.past_due_since = as_of if became_past_due else None
-    sub.state_as_of = as_of
-    sub.save(update_fields=["status", "past_due_since", "state_as_of", "updated_at"])
-    if became_past_due:
-        _notify_payment_failed(sub=sub)
-    _after_change(sub=sub)
-    return "applied"
+def _read_stamp() -> dt.datetime:
+    """``as_of`` of a state read from the API: this second, as Stripe stamps its events, so an
+    event from the same second is ordered by state rather than ignored as older."""
+    return timezone.now().replace(microsecond=0)
+
+
+def subscription_reconcile(*, subscription_id: str) -> tuple[Subscription | None, str]:
+    """Read the subscription from Stripe and store it: what an invoice event relies on, since
+    the subscription events around it may come late or in either order.
+
+    Raises ``BillingUnavailable`` when Stripe cannot answer (the webhook asks for a retry); a
+    subscription Stripe does not know is logged and left alone."""
+    try:
+        obj = _stripe_call("subscription retrieve", stripe_client().v1.subscriptions.retrieve, subscription_id)
+    except BillingUnavailable as exc:
+        if isinstance(exc.__cause__, stripe.InvalidRequestError):  # a 4xx: retrying won't help
+            return None, "not_found"
+        raise
+    return subscription_apply(data=obj.to_dict(for_json=True), as_of=_read_stamp())
 
 
 def _notify_payment_failed(*, sub: Subscription) -> None:

@@ -141,6 +141,13 @@ def webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse(
             {"error": "bad_signature", "message": "Invalid payload or signature.", "fields": {}}, status=400
         )
+    except services.BillingUnavailable:
+        # Nothing was kept (one transaction); Stripe retries non-2xx deliveries for three days.
+        response = JsonResponse(
+            {"error": "unavailable", "message": "Stripe could not be reached; retry later.", "fields": {}}, status=503
+        )
+        response["Retry-After"] = "60"
+        return response
     return JsonResponse(
         {"received": True, "event": result.event_id, "outcome": result.outcome, "duplicate": result.duplicate}
     )

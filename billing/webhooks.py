@@ -24,7 +24,7 @@ from psycopg.types.json import Jsonb
 from billing import periods
 from billing.clients import stripe_event_verify
 from billing.models import BillingCustomer, Invoice, Subscription, WebhookEvent
-from billing.services import subscription_apply, subscription_status_set
+from billing.services import subscription_apply, subscription_reconcile
 
 logger = logging.getLogger(__name__)
 Obj = dict[str, Any]
@@ -88,14 +88,17 @@ def _on_trial_will_end(obj: Obj, as_of: dt.datetime) -> str:
     return outcome
 
 
-def _invoice_apply(obj: Obj, as_of: dt.datetime) -> Subscription | None:
-    sub_id = ((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription") or obj.get(
-        "subscription"
-    )
-    sub = Subscription.objects.select_for_update().filter(stripe_subscription_id=sub_id).first() if sub_id else None
+def _invoice_subscription_id(obj: Obj) -> str | None:
+    details = (obj.get("parent") or {}).get("subscription_details") or {}
+    # ``subscription`` at the top level is the pre-2025 (basil) shape, still sent by old API versions.
+    sub_id = details.get("subscription") or obj.get("subscription")
+    return sub_id if isinstance(sub_id, str) and sub_id else None
+
+
+def _invoice_apply(obj: Obj, as_of: dt.datetime, sub: Subscription | None) -> None:
     row = Invoice.objects.select_for_update().filter(stripe_invoice_id=obj["id"]).first()
     if row is not None and as_of < row.state_as_of:
-        return sub
+        return
     lines = (obj.get("lines") or {}).get("data") or []
     fields = {
         "subscription": sub,
@@ -114,31 +117,27 @@ def _invoice_apply(obj: Obj, as_of: dt.datetime) -> Subscription | None:
         "state_as_of": as_of,
     }
     Invoice.objects.update_or_create(stripe_invoice_id=obj["id"], defaults=fields)
-    return sub
 
 
-def _on_invoice_paid(obj: Obj, as_of: dt.datetime) -> str:
-    sub = _invoice_apply(obj, as_of)
-    if sub is None:
+_STATE = ("status", "current_period_start", "current_period_end", "cancel_at_period_end")
+
+
+def _on_invoice(obj: Obj, as_of: dt.datetime) -> str:
+    """``invoice.paid`` / ``invoice.payment_failed``: store the invoice and bring its
+    subscription up to date from Stripe itself. The subscription events around a payment come
+    in the same second and in any order (Checkout's incomplete-then-active pair, a renewal's
+    update, a retry that pays): the subscription object read now settles whatever they left."""
+    sub_id = _invoice_subscription_id(obj)
+    if sub_id is None:
+        _invoice_apply(obj, as_of, None)
         return "invoice_stored"
-    invoice_end = periods.from_timestamp(
-        max((ln["period"]["end"] for ln in (obj.get("lines") or {}).get("data") or []), default=None)
-    )
-    if invoice_end and sub.current_period_end and invoice_end > sub.current_period_end:
-        # The renewal's subscription.updated may arrive after invoice.paid: move the period
-        # forward now so usage resets on time. Never moves it back.
-        sub.current_period_start, sub.current_period_end = sub.current_period_end, invoice_end
-        sub.save(update_fields=["current_period_start", "current_period_end", "updated_at"])
-    if sub.status in (Subscription.Status.PAST_DUE, Subscription.Status.UNPAID):
-        return subscription_status_set(sub=sub, status=Subscription.Status.ACTIVE, as_of=as_of)
-    return "invoice_stored"
-
-
-def _on_invoice_failed(obj: Obj, as_of: dt.datetime) -> str:
-    sub = _invoice_apply(obj, as_of)
-    if sub is None or sub.status not in (Subscription.Status.ACTIVE, Subscription.Status.TRIALING):
-        return "invoice_stored"
-    return subscription_status_set(sub=sub, status=Subscription.Status.PAST_DUE, as_of=as_of)
+    before = Subscription.objects.filter(stripe_subscription_id=sub_id).values_list(*_STATE).first()
+    sub, _ = subscription_reconcile(subscription_id=sub_id)
+    if sub is None:  # Stripe does not know it (or its plan): keep what we have
+        sub = Subscription.objects.filter(stripe_subscription_id=sub_id).first()
+    _invoice_apply(obj, as_of, sub)
+    after = Subscription.objects.filter(stripe_subscription_id=sub_id).values_list(*_STATE).first()
+    return "applied" if after != before else "invoice_stored"
 
 
 HANDLERS: dict[str, Handler] = {
@@ -147,8 +146,8 @@ HANDLERS: dict[str, Handler] = {
     "customer.subscription.updated": _on_subscription,
     "customer.subscription.deleted": _on_subscription,
     "customer.subscription.trial_will_end": _on_trial_will_end,
-    "invoice.paid": _on_invoice_paid,
-    "invoice.payment_failed": _on_invoice_failed,
+    "invoice.paid": _on_invoice,
+    "invoice.payment_failed": _on_invoice,
 }
 
 
