@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server as http_server
+import json
 import threading
 from typing import Any
 
@@ -144,7 +145,17 @@ def test_checkout_creates_subscription_invoice_and_signed_events(
     assert invoice.parent.subscription_details.subscription == sub.id
     sent = deliveries(fake_stripe)
     types = [d["type"] for d in sent]
-    assert types[-3:] == ["checkout.session.completed", "customer.subscription.created", "invoice.paid"]
+    assert types[-4:] == [
+        "customer.subscription.created",
+        "invoice.paid",
+        "customer.subscription.updated",
+        "checkout.session.completed",
+    ]
+    # Checkout's pair, as Stripe sends it: incomplete, then active, stamped with one second.
+    pair = [json.loads(d["payload"]) for d in sent[-4:] if d["type"].startswith("customer.subscription.")]
+    assert [e["data"]["object"]["status"] for e in pair] == ["incomplete", "active"]
+    assert pair[1]["data"]["previous_attributes"] == {"status": "incomplete"}
+    assert len({e["created"] for e in pair}) == 1
     for d in sent:
         event = stripe.Webhook.construct_event(d["payload"], d["signature"], WEBHOOK_SECRET)
         assert event.id == d["event_id"]

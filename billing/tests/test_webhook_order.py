@@ -11,7 +11,8 @@ import pytest
 
 from billing.models import Invoice, Subscription, WebhookEvent
 from billing.selectors import billing_context_get
-from billing.tests.fake_helpers import control
+from billing.tests.fake_helpers import control, pay_checkout
+from billing.tests.flows import checkout_url
 from billing.tests.stripe_events import delivery, stripe_event, subscription_of
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,30 @@ def test_paid_invoice_while_stripe_is_down_asks_for_a_retry_and_keeps_nothing(
     # Stripe's retry finds it up again.
     assert webhooks.post(paid)["outcome"] == "applied"
     assert _sub(checkout).status == "active"
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        # the pair reversed, the paid invoice never arriving
+        ["customer.subscription.updated", "customer.subscription.created", "checkout.session.completed"],
+        # the paid invoice first, then the pair reversed
+        [
+            "invoice.paid",
+            "customer.subscription.updated",
+            "checkout.session.completed",
+            "customer.subscription.created",
+        ],
+    ],
+)
+def test_fake_checkout_delivered_in_any_order_and_twice(
+    catalog: None, make_user: Any, webhooks: Any, order: list[str]
+) -> None:
+    user = make_user()
+    pay_checkout(checkout_url(user=user, plan_key="pro"))
+    sent = {d["type"]: d for d in webhooks.pending()}
+    for kind in order + order:
+        webhooks.post(sent[kind])
+    sub = Subscription.objects.get(user=user)
+    assert sub.status == "active" and billing_context_get(user=user).plan.key == "pro"
+    assert WebhookEvent.objects.filter(event_id__in=[sent[k]["event_id"] for k in order]).count() == len(order)

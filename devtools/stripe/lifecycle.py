@@ -62,16 +62,23 @@ def checkout_complete(store: Store, session: Obj, *, card: str = "42424242424242
         prices = [(store.get("price", li["price"]["id"]), li["quantity"]) for li in session["_line_items"]]
         metadata = dict((session.get("_subscription_data") or {}).get("metadata") or {})
         sub = store.put(objects.subscription(customer_id=session["customer"], prices=prices, metadata=metadata))
+        # As Stripe does: the subscription starts ``incomplete`` until its first invoice is paid,
+        # then turns ``active``; both events carry the same second, and their delivery order is
+        # not promised (tests reorder them).
+        sub["status"] = "incomplete"
         inv = _invoice_for(store, sub, reason="subscription_create", paid=True)
+        created = now()
+        store.emit("customer.subscription.created", sub, created=created)
+        store.emit("invoice.paid", inv, created=created)
+        sub["status"] = "active"
+        store.emit("customer.subscription.updated", sub, previous={"status": "incomplete"}, created=created)
         session.update(
             status="complete",
             payment_status="paid",
             subscription=sub["id"],
             customer_details={"email": store.objects[session["customer"]]["email"]},
         )
-        store.emit("checkout.session.completed", session)
-        store.emit("customer.subscription.created", sub)
-        store.emit("invoice.paid", inv)
+        store.emit("checkout.session.completed", session, created=created)
         return sub
 
 
