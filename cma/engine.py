@@ -32,7 +32,10 @@ MODEL_YEARS = 5.0
 KERNEL_STRETCH = 1.5  # tricube kernel reaches 0 at 1.5 x the farthest sale used
 RANGE_Z = 1.2816  # the range is a central 80 % interval
 WEIGHT_FLOOR = 0.2  # similarity score added to every comp before inverting
-GROSS_SCALE = 0.25  # a comp whose adjustments total 25 % counts half as much
+GROSS_SCALE = 0.25
+RELAXED_SIGMA = (
+    1.5  # comps from outside the usual rules: a wider range  # a comp whose adjustments total 25 % counts half as much
+)
 
 
 class CmaError(ValueError):
@@ -282,8 +285,9 @@ def _reconcile(
     confidence = "high" if sigma <= 0.10 and n_eff >= 4 else "medium" if sigma <= 0.18 else "low"
     reason = ""
     if search.relaxed:
+        sigma *= RELAXED_SIGMA
         confidence = "low"
-        reason = "Few close matches: comps were taken from a wider area and size range."
+        reason = "Few close matches: comps were taken from a wider area and size range, so the range is wider."
     elif len(comps) < 5 and confidence == "high":
         confidence = "medium"
     return Valuation(

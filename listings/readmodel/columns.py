@@ -53,6 +53,8 @@ PROJECTION: dict[str, int] = dict.fromkeys(
         "livingArea",
         "lotSizeSquareFeet",
         "yearBuilt",
+        "garageSpaces",
+        "propertyCondition",
         "poolPrivateYN",
         "associationFee",
         "landLease",
@@ -95,6 +97,9 @@ NUMERIC: dict[str, tuple[str, type, Any]] = {
     "year": ("yearBuilt", np.int16, small_int),
     "hoa": ("associationFee", np.int32, whole),
     "dom_feed": ("daysOnMarket", np.int32, small_int),
+    # CMA adjustment inputs (cma/): whole garage spaces, condition 1 (poor) .. 5 (excellent).
+    "garage": ("garageSpaces", np.int16, small_int),
+    "condition": ("propertyCondition", np.int16, small_int),
 }
 STRINGS = {"key": "listingKey", "slug": "slug", "address": "unparsedAddress", "photo": "primaryPhotoUrl"}
 

@@ -52,7 +52,7 @@ from .textindex import TextIndex
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: garage and condition columns (CMA)
 GRACE_S = 60.0  # old versions live this long after being replaced (readers between steps)
 _VERSION = re.compile(r"^v(\d{12})$")
 
