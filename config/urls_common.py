@@ -4,12 +4,16 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from listings.sitemaps import SITEMAPS
+from marketplace.media import marketplace_media_serve
 from tenants import views as tenant_views
 
 common_urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("billing/", include("billing.urls")),
     path("api/", include("listings.urls_api")),
+    path("rentals/", include("rentals.urls")),
+    path("providers/", include("providers.urls")),
+    path("marketplace-media/<path:path>", marketplace_media_serve, name="marketplace_media"),
     path("", include("listings.urls")),
     path("media/<path:path>", tenant_views.media_serve, name="media"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -2,7 +2,7 @@
 docs/tenancy.md)."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from config.urls_common import common_urlpatterns
 from tenants import network_views
@@ -20,5 +20,8 @@ urlpatterns = [
     path("network/launch/", network_views.wizard_launch, name="network_launch"),
     path("network/dashboard/", network_views.dashboard, name="network_dashboard"),
     path("network/sites/<int:application_id>/admin/", network_views.open_site_admin, name="network_open_admin"),
+    # Hosts and service providers are network accounts: their dashboards live here.
+    path("hosting/", include("rentals.urls_host")),
+    path("provider/", include("providers.urls_dashboard")),
     *common_urlpatterns,
 ]

@@ -126,6 +126,11 @@ class Property(models.Model):
     def get_absolute_url(self) -> str:
         return f"/rentals/{self.slug}/"
 
+    @property
+    def amenity_labels(self) -> list[str]:
+        labels = dict(Amenity.choices)
+        return [labels.get(a, a) for a in self.amenities]
+
 
 class SeasonalRate(models.Model):
     """A nightly (and weekend) rate for nights from ``start`` to ``end`` inclusive: high
