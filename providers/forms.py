@@ -17,7 +17,7 @@ class SignupForm(forms.Form):
     description = forms.CharField(max_length=3000, widget=forms.Textarea(attrs={"rows": 5}))
     phone = forms.CharField(max_length=32, widget=forms.TextInput(attrs={"autocomplete": "tel"}))
     email = forms.EmailField(required=False, label="Contact email (default: your account's)")
-    website = forms.URLField(required=False)
+    website = forms.URLField(required=False, assume_scheme="https")
     logo = forms.ImageField(required=False)
 
     def __init__(self, *args: Any, cities: dict[str, str], **kwargs: Any) -> None:

@@ -16,7 +16,7 @@ _FORMATS = {
     LicenceKind.CSLB: (re.compile(r"^\d{5,8}$"), "A CSLB licence number has 5 to 8 digits, like 1012345."),
     LicenceKind.DRE: (re.compile(r"^\d{8}$"), "A DRE licence number has 8 digits, like 01234567."),
 }
-_PREFIX = re.compile(r"^(?:nmls|cslb|dre|lic(?:ense|ence)?)?\s*(?:id|no\.?|number)?\s*[#:]?\s*", re.I)
+_PREFIX = re.compile(r"^(?:(?:nmls|cslb|dre|lic(?:ense|ence)?\.?|id|no\.?|number|#|:)\s*)*", re.I)
 
 
 def licence_normalise(*, kind: str, value: str) -> str:

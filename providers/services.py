@@ -115,7 +115,10 @@ def request_create(*, data: dict[str, Any], site_schema: str, now: dt.datetime |
         eligible.sort(key=lambda p: (p.last_routed_at or epoch, p.pk))
         chosen = eligible[: settings.PROVIDERS_PER_REQUEST]
         Assignment.objects.bulk_create([Assignment(request=request, provider=p) for p in chosen])
-        Provider.objects.filter(pk__in=[p.pk for p in chosen]).update(last_routed_at=now)
+        # Distinct, increasing stamps in the order chosen: the next request continues the round
+        # where this one stopped instead of favouring the lowest ids on ties.
+        for i, provider in enumerate(chosen):
+            Provider.objects.filter(pk=provider.pk).update(last_routed_at=now + dt.timedelta(microseconds=i))
         transaction.on_commit(lambda: _notify_providers(request_id=request.pk))
     return request
 

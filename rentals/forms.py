@@ -151,7 +151,7 @@ class SeasonForm(forms.Form):
 
 class FeedForm(forms.Form):
     name = forms.CharField(max_length=60, initial="Airbnb")
-    url = forms.URLField(max_length=500, label="Calendar address (.ics)")
+    url = forms.URLField(max_length=500, label="Calendar address (.ics)", assume_scheme="https")
 
 
 class MessageForm(forms.Form):
