@@ -172,6 +172,16 @@ _PLAN_LIST: tuple[Plan, ...] = (
 PLANS: Mapping[str, Plan] = MappingProxyType({plan.key: plan for plan in _PLAN_LIST})
 FREE = PLANS["free"]
 AGENT = PLANS["agent"]
+# What a visitor who has not signed up gets (counted by their anonymous id). Not sold, not in
+# PLANS: signing up (Free) is the "upgrade".
+VISITOR = Plan(
+    key="visitor",
+    name="Visitor",
+    audience=Audience.CONSUMER,
+    price_cents=0,
+    tagline="Try the assistant before signing up.",
+    limits={Feature.CHAT_MESSAGES: 3, Feature.CMA_REPORTS: 0, Feature.SAVED_SEARCHES: 0},
+)
 
 
 class UnknownPlan(KeyError):

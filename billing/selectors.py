@@ -22,6 +22,7 @@ from billing.plans import (
     CAPACITY_FEATURES,
     FREE,
     METERED_FEATURES,
+    VISITOR,
     Audience,
     Feature,
     Plan,
@@ -116,11 +117,13 @@ _SUB_FIELDS = (
 )
 
 
-def _context_from(row: dict[str, Any] | None, *, audience: Audience, now: dt.datetime) -> BillingContext:
+def _context_from(
+    row: dict[str, Any] | None, *, audience: Audience, now: dt.datetime, visitor: bool = False
+) -> BillingContext:
     start, end = periods.calendar_month(now)
     if row is None or row.get("id") is None:
         return BillingContext(
-            plan=FREE if audience == Audience.CONSUMER else AGENT,
+            plan=(VISITOR if visitor else FREE) if audience == Audience.CONSUMER else AGENT,
             period_start=start,
             period_end=end,
             status=None if audience == Audience.CONSUMER else "none",
@@ -144,7 +147,7 @@ def billing_context_get(
 ) -> BillingContext:
     now = now or timezone.now()
     if user is None or not getattr(user, "is_authenticated", False):
-        return _context_from(None, audience=Audience.CONSUMER, now=now)
+        return _context_from(None, audience=Audience.CONSUMER, now=now, visitor=True)
     live = Subscription.objects.filter(user_id=user.pk, status__in=Subscription.LIVE_STATUSES)
     live = live.filter(plan_key=AGENT.key) if audience == Audience.AGENT else live.exclude(plan_key=AGENT.key)
     row = live.order_by(_NEWEST_PERIOD).values(*_SUB_FIELDS).first()
@@ -155,7 +158,7 @@ def _hot_lookup(*, user: Any, subject: str | None, metric: str, now: dt.datetime
     """``billing_context_get`` and this period's usage in a single query."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     if not authenticated and subject is None:
-        return _context_from(None, audience=Audience.CONSUMER, now=now), 0
+        return _context_from(None, audience=Audience.CONSUMER, now=now, visitor=True), 0
     sql = _HOT_SQL.format(subs=Subscription._meta.db_table, counters=UsageCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -171,7 +174,7 @@ def _hot_lookup(*, user: Any, subject: str | None, metric: str, now: dt.datetime
         )
         values = cursor.fetchone()
     row = dict(zip((*_SUB_FIELDS, "used", "counter_start"), values, strict=True))
-    ctx = _context_from(row, audience=Audience.CONSUMER, now=now)
+    ctx = _context_from(row, audience=Audience.CONSUMER, now=now, visitor=not authenticated)
     used = row["used"] if row["counter_start"] == ctx.period_start else 0
     return ctx, used or 0
 

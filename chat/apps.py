@@ -11,3 +11,6 @@ class ChatConfig(AppConfig):
         from chat.models import Conversation
 
         register_anonymous_activity("conversations", model=Conversation)
+        # The tools register themselves in the registry when their modules load.
+        import chat.tools
+        import chat.tools_write  # noqa: F401

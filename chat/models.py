@@ -1,4 +1,5 @@
-"""Conversations with the AI assistant, kept in the site's own schema."""
+"""Conversations with the AI assistant, kept in the site's own schema (so a site's chats never
+leave it), owned by a user or, before sign-up, by the visitor's signed anonymous id."""
 
 from __future__ import annotations
 
@@ -31,10 +32,12 @@ class Message(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=16, choices=Role.choices)
     content = models.TextField()
+    # Tool messages: {"name", "arguments", "ok", "display"}; assistant messages: {"backend"}.
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["created_at"]
+        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:40]}"

@@ -1,0 +1,180 @@
+"""Groq through the official ``groq`` SDK, and the circuit breaker in front of it.
+
+``groq_stream`` streams one chat completion: text deltas as they arrive and, at the end, the
+tool calls assembled from their deltas. The SDK retries a request that failed before
+streaming (429 and 5xx, honouring ``retry-after``) up to ``GROQ_MAX_RETRIES`` times; a
+failure after that, or mid-stream (an error event, a dropped connection, a hang longer than
+``GROQ_READ_TIMEOUT``), raises ``ModelUnavailable`` and counts against the breaker. After
+``CHAT_BREAKER_FAILURES`` failures in a row the breaker opens for ``CHAT_BREAKER_SECONDS``:
+the assistant answers offline without trying Groq, then lets one request probe it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import weakref
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
+
+
+class ModelUnavailable(Exception):
+    """Groq failed (after the SDK's retries) or the breaker is open."""
+
+
+class CircuitBreaker:
+    def __init__(self, *, failures: int, seconds: float) -> None:
+        self.threshold, self.seconds = failures, seconds
+        self._failures = 0
+        self._open_until = 0.0
+        self._probing = False
+        self._lock = threading.Lock()
+
+    def allow(self) -> bool:
+        """May a request go to Groq now? While open, no; once the time is up, one probe."""
+        with self._lock:
+            if self._failures < self.threshold:
+                return True
+            if time.monotonic() < self._open_until or self._probing:
+                return False
+            self._probing = True
+            return True
+
+    def success(self) -> None:
+        with self._lock:
+            self._failures, self._probing = 0, False
+
+    def failure(self) -> None:
+        with self._lock:
+            self._failures += 1
+            self._probing = False
+            if self._failures >= self.threshold:
+                self._open_until = time.monotonic() + self.seconds
+
+    @property
+    def is_open(self) -> bool:
+        with self._lock:
+            return self._failures >= self.threshold and time.monotonic() < self._open_until
+
+
+_breaker: CircuitBreaker | None = None
+
+
+def breaker() -> CircuitBreaker:
+    global _breaker
+    if _breaker is None or (_breaker.threshold, _breaker.seconds) != (
+        settings.CHAT_BREAKER_FAILURES,
+        settings.CHAT_BREAKER_SECONDS,
+    ):
+        _breaker = CircuitBreaker(failures=settings.CHAT_BREAKER_FAILURES, seconds=settings.CHAT_BREAKER_SECONDS)
+    return _breaker
+
+
+def groq_configured() -> bool:
+    return settings.LLM_BACKEND == "groq" and bool(settings.GROQ_API_KEY)
+
+
+# One SDK client per event loop (its connection pool belongs to the loop that opened it).
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[tuple[Any, ...], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def groq_client() -> Any:
+    """The ``groq.AsyncGroq`` client for this event loop, built from settings when first used."""
+    from groq import AsyncGroq
+
+    if not settings.GROQ_API_KEY:
+        raise ImproperlyConfigured("LLM_BACKEND=groq needs GROQ_API_KEY (see .env.example).")
+    loop = asyncio.get_running_loop()
+    config = (
+        settings.GROQ_API_KEY,
+        settings.GROQ_BASE_URL,
+        settings.GROQ_CONNECT_TIMEOUT,
+        settings.GROQ_READ_TIMEOUT,
+        settings.GROQ_MAX_RETRIES,
+    )
+    cached = _clients.get(loop)
+    if cached is None or cached[0] != config:
+        client = AsyncGroq(
+            api_key=settings.GROQ_API_KEY,
+            base_url=settings.GROQ_BASE_URL or None,
+            timeout=httpx.Timeout(settings.GROQ_READ_TIMEOUT, connect=settings.GROQ_CONNECT_TIMEOUT),
+            max_retries=settings.GROQ_MAX_RETRIES,
+        )
+        cached = _clients[loop] = (config, client)
+    return cached[1]
+
+
+@dataclass
+class ToolCallDraft:
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+
+@dataclass
+class Completion:
+    """What one streamed completion produced, filled as the stream goes."""
+
+    text: str = ""
+    tool_calls: list[ToolCallDraft] = field(default_factory=list)
+    finish_reason: str | None = None
+
+
+async def groq_stream(
+    *, messages: list[dict[str, Any]], tools: list[dict[str, Any]], completion: Completion
+) -> AsyncIterator[str]:
+    """Yield text deltas of one completion; tool calls land in ``completion``. Raises
+    ``ModelUnavailable`` on any failure, after recording it with the breaker."""
+    import groq
+
+    cb = breaker()
+    if not cb.allow():
+        raise ModelUnavailable("circuit open")
+    drafts: dict[int, ToolCallDraft] = {}
+    stream: Any = None
+    try:
+        stream = await groq_client().chat.completions.create(
+            model=settings.GROQ_MODEL,
+            messages=messages,
+            tools=tools or None,
+            tool_choice="auto" if tools else None,
+            stream=True,
+            temperature=0.2,
+        )
+        async for chunk in stream:
+            if not chunk.choices:
+                continue
+            choice = chunk.choices[0]
+            delta = choice.delta
+            if delta.content:
+                completion.text += delta.content
+                yield delta.content
+            for tc in delta.tool_calls or ():
+                draft = drafts.setdefault(tc.index, ToolCallDraft())
+                if tc.id:
+                    draft.id = tc.id
+                if tc.function is not None:
+                    draft.name += tc.function.name or ""
+                    draft.arguments += tc.function.arguments or ""
+            if choice.finish_reason:
+                completion.finish_reason = choice.finish_reason
+    except (groq.GroqError, httpx.HTTPError, ValueError) as exc:
+        cb.failure()
+        logger.warning("groq failed: %s: %s", type(exc).__name__, str(exc)[:300])
+        raise ModelUnavailable(str(exc)[:300]) from exc
+    finally:
+        if stream is not None:  # also when the visitor went away: stop reading from Groq
+            await stream.close()
+    cb.success()
+    completion.tool_calls = [drafts[i] for i in sorted(drafts)]
