@@ -169,6 +169,8 @@ async def groq_stream(
                     draft.arguments += tc.function.arguments or ""
             if choice.finish_reason:
                 completion.finish_reason = choice.finish_reason
+        if completion.finish_reason is None:  # the connection ended without the last chunk
+            raise ValueError("the stream ended before the answer was complete")
     except (groq.GroqError, httpx.HTTPError, ValueError) as exc:
         cb.failure()
         logger.warning("groq failed: %s: %s", type(exc).__name__, str(exc)[:300])
