@@ -57,7 +57,7 @@ class FakeGroq:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}" if isinstance(host, str) else f"http://{host.decode()}:{port}"
 
     def start(self) -> FakeGroq:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
