@@ -12,6 +12,7 @@ common_urlpatterns = [
     path("billing/", include("billing.urls")),
     path("api/chat/", include("chat.urls_api")),
     path("api/", include("listings.urls_api")),
+    path("", include("chat.urls")),
     path("rentals/", include("rentals.urls")),
     path("providers/", include("providers.urls")),
     path("marketplace-media/<path:path>", marketplace_media_serve, name="marketplace_media"),
