@@ -165,6 +165,9 @@ _PLAN_LIST: tuple[Plan, ...] = (
         audience=Audience.AGENT,
         price_cents=99_00,
         tagline="Your own white-label ChatRealty site on the network.",
+        # Agents run CMAs for their clients without a count (issue 13); the CMA app grants
+        # this plan to the agents of a site (cma/limits.py).
+        limits={Feature.CMA_REPORTS: UNLIMITED},
         switches=frozenset({Feature.WHITE_LABEL_SITE}),
     ),
 )

@@ -30,6 +30,7 @@ from billing.plans import (
     plan_get,
 )
 from billing.selectors import (
+    BillingContext,
     Entitlement,
     agent_site_state,
     billing_context_get,
@@ -360,17 +361,24 @@ RETURNING used
 
 
 def usage_consume(
-    *, user: Any, feature: Feature | str, amount: int = 1, visitor_id: str | None = None, now: dt.datetime | None = None
+    *,
+    user: Any,
+    feature: Feature | str,
+    amount: int = 1,
+    visitor_id: str | None = None,
+    now: dt.datetime | None = None,
+    context: BillingContext | None = None,
 ) -> Entitlement:
     """Spend ``amount`` of a metered feature if the plan allows it, atomically.
 
     One statement: insert this period's counter or add to it, *only while it stays within
     the limit*. PostgreSQL locks the row for the upsert and re-checks the condition against
-    the committed value, so 50 concurrent requests at the limit never overshoot."""
+    the committed value, so 50 concurrent requests at the limit never overshoot. ``context``
+    replaces the user's consumer plan (the CMA app passes the Agent plan for a site's agents)."""
     feature = Feature(feature)
     if feature not in METERED_FEATURES:
         raise ValueError(f"{feature} is not metered")
-    ctx = billing_context_get(user=user, now=now)
+    ctx = context or billing_context_get(user=user, now=now)
     limit = ctx.plan.limit(feature)
     subject = subject_key(user=user, visitor_id=visitor_id)
     if subject is None or (limit is not None and amount > limit):

@@ -10,6 +10,7 @@ from tenants import views as tenant_views
 common_urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("billing/", include("billing.urls")),
+    path("cma/", include("cma.urls")),
     path("api/chat/", include("chat.urls_api")),
     path("api/", include("listings.urls_api")),
     path("", include("chat.urls")),

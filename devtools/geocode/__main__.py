@@ -1,0 +1,3 @@
+from devtools.geocode.server import main
+
+main()
