@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import comps as comps_mod
-from .market import MarketModel, Point
+from .market import MarketModel, Point, _weighted_median
 from .sales import Sales, haversine_mi
 
 MODEL_MAX_SALES = 2000  # the nearest this many sales make the local market
@@ -32,10 +32,10 @@ MODEL_YEARS = 5.0
 KERNEL_STRETCH = 1.5  # tricube kernel reaches 0 at 1.5 x the farthest sale used
 RANGE_Z = 1.2816  # the range is a central 80 % interval
 WEIGHT_FLOOR = 0.2  # similarity score added to every comp before inverting
-GROSS_SCALE = 0.25
-RELAXED_SIGMA = (
-    1.5  # comps from outside the usual rules: a wider range  # a comp whose adjustments total 25 % counts half as much
-)
+GROSS_SCALE = 0.25  # a comp whose adjustments total 25 % counts half as much
+RELAXED_SIGMA = 1.5  # comps from outside the usual rules: a wider range
+OUTLIER_Z = 2.5  # adjusted comps this many residual scales from the middle count less
+MIN_SCALE = 0.02
 
 
 class CmaError(ValueError):
@@ -104,6 +104,7 @@ class Comp:
     adjustments: list[Adjustment]
     adjusted: float
     weight: float = 0.0
+    outlier: bool = False
 
     @property
     def gross(self) -> float:
@@ -271,10 +272,16 @@ def _reconcile(
             )
         )
     raw = np.array([1.0 / (WEIGHT_FLOOR + c.similarity) / (1.0 + c.gross / GROSS_SCALE) for c in comps])
-    weights = raw / raw.sum()
-    for c, w in zip(comps, weights.tolist(), strict=True):
-        c.weight = w
     logs = np.log([c.adjusted for c in comps])
+    # A comp whose adjusted price sits far from the others' (an odd sale, a data error) is
+    # down-weighted like a Huber outlier: distance measured in the market's residual scale.
+    middle = _weighted_median(logs, raw)
+    z = np.abs(logs - middle) / max(model.scale, MIN_SCALE)
+    raw = raw * np.minimum(1.0, OUTLIER_Z / np.maximum(z, 1e-12))
+    weights = raw / raw.sum()
+    for c, w, zz in zip(comps, weights.tolist(), z.tolist(), strict=True):
+        c.weight = w
+        c.outlier = zz > OUTLIER_Z
     center = float(weights @ logs)
     estimate = math.exp(center)
     n_eff = 1.0 / float(weights @ weights)
