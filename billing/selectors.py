@@ -208,6 +208,23 @@ def entitlement_from(*, ctx: BillingContext, feature: Feature, used: int) -> Ent
     )
 
 
+# A site's agents and admins run CMAs for their clients under the Agent plan, which has them
+# unlimited (issue 13); their uses are still counted, per calendar month.
+AGENT_PLAN_FEATURES = frozenset({Feature.CMA_REPORTS})
+AGENT_ROLES = ("agent", "admin", "superadmin")
+
+
+def agent_context(*, user: Any, feature: Feature, now: dt.datetime | None = None) -> BillingContext | None:
+    """The Agent plan's context when ``user`` is a site's agent asking for a feature that plan
+    grants; None otherwise (the user's own consumer plan applies)."""
+    if feature not in AGENT_PLAN_FEATURES or user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not user.has_role(*AGENT_ROLES):
+        return None
+    start, end = periods.calendar_month(now or timezone.now())
+    return BillingContext(plan=AGENT, period_start=start, period_end=end, status="agent")
+
+
 def entitlement_check(
     *,
     user: Any,
@@ -225,6 +242,16 @@ def entitlement_check(
     atomically."""
     feature = Feature(feature)
     now = now or timezone.now()
+    staff = agent_context(user=user, feature=feature, now=now)
+    if staff is not None:
+        used = (
+            UsageCounter.objects.filter(
+                subject=subject_key(user=user), metric=feature.value, period_start=staff.period_start
+            )
+            .values_list("used", flat=True)
+            .first()
+        )
+        return entitlement_from(ctx=staff, feature=feature, used=used or 0)
     metered = feature in METERED_FEATURES
     subject = subject_key(user=user, visitor_id=visitor_id) if metered else None
     ctx, used = _hot_lookup(user=user, subject=subject, metric=feature.value, now=now)

@@ -30,8 +30,8 @@ from billing.plans import (
     plan_get,
 )
 from billing.selectors import (
-    BillingContext,
     Entitlement,
+    agent_context,
     agent_site_state,
     billing_context_get,
     entitlement_from,
@@ -367,18 +367,16 @@ def usage_consume(
     amount: int = 1,
     visitor_id: str | None = None,
     now: dt.datetime | None = None,
-    context: BillingContext | None = None,
 ) -> Entitlement:
     """Spend ``amount`` of a metered feature if the plan allows it, atomically.
 
     One statement: insert this period's counter or add to it, *only while it stays within
     the limit*. PostgreSQL locks the row for the upsert and re-checks the condition against
-    the committed value, so 50 concurrent requests at the limit never overshoot. ``context``
-    replaces the user's consumer plan (the CMA app passes the Agent plan for a site's agents)."""
+    the committed value, so 50 concurrent requests at the limit never overshoot."""
     feature = Feature(feature)
     if feature not in METERED_FEATURES:
         raise ValueError(f"{feature} is not metered")
-    ctx = context or billing_context_get(user=user, now=now)
+    ctx = agent_context(user=user, feature=feature, now=now) or billing_context_get(user=user, now=now)
     limit = ctx.plan.limit(feature)
     subject = subject_key(user=user, visitor_id=visitor_id)
     if subject is None or (limit is not None and amount > limit):

@@ -75,7 +75,8 @@ def cma_form(request: HttpRequest) -> HttpResponse:
             except CmaNotAllowed as e:
                 return upgrade_prompt_response(request, e.entitlement)
             except CmaError as e:
-                form.add_error(e.field if e.field in form.fields else None, str(e))
+                visible = {f.name for f in form.visible_fields()}
+                form.add_error(e.field if e.field in visible else None, str(e))
             else:
                 return redirect("cma:report", public_id=report.public_id)
         status = 400

@@ -56,7 +56,7 @@ def test_listing_page_renders_everything(public_tenant: Any, site_client: Any) -
     assert "</" not in re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1)  # type: ignore[union-attr]
     # Anonymous: save prompts sign-up; CMA is gated on the free plan; no showings on the flagship.
     assert "/accounts/signup/?next=/listings/" in html
-    assert "disabled" in html and "Generate a CMA" in html
+    assert "disabled" in html and "Generate CMA" in html
     assert 'id="showing"' not in html
 
 
