@@ -12,5 +12,11 @@ ALERTS_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "listings.alerts_daily_digest",
         "schedule": crontab(minute=0, hour=7),
         "options": {"expires": 6 * 3600},
-    }
+    },
+    # Alerts still due after their task's retries (a mail server down for long).
+    "listings-alerts-send-due": {
+        "task": "listings.alerts_send_due",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }

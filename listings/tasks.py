@@ -1,5 +1,11 @@
-"""Celery tasks for saved-search alerts: the ``listings:changed`` event fans out to one task per
-site schema (``tenants.tasks.tenant_task``); the daily digest likewise."""
+"""Celery tasks for saved-search alerts: the ``listings:changed`` event (handed over by the sync,
+``listings.changes``) fans out to one task per site schema (``tenants.tasks.tenant_task``); the
+daily digest likewise, and a sweep every few minutes sends whatever is still due.
+
+Every task is acknowledged late (settings), so a worker that dies mid-task leaves its message
+to be delivered again; recording is idempotent and sending claims its rows, so a second run
+sends nothing twice. A mail server's temporary failure raises ``AlertsNotSent`` (an
+``OSError``): the task retries with exponential backoff, and the sweep takes over after that."""
 
 from __future__ import annotations
 
@@ -42,7 +48,10 @@ def alerts_on_changed(event: dict[str, Any]) -> int:
     return len(schemas)
 
 
-@tenant_task(name="listings.alerts_for_site", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+RETRY = {"autoretry_for": (OSError,), "retry_backoff": 2, "retry_backoff_max": 300, "max_retries": 6}
+
+
+@tenant_task(name="listings.alerts_for_site", **RETRY)
 def alerts_for_site(*, schema_name: str, event: dict[str, Any]) -> dict[str, int]:
     from listings.alerts import alerts_process
 
@@ -57,11 +66,36 @@ def alerts_daily_digest() -> int:
     return len(schemas)
 
 
-@tenant_task(name="listings.digest_for_site", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@tenant_task(name="listings.digest_for_site", **RETRY)
 def digest_for_site(*, schema_name: str) -> int:
-    from listings.alerts import digests_send
+    from listings.alert_delivery import digests_send
 
     return digests_send(schema_name=schema_name)
+
+
+@shared_task(name="listings.alerts_send_due")
+def alerts_send_due_sweep() -> int:
+    """Queue a send for each site with instant mails or texts still due (a mail server that was
+    down for longer than the retries lasted); returns sites queued."""
+    from django_tenants.utils import schema_context
+
+    from listings.alert_delivery import alerts_due_exist
+
+    queued = 0
+    for schema in _site_schemas():
+        with schema_context(schema):
+            due = alerts_due_exist()
+        if due:
+            due_for_site.delay(schema_name=schema)
+            queued += 1
+    return queued
+
+
+@tenant_task(name="listings.due_for_site", **RETRY)
+def due_for_site(*, schema_name: str) -> dict[str, int]:
+    from listings.alert_delivery import alerts_send_due
+
+    return alerts_send_due(schema_name=schema_name)
 
 
 # The lead merges this into CELERY_BEAT_SCHEDULE (CELERY_TIMEZONE = America/Los_Angeles).

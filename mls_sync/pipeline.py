@@ -18,6 +18,7 @@ from typing import Any
 from pymongo.database import Database
 
 from listings import store
+from listings.changes import changes_journal
 from mls_sync.clients import Query, ResoWebApiClient, SparkClient
 from mls_sync.indexes import store_ensure_indexes, store_is_indexed
 from mls_sync.photos import photos_cache_sync
@@ -200,7 +201,14 @@ def _replicate(
             if full and page_keys:
                 last = max(page_keys) if flat.next_token else None
                 cursor = _purge_range(
-                    db=db, keys=stored_keys, start=cursor, upto=last, seen=page_keys, counters=counters, dry_run=dry_run
+                    db=db,
+                    source=source,
+                    keys=stored_keys,
+                    start=cursor,
+                    upto=last,
+                    seen=page_keys,
+                    counters=counters,
+                    dry_run=dry_run,
                 )
             marks = [d["modificationTimestamp"] for d in flat.docs if d["modificationTimestamp"]]
             if marks and (counters.watermark is None or max(marks) > counters.watermark):
@@ -254,6 +262,7 @@ def _first_after(keys: list[str], token: str | None) -> int:
 def _purge_range(
     *,
     db: Database,
+    source: str,
     keys: list[str],
     start: int,
     upto: str | None,
@@ -268,6 +277,7 @@ def _purge_range(
     missing = [k for k in keys[start:end] if k not in seen]
     if missing:
         if not dry_run:
+            changes_journal(db=db, source=source, keys=missing)
             for part in chunks(missing):
                 db[store.LISTINGS].delete_many({"listingKey": {"$in": part}})
         counters.purged += len(missing)

@@ -23,7 +23,10 @@ def _entry(source: str, mode: str, schedule: crontab) -> dict[str, Any]:
     }
 
 
-MLS_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+MLS_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # A run whose worker died resumes within about two minutes (its lock expires after one).
+    "mls-recover": {"task": "mls_sync.recover", "schedule": 60.0, "options": {"expires": 55}},
+}
 for _src in SOURCES:
     MLS_BEAT_SCHEDULE |= {
         f"mls-{_src}-active": _entry(_src, "incremental", crontab(minute=0, hour="6,18")),

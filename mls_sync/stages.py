@@ -12,6 +12,7 @@ import bson.errors
 from pymongo.database import Database
 
 from listings import store
+from listings.changes import changes_journal
 from mls_sync.clients import Page
 from mls_sync.flatten import MalformedRecord, flatten
 from mls_sync.upsert import KnownDocs, PageResult, chunks, page_write, utcnow_iso
@@ -137,6 +138,9 @@ def flat_page_store(
     """Quarantine a page's malformed records and write its good documents (full, incremental
     and status runs alike)."""
     counters.quarantined += len(flat.bad)
+    if not dry_run:
+        # Before the writes: a run that dies now still has its keys carried by a later event.
+        changes_journal(db=db, source=source, keys=[d["listingKey"] for d in flat.docs])
     if flat.bad and not dry_run:
         quarantine_write(db=db, source=source, bad=flat.bad)
     counters.add(

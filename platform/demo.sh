@@ -49,8 +49,6 @@ if $PY manage.py help billing_sync_plans >/dev/null 2>&1; then $PY manage.py bil
 pids+=($!)
 .venv/bin/celery -A config beat -l warning --schedule var/celerybeat-schedule >var/log/celery-beat.log 2>&1 &
 pids+=($!)
-$PY manage.py listings_alerts_listen >var/log/alerts.log 2>&1 &
-pids+=($!)
 
 echo
 echo "ChatRealty demo: http://localhost:8000 (flagship), http://sarah.localhost:8000, http://mike.localhost:8000"
