@@ -25,6 +25,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "django_db_setup" in getattr(item, "fixturenames", ()) and item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.django_db)
+    # Browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    # for the rest of the session, and async code tested after it (async_to_sync) would refuse
+    # to run there. A stable sort keeps pytest-django's ordering within each group.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 
 @pytest.fixture(scope="session")
