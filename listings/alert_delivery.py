@@ -25,7 +25,7 @@ from django.utils import timezone
 from listings.alerts import _site_scope, changed_documents
 from listings.models import AlertSent, SavedSearch
 from listings.readmodel.reference import card
-from listings.unsubscribe import unsubscribe_token
+from listings.unsubscribe import unsubscribe_all_token, unsubscribe_token
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +255,8 @@ def _digest_send(user_id: int, *, schema_name: str, tenant: Any, base: str, fail
             user=alerts[0].saved_search.user,
             subject=f"Your daily home alert: {n} update{'s' if n != 1 else ''}",
             context={"sections": sections, "site_name": _site_name(tenant), "base": base, "digest": True},
-            unsubscribe_url=sections[0]["unsubscribe_url"],
+            # One click on the digest's List-Unsubscribe stops all it covers, not its first search.
+            unsubscribe_url=f"{base}/alerts/unsubscribe/{unsubscribe_all_token(schema_name=schema_name, user_id=user_id)}/",
         )
         if ok is None:
             return 0

@@ -1,16 +1,22 @@
-"""Signed one-click unsubscribe links for saved-search alerts (``django.core.signing``).
+"""Signed unsubscribe links for saved-search alerts (``django.core.signing``), RFC 8058 style.
 
-The token names the site's schema and the saved search; opening the link turns the alerts
-off at once (one click) and offers to turn them back on. Mail clients may also POST to the
-same URL (RFC 8058 ``List-Unsubscribe-Post``).
+The token names the site's schema and either one saved search (the link under each search in
+a mail) or all of a user's alerts on that site (the ``List-Unsubscribe`` header of a digest,
+which covers several searches). Opening the link (GET) only shows a page with a button: mail
+scanners and link previewers open links, and must unsubscribe nobody. A POST unsubscribes:
+that button, or the mail client's one-click ``List-Unsubscribe=One-Click`` POST, which carries
+no cookie or CSRF token (the signed token is the authority).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from listings.models import SavedSearch
 
@@ -21,32 +27,51 @@ def unsubscribe_token(*, schema_name: str, saved_search_id: int) -> str:
     return signing.dumps({"s": schema_name, "id": saved_search_id}, salt=SALT, compress=True)
 
 
-def unsubscribe_read(token: str) -> tuple[str, int] | None:
+def unsubscribe_all_token(*, schema_name: str, user_id: int) -> str:
+    """Every alert of ``user_id`` on this site (a digest's ``List-Unsubscribe``)."""
+    return signing.dumps({"s": schema_name, "u": user_id}, salt=SALT, compress=True)
+
+
+def unsubscribe_read(token: str) -> tuple[str, str, int] | None:
+    """(schema, "id" or "u", number) of a valid token, else None."""
     try:
         data = signing.loads(token, salt=SALT)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("id"), int) or not isinstance(data.get("s"), str):
+    if not isinstance(data, dict) or not isinstance(data.get("s"), str):
         return None
-    return data["s"], data["id"]
+    for kind in ("id", "u"):
+        if isinstance(data.get(kind), int) and not isinstance(data.get(kind), bool):
+            return data["s"], kind, data[kind]
+    return None
+
+
+def _searches(kind: str, number: int) -> list[SavedSearch]:
+    qs = SavedSearch.objects.filter(pk=number) if kind == "id" else SavedSearch.objects.filter(user_id=number)
+    return list(qs.order_by("pk"))
+
+
+def _switch(searches: list[SavedSearch], *, on: bool) -> None:
+    for saved in searches:
+        if on:
+            saved.frequency = SavedSearch.Frequency.DAILY
+        else:
+            saved.frequency, saved.sms_enabled = SavedSearch.Frequency.NEVER, False
+        saved.save(update_fields=["frequency", "sms_enabled"])
 
 
 @csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     from tenants.db import current_schema
 
     found = unsubscribe_read(token)
     if found is None or found[0] != current_schema():
         raise Http404("This unsubscribe link is not valid.")
-    saved = SavedSearch.objects.filter(pk=found[1]).first()
-    if saved is None:
-        return render(request, "listings/unsubscribe.html", {"saved": None, "token": token})
-    resubscribe = request.method == "POST" and request.POST.get("action") == "resubscribe"
-    if resubscribe:
-        saved.frequency = SavedSearch.Frequency.DAILY
-        saved.save(update_fields=["frequency"])
-    elif saved.frequency != SavedSearch.Frequency.NEVER or saved.sms_enabled:
-        saved.frequency = SavedSearch.Frequency.NEVER
-        saved.sms_enabled = False
-        saved.save(update_fields=["frequency", "sms_enabled"])
-    return render(request, "listings/unsubscribe.html", {"saved": saved, "token": token, "resubscribed": resubscribe})
+    searches = _searches(found[1], found[2])
+    context: dict[str, Any] = {"searches": searches, "token": token, "all": found[1] == "u", "state": "confirm"}
+    if searches and request.method == "POST":
+        resubscribe = request.POST.get("action") == "resubscribe"
+        _switch(searches, on=resubscribe)
+        context["state"] = "resubscribed" if resubscribe else "unsubscribed"
+    return render(request, "listings/unsubscribe.html", context)

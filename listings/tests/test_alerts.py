@@ -143,6 +143,34 @@ def test_daily_digest_collects_and_sends_once(sarah_site: Any, new_doc: Any) -> 
     assert len(mails_to("daily@example.com")) == 1
 
 
+def test_a_digests_one_click_unsubscribe_stops_every_search_it_covers(
+    sarah_site: Any, site_client: Any, new_doc: Any
+) -> None:
+    user = user_in(sarah_site, "digest-unsub@example.com")
+    first = saved(sarah_site, user, {"city": ["Palm Springs"]}, frequency="daily")
+    second = saved(sarah_site, user, {"maxPrice": ["900000"]}, frequency="daily", sms_enabled=False)
+    new_doc()
+    alerts_on_changed(event(NEW_KEY))
+    alerts_daily_digest()
+    (digest,) = mails_to("digest-unsub@example.com")
+    header = digest.extra_headers["List-Unsubscribe"]
+    assert digest.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    path = re.fullmatch(r"<https?://[^/]+(/alerts/unsubscribe/[^/]+/)>", header).group(1)  # type: ignore[union-attr]
+    client = site_client(sarah_site)
+    assert b"Stop these alerts?" in client.get(path).content  # a scanner's GET changes nothing
+    with schema_context(sarah_site.schema_name):
+        assert set(SavedSearch.objects.filter(user=user).values_list("frequency", flat=True)) == {"daily"}
+    client.handler.enforce_csrf_checks = True
+    assert (
+        client.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code
+        == 200
+    )
+    with schema_context(sarah_site.schema_name):
+        for search in (first, second):
+            search.refresh_from_db()
+            assert search.frequency == SavedSearch.Frequency.NEVER
+
+
 def test_sms_alerts_for_ultimate_only(sarah_site: Any, new_doc: Any) -> None:
     sms.outbox.clear()
     ultimate = user_in(sarah_site, "ultimate@example.com", phone="+17605550100")
@@ -168,15 +196,20 @@ def test_unsubscribe_link_works_in_one_click(sarah_site: Any, mike_site: Any, si
     assert site_client(mike_site).get(path).status_code == 404  # a link only works on its own site
     tampered = path[:-3] + ("A" if path[-3] != "A" else "B") + path[-2:]
     assert site_client(sarah_site).get(tampered).status_code == 404
+    # Opening the link (a mail scanner does) only asks; nothing changes.
     response = site_client(sarah_site).get(path)
+    assert response.status_code == 200 and b"Stop these alerts?" in response.content
+    with schema_context(sarah_site.schema_name):
+        search.refresh_from_db()
+        assert search.frequency == SavedSearch.Frequency.INSTANT
+    # Mail clients' one-click POST (RFC 8058) unsubscribes, without a cookie or CSRF token.
+    client = site_client(sarah_site)
+    client.handler.enforce_csrf_checks = True
+    response = client.post(path, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200 and b"unsubscribed" in response.content
     with schema_context(sarah_site.schema_name):
         search.refresh_from_db()
         assert search.frequency == SavedSearch.Frequency.NEVER
-    # Mail clients' one-click POST (RFC 8058) works too, without a CSRF token.
-    client = site_client(sarah_site)
-    client.handler.enforce_csrf_checks = True
-    assert client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
     # No more alerts for it.
     new_doc(
         listPrice=700_000.0,
