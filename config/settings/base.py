@@ -189,7 +189,12 @@ ANONYMOUS_ID_MAX_AGE = 60 * 60 * 24 * 365
 
 WAGTAIL_SITE_NAME = "ChatRealty"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
+# Documents are served by Wagtail's view, which applies their privacy settings (never straight
+# from MEDIA_ROOT: tenants.views and platform/nginx refuse /media/<schema>/documents/).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Only what a visitor downloads: no HTML, SVG, XML or scripts, which would run on our origin.
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "rtf", "txt", "csv", "xls", "xlsx", "ods", "ppt", "pptx", "odp"]
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]  # no SVG
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
