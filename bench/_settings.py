@@ -7,3 +7,6 @@ from config.settings.production import *  # noqa: F403
 from config.settings.production import env
 
 STATIC_ROOT = env.path("BENCH_STATIC_ROOT", default="/tmp/chatrealty-bench-static/default")
+# One load generator is one client address: the per-address limits (security/policy.py) would
+# answer 429 after the first few hundred requests. RATELIMIT_ENABLE=true measures with them.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=False)

@@ -25,3 +25,6 @@ urlpatterns = [
     path("provider/", include("providers.urls_dashboard")),
     *common_urlpatterns,
 ]
+
+# django-allauth answers its own limits with this (security/views.py): 429 + Retry-After.
+handler429 = "security.views.too_many_requests"

@@ -16,3 +16,6 @@ urlpatterns = [
     # Wagtail's catch-all page serving comes last.
     path("", include(wagtail_urls)),
 ]
+
+# django-allauth answers its own limits with this (security/views.py): 429 + Retry-After.
+handler429 = "security.views.too_many_requests"

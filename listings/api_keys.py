@@ -1,5 +1,6 @@
 """API keys for the search API: creation and revocation (services), and authenticating a
-request that carries ``Authorization: Bearer cr_<prefix>_<secret>`` with a per-key rate limit.
+request that carries ``Authorization: Bearer cr_<prefix>_<secret>`` (each key's rate is limited
+by the rate-limit layer: ``security.policy``).
 
 Requests without the header stay public: the sites' own pages call the same API.
 """
@@ -9,11 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 from typing import Any
 
-import redis
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -21,6 +19,8 @@ from django.utils import timezone
 from billing.plans import Feature
 from billing.selectors import entitlement_check
 from listings.models import ApiKey
+from security.policy import API_KEY, API_KEY_FAILURES
+from security.ratelimit import limit_hit, rate_limited_response
 
 KEY_RE_PREFIX = "cr_"
 
@@ -52,42 +52,37 @@ def api_key_revoke(*, user: Any, key_id: int) -> bool:
 
 
 def _denied(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
-    response = JsonResponse({"error": code, "message": message, "fields": {}, **extra}, status=status)
-    if "retry_after" in extra:
-        response["Retry-After"] = str(extra["retry_after"])
-    return response
-
-
-def _over_rate_limit(prefix: str) -> int | None:
-    """Seconds to wait when this key used up its requests for the current minute."""
-    window = int(time.time() // 60)
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1)
-    counter = f"apikey-rate:{prefix}:{window}"
-    pipe = client.pipeline()
-    pipe.incr(counter)
-    pipe.expire(counter, 120)
-    used, _ = pipe.execute()
-    if int(used) > settings.API_KEY_RATE_PER_MINUTE:
-        return 60 - int(time.time() % 60)
-    return None
+    return JsonResponse({"error": code, "message": message, "fields": {}, **extra}, status=status)
 
 
 def api_key_authenticate(request: HttpRequest) -> JsonResponse | None:
-    """None when the request may proceed; a 401/403/429 JSON response otherwise."""
+    """None when the request may proceed; a 401/403/429 JSON response otherwise.
+
+    Through the rate-limit layer (limits in ``security.policy``): each verified key's rate, and
+    failed checks per client address."""
     header = request.headers.get("Authorization", "")
     if not header:
         return None
+    if limit_hit(request, group="api-key-failures", limit=API_KEY_FAILURES, increment=False) is not None:
+        return _failed(request, "Too many invalid API keys from your address. Please wait.")
     raw = header.removeprefix("Bearer ").strip()
     parts = raw.removeprefix(KEY_RE_PREFIX).split("_", 1)
     if not raw.startswith(KEY_RE_PREFIX) or len(parts) != 2:
-        return _denied(401, "invalid_api_key", "Send your key as: Authorization: Bearer cr_…")
+        return _failed(request, "Send your key as: Authorization: Bearer cr_…")
     key = ApiKey.objects.select_related("user").filter(prefix=parts[0], revoked_at=None).first()
     if key is None or not hmac.compare_digest(key.key_hash, _hash(raw)):
-        return _denied(401, "invalid_api_key", "This API key is not valid or was revoked.")
+        return _failed(request, "This API key is not valid or was revoked.")
     if not entitlement_check(user=key.user, feature=Feature.API_ACCESS).allowed:
         return _denied(403, "upgrade_required", "API access needs the Investor 3 plan.", upgrade=True)
-    wait = _over_rate_limit(key.prefix)
-    if wait is not None:
-        return _denied(429, "rate_limited", "Too many requests for this API key.", retry_after=wait)
+    denied = limit_hit(request, group="api-key", limit=API_KEY)
+    if denied is not None:
+        return rate_limited_response(request, denied.retry_after, "Too many requests for this API key.")  # type: ignore[return-value]
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return None
+
+
+def _failed(request: HttpRequest, message: str) -> JsonResponse:
+    denied = limit_hit(request, group="api-key-failures", limit=API_KEY_FAILURES)
+    if denied is not None:
+        return rate_limited_response(request, denied.retry_after)  # type: ignore[return-value]
+    return _denied(401, "invalid_api_key", message)

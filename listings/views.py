@@ -39,6 +39,7 @@ from listings.validation import (
     parse_params,
     search_query,
 )
+from security.redirects import safe_next
 
 PHOTO_SIZES = (
     ("uri300", 300),
@@ -411,26 +412,10 @@ def listing_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "listings/listing_detail.html", context)
 
 
-SHOWING_LIMIT = 5  # per visitor and site per hour: enough for a real buyer, not for a spammer
-
-
-def _showing_allowed(request: HttpRequest) -> bool:
-    from django.core.cache import cache
-
-    from tenants.db import current_schema
-
-    who = getattr(request, "anonymous_id", None) or request.META.get("REMOTE_ADDR", "")
-    key = f"listings:showing:{current_schema()}:{who}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) <= SHOWING_LIMIT
-    except ValueError:  # expired between add and incr
-        return True
-
-
 @require_POST
 def showing_request(request: HttpRequest, slug: str) -> HttpResponse:
-    """A showing request from the listing page becomes a Lead for this site's agent."""
+    """A showing request from the listing page becomes a Lead for this site's agent (rate
+    limited per client address and account: security/policy.py)."""
     if len(slug) > 200 or not SLUG.fullmatch(slug) or _is_public(request):
         raise Http404("No such listing")
     doc, sold = _find_document(request, slug)
@@ -455,9 +440,6 @@ def showing_request(request: HttpRequest, slug: str) -> HttpResponse:
         for e in errors:
             messages.error(request, e)
         return redirect(reverse("listings:listing", args=[slug]) + "#showing")
-    if not _showing_allowed(request):
-        messages.error(request, "You've sent several requests already; the agent will be in touch. Please try later.")
-        return redirect(reverse("listings:listing", args=[slug]))
     from django.db import transaction
 
     from cms.models import Lead
@@ -678,9 +660,7 @@ def favorite_api(request: HttpRequest, key: str) -> JsonResponse:
 @require_POST
 def favorite_toggle(request: HttpRequest, key: str) -> HttpResponse:
     """No-JS fallback of the save button: toggles, then back to the page."""
-    nxt = request.POST.get("next") or "/favorites/"
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = "/favorites/"
+    nxt = safe_next(request, request.POST.get("next"), default="/favorites/")
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_signup')}?{urlencode({'next': nxt})}")
     if Favorite.objects.filter(user=request.user, listing_key=key).exists():

@@ -32,6 +32,8 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_ratelimit",
+    "security",
     "listings",
     "mls_sync",
     "billing",
@@ -112,6 +114,8 @@ MIDDLEWARE = [
     "accounts.middleware.AnonymousIdMiddleware",
     "tenants.middleware.SiteSuspendedMiddleware",
     "cms.middleware.SiteRedirectMiddleware",
+    # After authentication: limits key on the account too (security/policy.py).
+    "security.ratelimit.RateLimitMiddleware",
 ]
 
 TEMPLATES = [
@@ -208,6 +212,7 @@ from .logging import *  # noqa: E402
 from .marketplace import *  # noqa: E402
 from .mls import *  # noqa: E402
 from .mongodb import *  # noqa: E402
+from .security import *  # noqa: E402
 from .sentry import *  # noqa: E402
 from .sms import *  # noqa: E402
 from .stripe import *  # noqa: E402

@@ -4,20 +4,30 @@ The key is the read model version plus the query *without* its viewport, sort an
 map asks for many viewports of the same filters, and one index answers all of them. A new
 read model version (a sync changed listings) makes every older entry unreachable; they are
 dropped on the next access rather than rebuilt eagerly, since most filter sets never return.
+
+Bounded both ways, so varying the filters cannot make a process rebuild without end: the cache
+holds at most ``max_entries`` indexes and ``max_points`` points, and builds draw on a
+``BuildBudget`` of CPU seconds (a burst, refilled at a share of one core). A build the budget
+cannot pay for raises ``security.ratelimit.Throttled``: the client gets 429 with
+``Retry-After``, and indexes already cached keep answering.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 
 from listings.readmodel.model import ReadModel
 from listings.readmodel.query import SearchQuery, Sort
+from security.ratelimit import Throttled
 
 from .index import ClusterIndex
 
@@ -60,13 +70,51 @@ def filter_key(query: SearchQuery) -> SearchQuery:
     return dataclasses.replace(query, bbox=None, sort=Sort.NEWEST, page=1, page_size=1, featured_subdivisions=())
 
 
+class BuildBudget:
+    """CPU seconds this process may spend building indexes: up to ``burst_s`` at once,
+    refilled at ``share`` seconds per second (0.25: a quarter of one core on average). A build
+    may start while the balance is positive and is charged what it took."""
+
+    def __init__(self, *, burst_s: float, share: float) -> None:
+        self.burst_s, self.share = burst_s, share
+        self._balance = burst_s
+        self._at = time.monotonic()
+        self._lock = threading.Lock()
+
+    def _refill(self) -> float:
+        now = time.monotonic()
+        self._balance = min(self.burst_s, self._balance + (now - self._at) * self.share)
+        self._at = now
+        return self._balance
+
+    def wait_s(self) -> float:
+        """0 when a build may start now, else the seconds until one may."""
+        with self._lock:
+            balance = self._refill()
+        return 0.0 if balance > 0 else (1e-3 - balance) / self.share
+
+    def charge(self, seconds: float) -> None:
+        with self._lock:
+            self._refill()
+            self._balance -= seconds
+
+
 class ClusterCache:
-    def __init__(self, *, max_entries: int = 16, max_points: int = 3_000_000) -> None:
+    def __init__(
+        self,
+        *,
+        max_entries: int = 16,
+        max_points: int = 3_000_000,
+        build_burst_s: float = 5.0,
+        build_share: float = 0.25,
+    ) -> None:
         self.max_entries, self.max_points = max_entries, max_points
+        self.budget = BuildBudget(burst_s=build_burst_s, share=build_share)
         self._entries: OrderedDict[tuple[int, SearchQuery], Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[tuple[int, SearchQuery], threading.Lock] = {}
         self.builds = 0  # observability and tests
+        self.refused = 0
 
     def get(self, *, model: ReadModel, query: SearchQuery) -> Entry:
         key = (model.version, filter_key(query))
@@ -77,14 +125,28 @@ class ClusterCache:
                 return entry
             build_lock = self._building.setdefault(key, threading.Lock())
         with build_lock:  # one build per key even when many requests ask at once
-            with self._lock:
-                entry = self._entries.get(key)
-            if entry is None:
-                entry = self._build(model, key[1])
+            try:
                 with self._lock:
-                    self._store(key, entry)
-            with self._lock:
-                self._building.pop(key, None)
+                    entry = self._entries.get(key)
+                if entry is None:
+                    entry = self._build_within_budget(model, key)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+        return entry
+
+    def _build_within_budget(self, model: ReadModel, key: tuple[int, SearchQuery]) -> Entry:
+        wait = self.budget.wait_s()
+        if wait > 0:
+            self.refused += 1
+            raise Throttled(math.ceil(wait), "The map is busy. Please try again in a moment.")
+        started = time.thread_time()
+        try:
+            entry = self._build(model, key[1])
+        finally:
+            self.budget.charge(time.thread_time() - started)
+        with self._lock:
+            self._store(key, entry)
         return entry
 
     def _build(self, model: ReadModel, query: SearchQuery) -> Entry:
@@ -110,7 +172,11 @@ class ClusterCache:
             self._entries.clear()
 
 
-_cache = ClusterCache()
+_cache = ClusterCache(
+    max_entries=getattr(settings, "LISTINGS_CLUSTER_CACHE_ENTRIES", 16),
+    build_burst_s=getattr(settings, "LISTINGS_CLUSTER_BUILD_BURST_SECONDS", 5.0),
+    build_share=getattr(settings, "LISTINGS_CLUSTER_BUILD_SHARE", 0.25),
+)
 
 
 def get_cluster_cache() -> ClusterCache:
