@@ -8,9 +8,9 @@ import time
 
 import pytest
 
+from devtools.synthetic.listings import documents
 from listings.clusters.cache import BuildBudget, ClusterCache
 from listings.readmodel import ReadModel, SearchQuery
-from listings.readmodel.synthetic import documents
 from listings.tests.pages_support import store
 from security.ratelimit import Throttled
 
