@@ -1,6 +1,8 @@
-"""Benchmark: MLS ingest (issue 3) - full replication of both sources, then a 1 % incremental.
+"""Benchmark: MLS ingest (issue 3) - full replication of both sources, then a 1 % incremental;
+and (issue 18) a full replication of 50,000 RESO records from the local RESO server.
 
-    .venv/bin/python bench/ingest.py [--gps-active N ...] [--no-geo] [--cold-feed] [--out bench/results/ingest.json]
+    .venv/bin/python bench/ingest.py [--gps-active N ...] [--no-geo] [--cold-feed] [--only spark|reso]
+                                     [--reso-active N --reso-closed N] [--out bench/results/ingest.json]
 
 Starts the fake Spark server as a subprocess (default production sizes: 73,999 records) and
 lets it pre-encode its full-replication pages before the timer starts (``--warm``; the real
@@ -14,6 +16,7 @@ sources' incremental runs after 1 % of listings changed (sources run concurrentl
 per-source Celery tasks do); ``ingest_peak_rss_mb`` this process. ``*_load_*`` and
 ``*_index_build_*`` split the full run into its phases, with the CPU seconds of this process
 (client), the feed server and - when it runs on this machine - the database server.
+``ingest_reso_*``: see ``bench/_reso_ingest.py``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
 
+from bench._reso_ingest import reso_full  # noqa: E402
 from devtools.spark.feed import DEFAULT_SIZES  # noqa: E402
 from mls_sync.clients import RateLimiter, SparkClient  # noqa: E402
 from mls_sync.indexes import store_ensure_indexes  # noqa: E402
@@ -98,7 +102,7 @@ def _rss_mb(pid: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     for src, (active, closed) in DEFAULT_SIZES.items():
         parser.add_argument(f"--{src}-active", type=int, default=active)
         parser.add_argument(f"--{src}-closed", type=int, default=closed)
@@ -109,8 +113,36 @@ def main() -> None:
         action="store_true",
         help="the feed server generates and encodes pages while they are requested instead of before the timer",
     )
+    parser.add_argument("--reso-active", type=int, default=20_000)
+    parser.add_argument("--reso-closed", type=int, default=30_000)
+    parser.add_argument("--only", choices=("spark", "reso"), help="run one half of the benchmark")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "ingest.json"))
     args = parser.parse_args()
+    results: dict[str, float] = {}
+    if args.only != "reso":
+        results |= spark_ingest(args)
+    if args.only != "spark":
+        mongo: MongoClient = MongoClient(os.environ["MONGODB_URI"], tz_aware=True)
+        try:
+            local = mongo.address and mongo.address[0] in ("127.0.0.1", "localhost")
+            results |= reso_full(
+                mongo=mongo,
+                port=_free_port(),
+                active=args.reso_active,
+                closed=args.reso_closed,
+                seed=args.seed,
+                cpu_s=_cpu_s,
+                db_pid=_db_pid(mongo) if local else None,
+            )
+        finally:
+            mongo.close()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results))
+
+
+def spark_ingest(args: argparse.Namespace) -> dict[str, float]:
     sizes = {src: (getattr(args, f"{src}_active"), getattr(args, f"{src}_closed")) for src in DEFAULT_SIZES}
     uri = os.environ["MONGODB_URI"]
     port = _free_port()
@@ -197,10 +229,7 @@ def main() -> None:
         server.wait(timeout=10)
         mongo.drop_database(db_name)
         mongo.close()
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results))
+    return results
 
 
 if __name__ == "__main__":

@@ -1,71 +1,79 @@
-"""MLS source configuration, read from Django settings when asked (never at import time).
+"""The configured MLS sources (``settings.MLS_SOURCES``, from the environment), read when asked.
 
-``settings.MLS_SOURCES`` maps a source id to ``{"kind", "base_url", "api_key", "mls_id",
-"user_agent"}``. Without it, the sources are derived from the flat ``SPARK_*`` settings so a
-plain ``.env`` is enough for dev.
+``source_ids()``/``source_choices()`` are what the rest of the project shows and validates
+against (sync commands, beat schedule, platform admin, onboarding wizard, site settings);
+``source_config(id)`` is what a sync run needs, checked then: a source without a URL or without
+credentials raises ``ImproperlyConfigured`` naming the variable to set.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-SOURCES = ("gps", "crmls")
+PROTOCOLS = ("spark", "reso")
 
 
 @dataclass(frozen=True, slots=True)
 class SourceConfig:
     source: str
-    kind: str  # "spark" | "reso"
-    base_url: str
-    api_key: str
-    mls_id: str
-    user_agent: str
+    name: str
+    protocol: str  # "spark" | "reso"
+    url: str  # Spark API host, or the RESO service root
+    token: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    token_url: str = ""
+    scope: str = ""
+    mls_id: str = ""
+    originating_system: str = ""
+    schedule: dict[str, str] = field(default_factory=dict)
+    lookups: dict[str, dict[str, str]] = field(default_factory=dict)
+    timezone: str = "America/Los_Angeles"
+    user_agent: str = "ChatRealty/1.0"
 
 
-def _configured_sources() -> dict[str, dict[str, Any]]:
+def _configured() -> dict[str, dict[str, Any]]:
     from django.conf import settings
 
-    explicit = getattr(settings, "MLS_SOURCES", None)
-    if explicit:
-        return dict(explicit)
-    base_url = getattr(settings, "SPARK_BASE_URL", "http://127.0.0.1:8765")
-    agent = getattr(settings, "SPARK_USER_AGENT", "ChatRealty/1.0")
-    return {
-        src: {
-            "kind": "spark",
-            "base_url": base_url,
-            "api_key": getattr(settings, f"SPARK_{src.upper()}_API_KEY", ""),
-            "mls_id": src,
-            "user_agent": agent,
-        }
-        for src in SOURCES
-    }
+    return dict(getattr(settings, "MLS_SOURCES", {}) or {})
 
 
 def source_ids() -> list[str]:
-    return list(_configured_sources())
+    return list(_configured())
+
+
+def source_choices() -> list[tuple[str, str]]:
+    """``[(id, display name)]`` in the configured order, for forms and admin filters."""
+    return [(sid, str(raw.get("name") or sid)) for sid, raw in _configured().items()]
+
+
+def source_name(source: str) -> str:
+    return str((_configured().get(source) or {}).get("name") or source)
 
 
 def source_config(source: str) -> SourceConfig:
     from django.core.exceptions import ImproperlyConfigured
 
-    sources = _configured_sources()
+    sources = _configured()
     if source not in sources:
-        raise ImproperlyConfigured(f"unknown MLS source {source!r}; configured: {sorted(sources)}")
-    raw = sources[source]
-    if not raw.get("api_key"):
+        raise ImproperlyConfigured(f"unknown MLS source {source!r}; configured (MLS_SOURCES): {sorted(sources)}")
+    raw, var = sources[source], f"MLS_{source.upper()}_"
+    protocol = str(raw.get("protocol") or "spark").lower()
+    if protocol not in PROTOCOLS:
+        raise ImproperlyConfigured(f"{var}PROTOCOL is {protocol!r}; one of {PROTOCOLS}")
+    if not raw.get("url"):
+        raise ImproperlyConfigured(f"MLS source {source!r} has no URL: set {var}URL")
+    oauth = [raw.get(k) for k in ("token_url", "client_id", "client_secret")]
+    if any(oauth) and not all(oauth):
         raise ImproperlyConfigured(
-            f"MLS source {source!r} has no API key: set MLS_SOURCES[{source!r}]['api_key'] "
-            f"(or SPARK_{source.upper()}_API_KEY)"
+            f"MLS source {source!r}: OAuth2 needs {var}TOKEN_URL, {var}CLIENT_ID and {var}CLIENT_SECRET together"
         )
-    if not raw.get("base_url"):
-        raise ImproperlyConfigured(f"MLS source {source!r} has no base_url")
-    return SourceConfig(
-        source=source,
-        kind=raw.get("kind", "spark"),
-        base_url=raw["base_url"],
-        api_key=raw["api_key"],
-        mls_id=raw.get("mls_id", source),
-        user_agent=raw.get("user_agent", "ChatRealty/1.0"),
-    )
+    if not raw.get("token") and not all(oauth):
+        raise ImproperlyConfigured(
+            f"MLS source {source!r} has no credentials: set {var}TOKEN, or {var}CLIENT_ID, "
+            f"{var}CLIENT_SECRET and {var}TOKEN_URL"
+        )
+    names = set(SourceConfig.__dataclass_fields__) - {"source", "protocol"}
+    values = {k: v for k, v in raw.items() if k in names and v is not None}
+    return SourceConfig(source=source, protocol=protocol, **values)

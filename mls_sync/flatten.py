@@ -152,7 +152,7 @@ def _photos(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return primary + rest
 
 
-def _open_houses(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def open_houses(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return [
         {"date": to_date(o.get("Date")), "startTime": _text(o.get("StartTime")), "endTime": _text(o.get("EndTime"))}
         for o in raw or []
@@ -276,6 +276,8 @@ def flatten(raw: dict[str, Any], *, source: str) -> dict[str, Any]:
         raise MalformedRecord("record has no StandardFields", listing_key=key)
     if not key:
         raise MalformedRecord("missing ListingKey")
+    if isinstance(rejected := raw.get("_rejected"), str):  # a lookup the source could not explain
+        raise MalformedRecord(rejected, listing_key=key)
     status = _status(f, key)
     modified = to_timestamp(f.get("ModificationTimestamp"))
     if status in OFF_MARKET:
@@ -371,6 +373,6 @@ def _document(
         "seniorCommunityYN": to_bool(f.get("SeniorCommunityYN")),
         "photos": photos,
         "primaryPhotoUrl": primary,
-        "openHouses": _open_houses(f.get("OpenHouses")),
+        "openHouses": open_houses(f.get("OpenHouses")),
         "virtualTourUrl": _tour(f),
     }

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
@@ -21,8 +22,9 @@ from listings import store
 from listings.changes import changes_journal
 from mls_sync.clients import Query, ResoWebApiClient, SparkClient
 from mls_sync.indexes import store_ensure_indexes, store_is_indexed
+from mls_sync.openhouses import open_houses_apply
 from mls_sync.photos import photos_cache_sync
-from mls_sync.stages import SyncCounters, SyncHooks, flat_page_store, prefetched, quarantine_release
+from mls_sync.stages import SyncCounters, SyncHooks, coalesced, flat_page_store, prefetched, quarantine_release
 from mls_sync.status import status_check_run
 from mls_sync.upsert import (
     KnownDocs,
@@ -54,12 +56,33 @@ def _last_watermark(db: Database, source: str, modes: tuple[str, ...]) -> dateti
 
 
 def _query_doc(q: Query) -> dict[str, Any]:
-    return {"modified_after": q.modified_after.isoformat() if q.modified_after else None, "status": q.status}
+    return {
+        "modified_after": q.modified_after.isoformat() if q.modified_after else None,
+        "status": q.status,
+        "closed_since": q.closed_since.isoformat() if q.closed_since else None,
+    }
 
 
 def _query_from(doc: dict[str, Any]) -> Query:
-    after = doc.get("modified_after")
-    return Query(modified_after=datetime.fromisoformat(after) if after else None, status=doc.get("status"))
+    after, since = doc.get("modified_after"), doc.get("closed_since")
+    return Query(
+        modified_after=datetime.fromisoformat(after) if after else None,
+        status=doc.get("status"),
+        closed_since=date.fromisoformat(since) if since else None,
+    )
+
+
+class StoreMetadataCache:
+    """A RESO source's parsed ``$metadata``, kept in ``sync_state`` (``<source>:metadata``)."""
+
+    def __init__(self, db: Database, source: str) -> None:
+        self.collection, self.id = db[store.SYNC_STATE], f"{source}:metadata"
+
+    def load(self) -> dict[str, Any] | None:
+        return self.collection.find_one({"_id": self.id})
+
+    def save(self, doc: dict[str, Any]) -> None:
+        self.collection.replace_one({"_id": self.id}, doc, upsert=True)
 
 
 def sync_run(
@@ -75,6 +98,7 @@ def sync_run(
     hooks: SyncHooks | None = None,
     progress: Callable[[int], None] | None = None,
     page_size: int = 1000,
+    closed_lookback_days: int = 3 * 365,
 ) -> SyncCounters:
     """Run one sync of ``source`` in ``mode``; returns its counters (raises if the feed fails).
 
@@ -87,6 +111,8 @@ def sync_run(
     started = time.monotonic()
     hooks = hooks or SyncHooks()
     retries_before = client.retries
+    if isinstance(client, ResoWebApiClient) and client.metadata_cache is None and not dry_run:
+        client.metadata_cache = StoreMetadataCache(db, source)
     try:
         if not dry_run:
             moves_reconcile(db=db, source=source)
@@ -110,11 +136,116 @@ def sync_run(
                 hooks=hooks,
                 progress=progress,
                 page_size=page_size,
+                closed_lookback_days=closed_lookback_days,
             )
     finally:
         counters.retries = client.retries - retries_before
         counters.duration_s = round(time.monotonic() - started, 3)
     return counters
+
+
+@dataclass
+class _Plan:
+    """Where a run starts: a fresh query, or the checkpoint of a run that died."""
+
+    mode: str
+    state_id: str
+    state: dict[str, Any]
+    query: Query
+    token: str | None = None
+    resume: bool = False
+
+
+def _plan(
+    *, db: Database, source: str, mode: str, since: datetime | None, counters: SyncCounters, closed_lookback_days: int
+) -> _Plan:
+    state_id = _checkpoint_id(source, mode)
+    state = db[store.SYNC_STATE].find_one({"_id": state_id}) or {}
+    if state.get("status") in ("running", "failed") and state.get("token") and since is None:
+        counters.resumed, counters.watermark = True, state.get("watermark")
+        log.info("%s %s: resuming after %s", source, mode, state["token"])
+        return _Plan(mode, state_id, state, _query_from(state.get("query") or {}), state["token"], resume=True)
+    query = Query()
+    if mode == "incremental":
+        mark = since or _last_watermark(db, source, ("full", "incremental"))
+        if mark is None:
+            log.warning("%s: no successful run to continue from; running a full sync", source)
+            counters.mode = "full"
+            return _plan(db=db, source=source, mode="full", since=None, counters=counters, closed_lookback_days=0)
+        query.modified_after = mark - (OVERLAP if since is None else timedelta(0))
+    elif mode == "closed":
+        # Sales by StandardStatus (not the MLS's own status names) that closed in the window.
+        query.status = "Closed"
+        query.expand = tuple(e for e in query.expand if e != "OpenHouses")  # a sale has none to show
+        query.closed_since = datetime.now(UTC).date() - timedelta(days=closed_lookback_days)
+        mark = since or _last_watermark(db, source, ("closed",))
+        query.modified_after = mark - OVERLAP if mark and since is None else mark
+    return _Plan(mode, state_id, state, query)
+
+
+SEEN = "sync_seen"  # keys a running full sync of an unordered feed has seen, page by page
+
+
+@dataclass
+class _Purge:
+    """Stored listings a full run finds the feed no longer sends.
+
+    A feed in ListingKey order (Spark) is compared one key range at a time: stored keys between
+    two pages' ends that the feed skipped are gone. A feed in the server's own order (RESO) is
+    compared once, at the end, with every key the run saw; those are checkpointed page by page
+    in ``sync_seen`` so a resumed run still knows what the run before the crash saw."""
+
+    db: Database
+    source: str
+    run: str
+    keys: list[str]
+    cursor: int
+    ordered: bool
+    dry_run: bool
+    seen: set[str] = field(default_factory=set)
+
+    def start(self, *, resume: bool) -> None:
+        if self.ordered or self.dry_run:
+            return
+        if resume:
+            for doc in self.db[SEEN].find({"run": self.run}, {"keys": 1}):
+                self.seen.update(doc.get("keys") or [])
+        else:
+            self.db[SEEN].delete_many({"run": self.run})
+
+    def page(self, *, page_keys: set[str], more: bool, counters: SyncCounters) -> None:
+        if not self.ordered:
+            self.seen |= page_keys
+            if page_keys and not self.dry_run:
+                self.db[SEEN].insert_one({"run": self.run, "keys": sorted(page_keys)})
+        elif page_keys:
+            last = max(page_keys) if more else None
+            self.cursor = _purge_range(
+                db=self.db,
+                source=self.source,
+                keys=self.keys,
+                start=self.cursor,
+                upto=last,
+                seen=page_keys,
+                counters=counters,
+                dry_run=self.dry_run,
+            )
+
+    def finish(self, *, counters: SyncCounters) -> None:
+        if self.ordered:
+            return
+        _purge_range(
+            db=self.db,
+            source=self.source,
+            keys=self.keys,
+            start=0,
+            upto=None,
+            seen=self.seen,
+            counters=counters,
+            dry_run=self.dry_run,
+        )
+        if not self.dry_run:
+            self.db[SEEN].delete_many({"run": self.run})
 
 
 def _replicate(
@@ -131,30 +262,12 @@ def _replicate(
     hooks: SyncHooks,
     progress: Callable[[int], None] | None,
     page_size: int,
+    closed_lookback_days: int,
 ) -> None:
-    state_id = _checkpoint_id(source, mode)
-    state = db[store.SYNC_STATE].find_one({"_id": state_id}) or {}
-    resume = state.get("status") in ("running", "failed") and bool(state.get("token")) and since is None
-    if resume:
-        query, token = _query_from(state.get("query") or {}), state["token"]
-        counters.resumed, counters.watermark = True, state.get("watermark")
-        log.info("%s %s: resuming after %s", source, mode, token)
-    else:
-        token = None
-        query = Query()
-        if mode == "incremental":
-            mark = since or _last_watermark(db, source, ("full", "incremental"))
-            if mark is None:
-                log.warning("%s: no successful run to continue from; running a full sync", source)
-                mode, state_id = "full", _checkpoint_id(source, "full")
-                counters.mode = "full"
-            else:
-                query.modified_after = mark - (OVERLAP if since is None else timedelta(0))
-        elif mode == "closed":
-            query.status = "Closed"
-            mark = since or _last_watermark(db, source, ("closed",))
-            query.modified_after = mark - OVERLAP if mark and since is None else mark
-    full = mode == "full"
+    plan = _plan(
+        db=db, source=source, mode=mode, since=since, counters=counters, closed_lookback_days=closed_lookback_days
+    )
+    full = plan.mode == "full"
     # A full load into a store that was never indexed (fresh database) builds every index after
     # the load; duplicates cannot arise meanwhile because a full run knows every stored key
     # (PreloadedDocs) and the per-source lock excludes concurrent runs.
@@ -166,30 +279,39 @@ def _replicate(
         if full
         else QueriedDocs(db)
     )
-    # Full runs walk the feed in ListingKey order: stored keys between two pages' ends that the
-    # feed skipped are gone from the MLS (purge by comparing key sets, one key range at a time).
     stored_keys = sorted(known.maps[store.LISTINGS]) if isinstance(known, PreloadedDocs) else []
     # Resume the purge after the last key the interrupted run wrote (tokens are opaque: a URL for RESO).
-    last_key = state.get("lastKey") if resume else None
-    cursor = _first_after(stored_keys, last_key)
+    last_key = plan.state.get("lastKey") if plan.resume else None
+    purge = _Purge(
+        db,
+        source,
+        plan.state_id,
+        stored_keys,
+        _first_after(stored_keys, last_key),
+        ordered=getattr(client, "ordered_by_key", True),
+        dry_run=dry_run,
+    )
     if not dry_run:
+        fresh = {"token": None, "lastKey": None, "pages": 0, "watermark": None}
         db[store.SYNC_STATE].update_one(
-            {"_id": state_id},
+            {"_id": plan.state_id},
             {
                 "$set": {
                     "status": "running",
-                    "query": _query_doc(query),
+                    "query": _query_doc(plan.query),
                     "startedAt": utcnow_iso(),
                     "error": None,
-                    **({} if resume else {"token": None, "lastKey": None, "pages": 0, "watermark": None}),
+                    **({} if plan.resume else fresh),
                 }
             },
             upsert=True,
         )
     good_keys: set[str] = set()
     try:
-        pages = client.iter_pages(query, limit=page_size, resume_from=token)
-        for flat in prefetched(pages, source):
+        if full:
+            purge.start(resume=plan.resume)
+        pages = client.iter_pages(plan.query, limit=page_size, resume_from=plan.token)
+        for flat in prefetched(coalesced(pages, page_size), source):
             counters.fetched += flat.fetched
             counters.pages += 1
             flat_page_store(
@@ -198,24 +320,14 @@ def _replicate(
             page_keys = {d["listingKey"] for d in flat.docs} | {e.listing_key for _, e in flat.bad if e.listing_key}
             good_keys.update(d["listingKey"] for d in flat.docs)
             last_key = max(page_keys) if page_keys else last_key
-            if full and page_keys:
-                last = max(page_keys) if flat.next_token else None
-                cursor = _purge_range(
-                    db=db,
-                    source=source,
-                    keys=stored_keys,
-                    start=cursor,
-                    upto=last,
-                    seen=page_keys,
-                    counters=counters,
-                    dry_run=dry_run,
-                )
+            if full:
+                purge.page(page_keys=page_keys, more=bool(flat.next_token), counters=counters)
             marks = [d["modificationTimestamp"] for d in flat.docs if d["modificationTimestamp"]]
             if marks and (counters.watermark is None or max(marks) > counters.watermark):
                 counters.watermark = max(marks)
             if not dry_run:
                 db[store.SYNC_STATE].update_one(
-                    {"_id": state_id},
+                    {"_id": plan.state_id},
                     {
                         "$set": {
                             "token": flat.next_token,
@@ -230,9 +342,16 @@ def _replicate(
                 progress(flat.fetched)
             if hooks.after_page:
                 hooks.after_page(counters.pages)
+        if full:
+            purge.finish(counters=counters)
+        if isinstance(client, ResoWebApiClient) and plan.mode in ("full", "incremental"):
+            changed = open_houses_apply(
+                db=db, source=source, shows=client.open_houses(), skip=good_keys, dry_run=dry_run
+            )
+            counters.changed_keys |= changed
     except BaseException as exc:
         if not dry_run:
-            db[store.SYNC_STATE].update_one({"_id": state_id}, {"$set": {"status": "failed", "error": repr(exc)}})
+            db[store.SYNC_STATE].update_one({"_id": plan.state_id}, {"$set": {"status": "failed", "error": repr(exc)}})
         raise
     if dry_run:
         return
@@ -240,14 +359,14 @@ def _replicate(
         store_ensure_indexes(db=db, geo=geo_index)
     quarantine_release(db=db, source=source, good=good_keys)
     db[store.SYNC_STATE].update_one(
-        {"_id": state_id},
+        {"_id": plan.state_id},
         {
             "$set": {
                 "status": "ok",
                 "token": None,
                 "lastSuccessAt": utcnow_iso(),
                 "finishedAt": utcnow_iso(),
-                "lastWatermark": counters.watermark or state.get("lastWatermark"),
+                "lastWatermark": counters.watermark or plan.state.get("lastWatermark"),
             }
         },
     )

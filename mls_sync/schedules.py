@@ -1,35 +1,39 @@
-"""Celery beat entries for MLS sync, per source (CELERY_TIMEZONE = America/Los_Angeles).
+"""Celery beat entries for MLS sync, per configured source (CELERY_TIMEZONE = America/Los_Angeles).
 
-The lead merges ``MLS_BEAT_SCHEDULE`` into ``CELERY_BEAT_SCHEDULE``: active listings at 6 AM and
-6 PM, a status check every 12 hours (offset so it never overlaps the active syncs' lock), closed
-sales at 10 AM.
+Each source's ``schedule`` (``MLS_<ID>_SCHEDULE``) maps a sync mode to a 5-field cron line; the
+default runs active listings at 6 AM and 6 PM, a status check every 12 hours (offset so it never
+overlaps the active syncs' lock) and closed sales at 10 AM. Settings build the schedule from the
+source declarations (``config/settings/celery.py``), so this module reads no settings itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from celery.schedules import crontab
 
-SOURCES = ("gps", "crmls")
+MODE_NAMES = {"incremental": "active"}  # entry names kept from before sources were configurable
 
 
-def _entry(source: str, mode: str, schedule: crontab) -> dict[str, Any]:
-    return {
-        "task": "mls_sync.sync",
-        "schedule": schedule,
-        "kwargs": {"source": source, "mode": mode},
-        "options": {"expires": 3 * 3600},
+def _cron(line: str) -> crontab:
+    minute, hour, day_of_month, month_of_year, day_of_week = line.split()
+    return crontab(
+        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week
+    )
+
+
+def mls_beat_schedule(sources: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    schedule: dict[str, dict[str, Any]] = {
+        # A run whose worker died resumes within about two minutes (its lock expires after one).
+        "mls-recover": {"task": "mls_sync.recover", "schedule": 60.0, "options": {"expires": 55}},
     }
-
-
-MLS_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-    # A run whose worker died resumes within about two minutes (its lock expires after one).
-    "mls-recover": {"task": "mls_sync.recover", "schedule": 60.0, "options": {"expires": 55}},
-}
-for _src in SOURCES:
-    MLS_BEAT_SCHEDULE |= {
-        f"mls-{_src}-active": _entry(_src, "incremental", crontab(minute=0, hour="6,18")),
-        f"mls-{_src}-status": _entry(_src, "status", crontab(minute=30, hour="2,14")),
-        f"mls-{_src}-closed": _entry(_src, "closed", crontab(minute=0, hour=10)),
-    }
+    for source, cfg in sources.items():
+        for mode, line in (cfg.get("schedule") or {}).items():
+            schedule[f"mls-{source}-{MODE_NAMES.get(mode, mode)}"] = {
+                "task": "mls_sync.sync",
+                "schedule": _cron(line),
+                "kwargs": {"source": source, "mode": mode},
+                "options": {"expires": 3 * 3600},
+            }
+    return schedule

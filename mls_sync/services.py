@@ -174,6 +174,7 @@ def _run(
             geo_index=_geo_index(),
             hooks=hooks,
             progress=progress,
+            closed_lookback_days=int(getattr(settings, "MLS_CLOSED_LOOKBACK_DAYS", 3 * 365)),
         )
     except BaseException as exc:
         run.status, run.error, run.finished_at = SyncRun.Status.FAILED, traceback.format_exc(), timezone.now()

@@ -85,6 +85,20 @@ def flatten_page(page: Page, source: str) -> Flat:
     return Flat(len(page.records), page.next_token, docs, bad)
 
 
+def coalesced(pages: Iterator[Page], min_records: int) -> Iterator[Page]:
+    """Consecutive pages joined until they hold ``min_records``: a server that chooses small
+    pages (RESO servers send 100-200) is written in batches as large as asked for, one bulk
+    write and one checkpoint per batch (its token: the last page's, which resumes after it)."""
+    records: list[dict[str, Any]] = []
+    for page in pages:
+        records.extend(page.records)
+        if len(records) >= min_records or page.next_token is None:
+            yield Page(records=records, next_token=page.next_token)
+            records = []
+    if records:  # the server ended with a page that still named a next one
+        yield Page(records=records, next_token=None)
+
+
 def prefetched(pages: Iterator[Page], source: str, depth: int = 1) -> Iterator[Flat]:
     """Fetch + flatten in a thread, ``depth`` pages ahead; errors surface in the consumer."""
     out: queue.Queue[Any] = queue.Queue(maxsize=depth)

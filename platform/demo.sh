@@ -8,13 +8,22 @@ export DJANGO_SETTINGS_MODULE=config.settings.local
 export SPARK_BASE_URL="${SPARK_BASE_URL:-http://127.0.0.1:8765}"
 export SPARK_GPS_API_KEY="${SPARK_GPS_API_KEY:-gps}"
 export SPARK_CRMLS_API_KEY="${SPARK_CRMLS_API_KEY:-crmls}"
+# A third MLS served by the local RESO Web API server (OAuth2, its own lookup names).
+export MLS_SOURCES="${MLS_SOURCES:-gps,crmls,hdmls}"
+export MLS_HDMLS_NAME="${MLS_HDMLS_NAME:-High Desert MLS (RESO)}"
+export MLS_HDMLS_PROTOCOL="${MLS_HDMLS_PROTOCOL:-reso}"
+export MLS_HDMLS_URL="${MLS_HDMLS_URL:-http://127.0.0.1:8766/api/v2/OData/hdmls}"
+export MLS_HDMLS_TOKEN_URL="${MLS_HDMLS_TOKEN_URL:-http://127.0.0.1:8766/oauth2/token}"
+export MLS_HDMLS_CLIENT_ID="${MLS_HDMLS_CLIENT_ID:-chatrealty-demo}"
+export MLS_HDMLS_CLIENT_SECRET="${MLS_HDMLS_CLIENT_SECRET:-demo-secret}"
+export MLS_HDMLS_SCOPE="${MLS_HDMLS_SCOPE:-api}"
 export STRIPE_API_BASE="${STRIPE_API_BASE:-http://127.0.0.1:12111}"
 export STRIPE_SECRET_KEY="${STRIPE_SECRET_KEY:-sk_test_local}"
 export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_local}"
 DEMO_FEED_FLAGS="${DEMO_FEED_FLAGS:-}"
 mkdir -p var/log
 # Another checkout's demo (or anything else) on the demo's ports would answer in its place.
-for port in 8000 8765 12111; do
+for port in 8000 8765 8766 12111; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "make demo: port $port is in use (another checkout's demo?). Stop that process first." >&2
     exit 1
@@ -26,6 +35,11 @@ trap cleanup EXIT INT TERM
 
 if [ -f devtools/spark/server.py ]; then
   $PY -m devtools.spark --port 8765 --seed 42 $DEMO_FEED_FLAGS >var/log/fake_spark.log 2>&1 &
+  pids+=($!)
+fi
+if [ -f devtools/reso/server.py ]; then
+  $PY -m devtools.reso --port 8766 --seed 42 \
+    --client "$MLS_HDMLS_CLIENT_ID:$MLS_HDMLS_CLIENT_SECRET" >var/log/fake_reso.log 2>&1 &
   pids+=($!)
 fi
 if [ -d devtools/stripe ]; then

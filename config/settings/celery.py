@@ -2,7 +2,9 @@
 
 from config.env import env
 from listings.schedules import ALERTS_BEAT_SCHEDULE
-from mls_sync.schedules import MLS_BEAT_SCHEDULE
+from mls_sync.schedules import mls_beat_schedule
+
+from .mls import MLS_SOURCES
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/0"))
 CELERY_RESULT_BACKEND = None
@@ -14,7 +16,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict = {
-    **MLS_BEAT_SCHEDULE,
+    **mls_beat_schedule(MLS_SOURCES),
     **ALERTS_BEAT_SCHEDULE,
     "billing-expire-grace-periods": {"task": "billing.expire_grace_periods", "schedule": 3600},
     "tenants-expire-site-trials": {"task": "tenants.site_trials_expire", "schedule": 3600},

@@ -7,11 +7,10 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SITE_PORT_SUFFIX = env("SITE_PORT_SUFFIX", default=":8000")
 # The local fakes stand in for Stripe unless real keys are in the environment.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:12111")
-# ... and the local fake Spark server for the MLS (it accepts these keys).
-SPARK_GPS_API_KEY = env("SPARK_GPS_API_KEY", default="gps")
-SPARK_CRMLS_API_KEY = env("SPARK_CRMLS_API_KEY", default="crmls")
-MLS_SOURCES["gps"]["api_key"] = SPARK_GPS_API_KEY
-MLS_SOURCES["crmls"]["api_key"] = SPARK_CRMLS_API_KEY
+# ... and the local fake Spark server for the seed's MLSs (it accepts their ids as keys).
+for _sid in ("gps", "crmls"):
+    if _sid in MLS_SOURCES and not MLS_SOURCES[_sid]["token"]:
+        MLS_SOURCES[_sid]["token"] = _sid
 MLS_GEO_INDEX = env.bool("MLS_GEO_INDEX", default=False)
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_local")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_local")

@@ -1,4 +1,4 @@
-"""A local Spark API (replication) server with a RESO Web API adapter, for dev, demo and tests.
+"""A local Spark API (replication) server, for dev, demo and tests (RESO: ``devtools.reso``).
 
     python -m devtools.spark --port 8765 --seed 42 [--gps-active N ...] [--warm]
 
@@ -21,7 +21,7 @@ import zlib
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from devtools.spark.feed import DEFAULT_SIZES, FeedSet
 from devtools.spark.feed.filters import FilterError, parse_filter
@@ -31,11 +31,9 @@ from devtools.spark.feed.wire import (
     HEADER_FIELDS,
     PLACEHOLDER_JPEG,
     corrupt,
-    odata_error,
     select_fields,
     spark_error,
     spark_ok,
-    to_reso,
 )
 from mls_sync import jsonwire
 
@@ -231,50 +229,42 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_control/state":
             self._send(200, self.server.app.state())
             return
-        reso = path.startswith("/reso/odata/Property")
-        if not (reso or path.startswith("/v1/listings")):
+        if not path.startswith("/v1/listings"):
             self._send(404, spark_error(1040, f"no such resource {path}"))
             return
-        error = odata_error if reso else spark_error
         source = self._source()
-        if source is None or not self.headers.get("X-SparkApi-User-Agent") and not reso:
-            self._send(401, error(1000))
+        if source is None or not self.headers.get("X-SparkApi-User-Agent"):
+            self._send(401, spark_error(1000))
             return
         app = self.server.app
         fault = app.take_fault()
         if fault in ("429", "503") or app.over_limit(source):
-            self._send(int(fault or 429), error(1550), headers={"Retry-After": "0"})
+            self._send(int(fault or 429), spark_error(1550), headers={"Retry-After": "0"})
             return
         if fault == "500":
-            self._send(500, error(500, "Internal server error"))
+            self._send(500, spark_error(500, "Internal server error"))
             return
         if fault == "expired":
-            self._send(401, error(1020))
+            self._send(401, spark_error(1020))
             return
         if fault == "wrong_host":
-            self._send(403, error(1021))
+            self._send(403, spark_error(1021))
             return
         if fault == "slow":
             time.sleep(2.0)
-        if not reso and path.rstrip("/") == "/v1/listings" and fault != "malformed":
+        if path.rstrip("/") == "/v1/listings" and fault != "malformed":
             warm = app.warm_page(source, query, self._base())
             if warm is not None:
                 self._send(200, warm, drop=fault == "drop")
                 return
         feed = app.feeds.feeds[source]
         try:
-            payload = self._reso(feed, query) if reso else self._spark(feed, path, query)
+            payload = self._spark(feed, path, query)
         except FilterError as exc:
-            self._send(400, error(1040, str(exc)))
+            self._send(400, spark_error(1040, str(exc)))
             return
         if fault == "malformed":
-            results = payload["value"] if reso else payload["D"]["Results"]
-            if reso:
-                for rec in results[1::2][:3]:
-                    rec["ListPrice"] = "Call agent"
-                app.malformed_served.extend(r.get("ListingKey", "?") for r in results[1::2][:3])
-            else:
-                app.malformed_served.extend(corrupt(results))
+            app.malformed_served.extend(corrupt(payload["D"]["Results"]))
         self._send(200, payload, drop=fault == "drop")
 
     # -- protocols ---------------------------------------------------------------------------------
@@ -327,26 +317,6 @@ class Handler(BaseHTTPRequestHandler):
         results = self._records(feed, positions, select, expand)
         token = results[-1]["Id"] if more and results else None
         return spark_ok(results, skiptoken=token, total=total if query.get("_pagination") else None, limit=limit)
-
-    def _reso(self, feed: SourceFeed, query: dict[str, str]) -> dict[str, Any]:
-        try:
-            top = int(query.get("$top", "100"))
-        except ValueError as exc:
-            raise FilterError("$top must be an integer") from exc
-        if not 1 <= top <= MAX_LIMIT:
-            raise FilterError(f"$top must be between 1 and {MAX_LIMIT}")
-        node = parse_filter(query["$filter"]) if query.get("$filter", "").strip() else None
-        expand = frozenset({"Photos"}) if "Media" in query.get("$expand", "") else frozenset()
-        positions, more, _ = feed.page(node, after=query.get("$skiptoken") or None, limit=top)
-        recs = self._records(feed, positions, None, expand)
-        out: dict[str, Any] = {
-            "@odata.context": f"{self._base()}/reso/odata/$metadata#Property",
-            "value": [to_reso(r["StandardFields"]) for r in recs],
-        }
-        if more and recs:
-            nxt = {k: v for k, v in query.items() if k != "$skiptoken"} | {"$skiptoken": recs[-1]["Id"]}
-            out["@odata.nextLink"] = f"{self._base()}/reso/odata/Property?{urlencode(nxt)}"
-        return out
 
 
 def _iso(ts: float) -> str:

@@ -18,7 +18,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from devtools.spark import FakeSpark, serve_in_thread
-from mls_sync.clients import RateLimiter, ResoWebApiClient, SparkClient
+from mls_sync.clients import RateLimiter, SparkClient
 
 # Small feeds keep the module fast; page size 100 still gives several pages per source.
 SIZES = {"gps": (240, 160), "crmls": (200, 200)}
@@ -67,11 +67,6 @@ class Spark:
         kwargs.setdefault("backoff_base", 0.001)
         kwargs.setdefault("limiter", RateLimiter(10_000, 300))
         return SparkClient(base_url=self.url, api_key=source, user_agent="ChatRealty-tests/1.0", **kwargs)
-
-    def reso_client(self, source: str, **kwargs: Any) -> ResoWebApiClient:
-        kwargs.setdefault("backoff_base", 0.001)
-        kwargs.setdefault("limiter", RateLimiter(10_000, 300))
-        return ResoWebApiClient(base_url=self.url, api_key=source, **kwargs)
 
     def live_keys(self, source: str) -> set[str]:
         feed = self.app.feeds.feeds[source]

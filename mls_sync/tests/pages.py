@@ -6,7 +6,8 @@ and RESO Web API documentation). Bodies are served byte for byte, so tokens the 
 does not allow (``NaN``, ``1e400``) reach the client as a server would send them.
 
 Routing: ``/v1/listings?_skiptoken=T`` (Spark) and ``.../Property?$skiptoken=T`` (RESO) serve
-the page registered under token ``T`` (the first page under ``""``); ``{root}`` in a body is the
+the page registered under token ``T`` (the first page under ``""``); ``.../$metadata`` serves
+``reso_metadata.xml`` (a RESO server's enum-typed metadata); ``{root}`` in a body is the
 server's base URL, for ``@odata.nextLink``.
 """
 
@@ -59,16 +60,19 @@ class _Handler(BaseHTTPRequestHandler):
             body = self.server.spark.get(query.get("_skiptoken", ""))
         elif parts.path.endswith("/Property"):
             body = self.server.reso.get(query.get("$skiptoken", ""))
+        elif parts.path.endswith("/$metadata"):
+            body = fixture("reso_metadata.xml")
         else:
             body = None
         if body is None:
             self._send(404, b'{"error": {"code": "404", "message": "no such page"}}')
             return
-        self._send(200, body.replace("{root}", self.server.url).encode())
+        kind = "application/xml" if parts.path.endswith("/$metadata") else "application/json"
+        self._send(200, body.replace("{root}", self.server.url).encode(), kind)
 
-    def _send(self, status: int, body: bytes) -> None:
+    def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

@@ -44,14 +44,6 @@ def test_filters_select_and_resume_token(spark: Spark) -> None:
     assert [r["Id"] for r in first.records] + rest == _keys(client)
 
 
-def test_reso_adapter_pages_with_nextlink_and_maps_media(spark: Spark) -> None:
-    pages = list(spark.reso_client("gps").iter_pages(limit=PAGE))
-    recs = [r for p in pages for r in p.records]
-    assert len(recs) == sum(SIZES["gps"])
-    fields = recs[0]["StandardFields"]
-    assert "BedsTotal" in fields and fields["Photos"] and fields["Photos"][0]["Uri640"]
-
-
 def test_typed_errors(spark: Spark) -> None:
     with pytest.raises(MlsAuthError):
         next(spark.client("nope").iter_pages())
@@ -66,7 +58,7 @@ def test_expired_token_is_refreshed_once_then_raises(spark: Spark) -> None:
     rotated = []
     client = spark.client("gps", key_provider=lambda: rotated.append(1) or "gps-secret")
     spark.fault("expired")
-    assert next(client.iter_pages(limit=5)).records and rotated == [1] and client.api_key == "gps-secret"
+    assert next(client.iter_pages(limit=5)).records and rotated == [1] and client.credentials.token == "gps-secret"
     spark.fault("expired", 2)
     with pytest.raises(MlsTokenExpired):
         next(spark.client("gps").iter_pages(limit=5))

@@ -168,43 +168,6 @@ def test_dry_run_writes_nothing(spark: Spark, store_db: Database) -> None:
     assert store_db.listings.count_documents({}) == store_db.closed.count_documents({}) == 0
 
 
-def test_reso_source_replicates_the_same_listings(spark: Spark, store_db: Database) -> None:
-    client = spark.reso_client("gps")
-    counters = sync_run(db=store_db, client=client, source="gps", mode="full", page_size=PAGE, geo_index=False)
-    assert counters.inserted == sum(SIZES["gps"])
-    assert store_db.listings.find_one({"photos.0": {"$exists": True}})["photos"][0]["uri640"]
-
-
-def test_reso_resume_and_full_run_purge(spark: Spark, store_db: Database, ref_db: Database, snapshot: Snapshot) -> None:
-    def reso_run(db: Database, **kwargs: Any):
-        return sync_run(
-            db=db,
-            client=spark.reso_client("crmls"),
-            source="crmls",
-            mode="full",
-            page_size=PAGE,
-            geo_index=False,
-            **kwargs,
-        )
-
-    reso_run(store_db)
-    deleted = spark.advance(percent=30)["crmls"]["deleted"]
-    assert deleted
-
-    def die(page: int) -> None:
-        if page == 2:
-            raise Crash("killed after page 2")
-
-    with pytest.raises(Crash):
-        reso_run(store_db, hooks=SyncHooks(after_page=die))
-    resumed = reso_run(store_db)
-    assert resumed.resumed and resumed.purged <= len(deleted)
-    reso_run(ref_db)
-    assert snapshot(store_db) == snapshot(ref_db)  # purged exactly the deleted ones, nothing else
-    for key in deleted:
-        assert store_db.listings.find_one({"listingKey": key}) is None
-
-
 def test_concurrent_runs_may_ensure_indexes_at_once(store_db: Database) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -216,3 +179,13 @@ def test_concurrent_runs_may_ensure_indexes_at_once(store_db: Database) -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: store_ensure_indexes(db=store_db, geo=True), range(4)))
     assert all("location_2dsphere" in names for names in results)
+
+
+def test_small_server_pages_are_written_in_batches_of_the_size_asked() -> None:
+    from mls_sync.clients import Page
+    from mls_sync.stages import coalesced
+
+    pages = [Page([{"Id": str(n)}] * 3, next_token=f"t{n}") for n in range(5)] + [Page([{"Id": "x"}], None)]
+    batches = list(coalesced(iter(pages), 7))
+    assert [(len(b.records), b.next_token) for b in batches] == [(9, "t2"), (7, None)]
+    assert [(len(b.records), b.next_token) for b in coalesced(iter(pages[:2]), 7)] == [(6, None)]

@@ -60,7 +60,8 @@ def reso_client(server: PagesServer) -> ResoWebApiClient:
 
 
 def sync(db: Database, client: Any, mode: str = "full", source: str = "fixture") -> Any:
-    return sync_run(db=db, client=client, source=source, mode=mode, geo_index=False, page_size=50)
+    # page_size 1: every served page is its own write batch (and checkpoint)
+    return sync_run(db=db, client=client, source=source, mode=mode, geo_index=False, page_size=1)
 
 
 def _numbers(value: Any) -> Iterator[float]:

@@ -28,10 +28,10 @@ def configured(settings: Any, spark: Spark, store_db: Database) -> Iterator[Data
     """Point the MLS settings at the local server and the store at this test's database."""
     settings.MLS_SOURCES = {
         src: {
-            "kind": "spark",
-            "base_url": spark.url,
-            "api_key": f"{src}-secret",
-            "mls_id": src,
+            "name": src.upper(),
+            "protocol": "spark",
+            "url": spark.url,
+            "token": f"{src}-secret",
             "user_agent": "ChatRealty-tests/1.0",
         }
         for src in SIZES
@@ -68,16 +68,14 @@ def test_second_run_of_a_source_is_skipped_while_locked(settings: Any, configure
 
 
 def test_missing_key_is_a_configuration_error(settings: Any, configured: Database) -> None:
-    settings.MLS_SOURCES = {"gps": {**settings.MLS_SOURCES["gps"], "api_key": ""}}
+    settings.MLS_SOURCES = {"gps": {**settings.MLS_SOURCES["gps"], "token": ""}}
     with pytest.raises(ImproperlyConfigured):
         sync_run_start(source="gps", mode="full")
 
 
 def test_failed_run_is_recorded(settings: Any, configured: Database, spark: Spark) -> None:
     spark.fault("500", 20)
-    settings.MLS_SOURCES = {
-        "gps": {**settings.MLS_SOURCES["gps"], "base_url": f"{spark.url}/nowhere-{uuid.uuid4().hex}"}
-    }
+    settings.MLS_SOURCES = {"gps": {**settings.MLS_SOURCES["gps"], "url": f"{spark.url}/nowhere-{uuid.uuid4().hex}"}}
     with pytest.raises(MlsError):
         sync_run_start(source="gps", mode="full")
     assert SyncRun.objects.filter(source="gps", status=SyncRun.Status.FAILED).exists()
@@ -94,3 +92,33 @@ def test_cli_prints_a_summary_line(configured: Database) -> None:
     idx = StringIO()
     call_command("mls_ensure_indexes", no_geo=True, stdout=idx)
     assert "slug_unique" in idx.getvalue()
+
+
+def test_platform_admin_lists_every_source_with_its_last_sync(settings: Any, configured: Database) -> None:
+    from django.test import Client
+
+    from accounts.models import User
+    from tenants.models import Tenant
+
+    settings.MLS_SOURCES = {
+        **settings.MLS_SOURCES,
+        "desert": {
+            "name": "Desert RESO MLS",
+            "protocol": "reso",
+            "url": "https://reso.example.com/odata/desert",
+            "token_url": "https://reso.example.com/oauth2/token",
+            "client_id": "id",
+            "client_secret": "secret",
+            "schedule": {"incremental": "15 * * * *"},
+        },
+        "broken": {"name": "No credentials MLS", "protocol": "reso", "url": "https://x.example.com/odata"},
+    }
+    run = sync_run_start(source="gps", mode="full")
+    admin = User.objects.create_superuser(email="platform@example.com", password="x-pass-12345")
+    client = Client(HTTP_HOST=Tenant.objects.get(schema_name="public").get_primary_domain().domain)
+    client.force_login(admin)
+    page = client.get("/admin/mls_sync/syncrun/").content.decode()
+    assert "Desert RESO MLS" in page and "OAuth2 client credentials" in page and "15 * * * *" in page
+    assert "No credentials MLS" in page and "MLS_BROKEN_TOKEN" in page  # says what to set
+    assert f"/admin/mls_sync/syncrun/{run.pk}/change/" in page  # gps: its last (full) run
+    assert "never" in page  # the others have not synced yet

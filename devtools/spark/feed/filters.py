@@ -41,6 +41,14 @@ class Not:
     item: Any
 
 
+@dataclass(frozen=True, slots=True)
+class EnumLiteral:
+    """An OData enum literal: ``Namespace.EnumType'Member'`` (``enum_type`` empty when unqualified)."""
+
+    enum_type: str
+    member: str
+
+
 def _tokens(text: str) -> list[tuple[str, str]]:
     out, pos = [], 0
     text = text.strip()
@@ -131,6 +139,9 @@ class _Parser:
         val_kind, val = self.take()
         if val_kind not in ("str", "lit", "word"):
             raise FilterError(f"expected a value after {text} {op}")
+        if val_kind == "word" and self.i < len(self.toks) and self.toks[self.i][0] == "str":
+            member = self.take()[1]  # Namespace.Type'Member': an OData enum literal
+            return Cmp(text, op.lower(), EnumLiteral(val, member[1:-1].replace("''", "'")))
         return Cmp(text, op.lower(), parse_literal(val))
 
 

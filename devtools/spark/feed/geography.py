@@ -155,6 +155,20 @@ CRMLS_CITIES: tuple[City, ...] = (
           S("Clairemont", 32.8200, -117.1900, 1.8, 0.95, None, min_year=1950, max_year=1970))),
 )
 
+# The Morongo Basin, next to the Coachella Valley: the RESO-served demo MLS (devtools/reso).
+HDMLS_CITIES: tuple[City, ...] = (
+    City("Yucca Valley", ("92284",), "San Bernardino", 34.1142, -116.4322, 5.0, 270, 0.34, 0.14, 1950,
+         (S("Yucca Mesa", 34.1780, -116.4460, 1.5, 0.92, None, min_year=1955, max_year=2010),
+          S("Rancho de la Flecha", 34.1320, -116.4050, 0.8, 1.08, None, min_year=1975, max_year=2008))),
+    City("Joshua Tree", ("92252",), "San Bernardino", 34.1347, -116.3131, 5.0, 340, 0.28, 0.22, 1945,
+         (S("Sunfair", 34.1550, -116.2800, 1.2, 0.95, None, min_year=1950, max_year=2000),
+          S("Copper Mountain Mesa", 34.1600, -116.2200, 1.4, 0.9, None, min_year=1955, max_year=2005))),
+    City("Twentynine Palms", ("92277",), "San Bernardino", 34.1356, -116.0542, 6.0, 195, 0.22, 0.10, 1945,
+         (S("Indian Cove", 34.1050, -116.1300, 1.0, 1.05, None, min_year=1960, max_year=2010),)),
+    City("Morongo Valley", ("92256",), "San Bernardino", 34.0469, -116.5808, 3.5, 255, 0.10, 0.12, 1950),
+    City("Landers", ("92285",), "San Bernardino", 34.2658, -116.3970, 5.0, 205, 0.06, 0.06, 1955),
+)
+
 # fmt: on
 
-CITIES_BY_SOURCE: dict[str, tuple[City, ...]] = {"gps": GPS_CITIES, "crmls": CRMLS_CITIES}
+CITIES_BY_SOURCE: dict[str, tuple[City, ...]] = {"gps": GPS_CITIES, "crmls": CRMLS_CITIES, "hdmls": HDMLS_CITIES}

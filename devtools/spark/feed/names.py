@@ -99,6 +99,29 @@ CRMLS_STREETS = (
     "Arlington Ave",
     "Canyon Crest Dr",
 )
+HDMLS_STREETS = (
+    "Twentynine Palms Hwy",
+    "Old Woman Springs Rd",
+    "Sage Ave",
+    "Joshua Ln",
+    "Onaga Trl",
+    "Yucca Trl",
+    "Pioneertown Rd",
+    "Aberdeen Dr",
+    "Sunnyslope Dr",
+    "Buena Vista Dr",
+    "Amboy Rd",
+    "Adobe Rd",
+    "Sunburst St",
+    "Park Blvd",
+    "Quail Springs Rd",
+    "Border Ave",
+    "Hillview Rd",
+    "Indian Cove Rd",
+    "Desert Trail Dr",
+    "Mojave Trl",
+)
+STREETS_BY_SOURCE = {"gps": GPS_STREETS, "crmls": CRMLS_STREETS, "hdmls": HDMLS_STREETS}
 FIRST_NAMES = (
     "Maria",
     "James",

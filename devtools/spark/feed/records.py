@@ -17,18 +17,17 @@ from typing import Any
 from .geography import CITIES_BY_SOURCE, City, Subdivision
 from .hedonic import HomeFeatures, hedonic_price, land_price
 from .names import (
-    CRMLS_STREETS,
     FIRST_NAMES,
-    GPS_STREETS,
     HIGHLIGHTS,
     LAST_NAMES,
     OFFICES,
     PHOTO_CAPTIONS,
+    STREETS_BY_SOURCE,
     VIEWS,
 )
 
 ACTIVE, CLOSED = 0, 1
-SOURCE_PREFIX = {"gps": "2010", "crmls": "2020"}
+SOURCE_PREFIX = {"gps": "2010", "crmls": "2020", "hdmls": "2030"}
 PREFIX_SOURCE = {v: k for k, v in SOURCE_PREFIX.items()}
 MASK = "********"
 PHOTO_SIZES = ("Uri300", "Uri640", "Uri800", "Uri1024", "Uri1280", "Uri1600", "Uri2048")
@@ -54,6 +53,13 @@ TYPE_MIX: dict[str, tuple[tuple[str, str, float], ...]] = {
         ("Residential Lease", "Single Family Residence", 0.06),
         ("Residential Lease", "Condominium", 0.05),
     ),
+    "hdmls": (
+        ("Residential", "Single Family Residence", 0.70),
+        ("Residential", "Cabin", 0.06),
+        ("Manufactured In Park", "Manufactured Home", 0.05),
+        ("Land", "Unimproved Land", 0.12),
+        ("Residential Lease", "Single Family Residence", 0.07),
+    ),
 }
 _TYPE_CUM = {s: list(accumulate(w for _, _, w in mix)) for s, mix in TYPE_MIX.items()}
 _CITY_CUM = {s: list(accumulate(c.weight for c in cities)) for s, cities in CITIES_BY_SOURCE.items()}
@@ -63,6 +69,7 @@ MEDIAN_SQFT = {
     "Townhouse": 1500,
     "Manufactured Home": 1350,
     "Duplex": 2100,
+    "Cabin": 900,
 }
 CRMLS_BOARDS = {
     "Riverside": "IV",
@@ -149,7 +156,7 @@ class _Home:
         elif subtype == "Manufactured Home":
             self.lot = float(int(4000 * math.exp(rng.gauss(0, 0.3))))
         else:
-            median_lot = (8500 if source == "gps" else 6500) * (1.4 if premium > 1.5 else 1.0)
+            median_lot = {"gps": 8500, "hdmls": 21000}.get(source, 6500) * (1.4 if premium > 1.5 else 1.0)
             self.lot = float(int(max(2500, self.sqft * 1.5, median_lot * math.exp(rng.gauss(0, 0.4)))))
         pool_rate = city.pool_rate if subtype in ("Single Family Residence", "Duplex") else 0.04
         self.pool = (not self.is_land) and rng.random() < pool_rate
@@ -190,7 +197,7 @@ class _Home:
             condition=self.condition,
             sub_type=self.subtype,
             land_lease=self.land_lease,
-            desert=self.city.county == "Riverside" and self.city.lon > -116.7,
+            desert=(self.city.county == "Riverside" and self.city.lon > -116.7) or self.city.county == "San Bernardino",
         )
 
     def value(self, on: date) -> float:
@@ -269,6 +276,8 @@ def generate_record(
     fields: dict[str, Any] = {"ListingKey": key}
     if source == "gps":
         fields["ListingId"] = f"{219 - kind}{i:06d}"
+    elif source == "hdmls":
+        fields["ListingId"] = f"HD{25 - kind}{i:06d}"
     else:
         fields["ListingId"] = f"{CRMLS_BOARDS.get(h.city.name, 'CR')}{25 - kind}{i:06d}"
     close_price: float | None = None
@@ -287,7 +296,7 @@ def generate_record(
         on_market = mod_dt.date() - timedelta(days=dom)
     original = _round_price(list_price * (1 + max(0.0, rng.gauss(0.01, 0.04))), lease=lease)
     number = rng.randint(100, 82999)
-    street = rng.choice(GPS_STREETS if source == "gps" else CRMLS_STREETS)
+    street = rng.choice(STREETS_BY_SOURCE[source])
     unit = f" #{rng.randint(1, 240)}" if h.subtype in ("Condominium", "Townhouse") else ""
     half = 1 if h.baths > 2 and rng.random() < 0.4 else 0
     agent = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"

@@ -7,10 +7,11 @@ demand from the seed and patched with whatever ``advance`` changed.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,16 @@ ON_MARKET = (0, 1, 2, 3)
 CLOSED_CODE = STATUS_CODE["Closed"]
 FEED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC).timestamp()
 DAY = 86400.0
-SOURCE_IDS = {"gps": 1, "crmls": 2}
+EPOCH = date(1970, 1, 1)
+_OPS = {
+    "eq": np.equal,
+    "ne": np.not_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+    "lt": np.less,
+    "le": np.less_equal,
+}
+SOURCE_IDS = {"gps": 1, "crmls": 2, "hdmls": 3}
 # Share of changed listings per advance event; "new" listings come on top (30 % of changes).
 EVENTS = (
     ("price_drop", 0.40),
@@ -111,17 +121,39 @@ class SourceFeed:
             column, value = status, STATUS_CODE[node.value]
         elif name == "ListingKey":
             column, value = np.arange(len(status)), self._key_position(str(node.value), node.op)
+        elif name == "CloseDate":
+            return self._close_date(node.op, node.value)
+        elif name == "MlsId":  # one MLS of a data share; this feed's MLS id is its source id
+            if node.op not in ("eq", "ne") or not isinstance(node.value, str):
+                raise FilterError("MlsId takes Eq or Ne and a string")
+            return np.full(len(status), (node.value == self.source) == (node.op == "eq"))
         else:
             raise FilterError(f"field {name} is not filterable on this server")
-        ops = {
-            "eq": np.equal,
-            "ne": np.not_equal,
-            "gt": np.greater,
-            "ge": np.greater_equal,
-            "lt": np.less,
-            "le": np.less_equal,
-        }
-        return ops[node.op](column, value)
+        return _OPS[node.op](column, value)
+
+    def _close_date(self, op: str, value: Any) -> np.ndarray:
+        """CloseDate compared exactly: a sale closes 1-5 days before its last modification (an
+        advance closes it that day), so the columns settle most records and the few they cannot
+        are generated and read."""
+        if not isinstance(value, float | int) or op not in _OPS:
+            raise FilterError("CloseDate needs a date")
+        status, mod, _ = self.columns()
+        day = math.floor(float(value) / DAY)
+        hi = np.floor(mod / DAY)
+        lo = hi - 5
+        closed = status == CLOSED_CODE
+        if op in ("eq", "ne"):
+            surely, maybe = np.zeros(len(status), bool), closed & (lo <= day) & (hi >= day)
+        else:  # monotonic: true at both ends of [lo, hi] is true throughout, at neither is false
+            surely = closed & _OPS[op](lo, day) & _OPS[op](hi, day)
+            maybe = closed & ~surely & (_OPS[op](lo, day) | _OPS[op](hi, day))
+        out = surely.copy()
+        check = "eq" if op == "ne" else op
+        for pos in np.flatnonzero(maybe).tolist():
+            close = self.record(pos, photo_base="", expand=frozenset())["StandardFields"].get("CloseDate")
+            if close:
+                out[pos] = bool(_OPS[check]((date.fromisoformat(close[:10]) - EPOCH).days, day))
+        return ~out if op == "ne" else out
 
     def _key_position(self, key: str, op: str) -> float:
         pos = self.position(key)

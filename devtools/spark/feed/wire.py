@@ -1,4 +1,4 @@
-"""What the fake server puts on the wire: Spark envelopes, RESO/OData shapes, corrupt records."""
+"""What the fake Spark server puts on the wire: Spark envelopes, selected fields, corrupt records."""
 
 from __future__ import annotations
 
@@ -24,14 +24,6 @@ SPARK_MESSAGES = {
     1040: "Invalid filter or parameter",
     1550: "Over rate limit",
 }
-# Spark field name -> RESO Data Dictionary name where they differ.
-RESO_NAMES = {
-    "BedsTotal": "BedroomsTotal",
-    "BathsTotal": "BathroomsTotalDecimal",
-    "BathsFull": "BathroomsFull",
-    "BathsHalf": "BathroomsHalf",
-    "ListAgentName": "ListAgentFullName",
-}
 HEADER_FIELDS = frozenset({"ListingKey", "ModificationTimestamp", "StandardStatus", "MlsStatus"})
 
 
@@ -53,33 +45,11 @@ def spark_error(code: int, message: str | None = None) -> dict[str, Any]:
     return {"D": {"Success": False, "Code": code, "Message": message or SPARK_MESSAGES.get(code, "Error")}}
 
 
-def odata_error(code: int, message: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": str(code), "message": message or SPARK_MESSAGES.get(code, "Error")}}
-
-
 def select_fields(fields: dict[str, Any], select: list[str] | None) -> dict[str, Any]:
     if not select:
         return fields
     keep = set(select) | (EXPANSIONS & fields.keys())
     return {k: v for k, v in fields.items() if k in keep}
-
-
-def to_reso(fields: dict[str, Any]) -> dict[str, Any]:
-    """A Spark ``StandardFields`` dict as a RESO Web API ``Property`` entity (Photos -> Media)."""
-    out = {RESO_NAMES.get(k, k): v for k, v in fields.items() if k not in EXPANSIONS}
-    if "Photos" in fields:
-        out["Media"] = [
-            {
-                "MediaKey": p["Id"],
-                "MediaURL": p["Uri1024"],
-                "Order": n,
-                "MediaCategory": "Photo",
-                "ShortDescription": p.get("Caption"),
-                "PreferredPhotoYN": p.get("Primary", False),
-            }
-            for n, p in enumerate(fields["Photos"])
-        ]
-    return out
 
 
 def corrupt(results: list[dict[str, Any]]) -> list[str]:

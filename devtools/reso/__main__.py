@@ -1,0 +1,3 @@
+from devtools.reso.server import main
+
+main()
