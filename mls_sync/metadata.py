@@ -112,22 +112,20 @@ class Metadata:
             declared = declared[len("Collection(") : -1]
         return declared if declared in self.enums else None
 
-    def literal(self, entity: str, name: str, standard: str) -> str:
-        """How this server wants ``name eq <standard value>`` written in ``$filter``: an enum
-        member as ``Namespace.Type'Member'``, a string lookup as its local value in quotes."""
+    def local_values(self, entity: str, name: str) -> dict[str, str]:
+        """This server's values of a lookup field (enum members or Lookup rows) -> standard values."""
         enum = self.enum_type(entity, name)
         if enum is not None:
-            member = next((m for m, std in self.enums[enum].items() if fold(std) == fold(standard)), None)
-            return f"{enum}'{member or standard}'"
+            return self.enums[enum]
         lookup = self.lookup_names.get(name)
-        local = standard
-        if lookup is not None:
-            local = next(
-                (value for value, std in self.lookup_values.get(lookup, {}).items() if fold(std) == fold(standard)),
-                standard,
-            )
+        return self.lookup_values.get(lookup, {}) if lookup is not None else {}
+
+    def literal(self, entity: str, name: str, local: str) -> str:
+        """How this server wants one of its values written in ``$filter``: an enum member as
+        ``Namespace.Type'Member'``, anything else as a quoted string."""
         escaped = local.replace("'", "''")
-        return f"'{escaped}'"
+        enum = self.enum_type(entity, name)
+        return f"{enum}'{escaped}'" if enum is not None else f"'{escaped}'"
 
     def standard_value(self, entity: str, name: str, value: str) -> tuple[bool, str | None]:
         """(whether the metadata declares this field's values, the standard value of ``value``)."""

@@ -132,7 +132,7 @@ class ResoWebApiClient(HttpClient):
         if query.modified_after is not None:
             parts.append(f"ModificationTimestamp gt {_iso(query.modified_after)}")
         if query.status:
-            parts.append(f"StandardStatus eq {md.literal('Property', 'StandardStatus', query.status)}")
+            parts.append(f"StandardStatus eq {self.lookups.literal('Property', 'StandardStatus', query.status)}")
         if query.closed_since is not None:
             parts.append(f"CloseDate ge {query.closed_since.isoformat()}")
         if query.keys:
@@ -196,7 +196,7 @@ class ResoWebApiClient(HttpClient):
             clauses = " or ".join(f"ResourceRecordKey eq {_quote(k)}" for k in batch)
             flt = f"({clauses})"
             if md.has("Media", "ResourceName"):
-                flt = f"ResourceName eq {md.literal('Media', 'ResourceName', 'Property')} and {flt}"
+                flt = f"ResourceName eq {self.lookups.literal('Media', 'ResourceName', 'Property')} and {flt}"
             for rows in self._pages(f"{self.base_url}/Media", {"$filter": flt}):
                 for row in rows:
                     out.setdefault(str(row.get("ResourceRecordKey")), []).append(row)

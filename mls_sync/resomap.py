@@ -101,7 +101,22 @@ class Lookups:
 
     def __init__(self, metadata: Metadata | None, overrides: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.metadata = metadata
+        self.raw_overrides = {name: dict(table) for name, table in (overrides or {}).items()}
         self.overrides = {name: {fold(k): v for k, v in table.items()} for name, table in (overrides or {}).items()}
+
+    def literal(self, entity: str, name: str, standard: str) -> str:
+        """``name eq <standard>`` as this server must read it: its own value for the standard
+        one (from the override table, else the metadata), in the literal form it declares."""
+        canonical = REQUIRED_LOOKUPS.get(name, lambda v: v)
+
+        def means(std: object) -> bool:
+            return fold(canonical(str(std)) or std) == fold(standard)
+
+        local = next((k for k, v in self.raw_overrides.get(name, {}).items() if means(v)), None)
+        if local is None and self.metadata is not None:
+            local = next((k for k, v in self.metadata.local_values(entity, name).items() if means(v)), None)
+        value = local or standard
+        return self.metadata.literal(entity, name, value) if self.metadata else "'" + value.replace("'", "''") + "'"
 
     def map(self, entity: str, name: str, value: Any) -> tuple[Any, str | None]:
         """(standard value or the value as sent, a problem when a required lookup is unexplained)."""

@@ -343,3 +343,28 @@ def test_a_static_bearer_token_works_too(store_db: Database) -> None:
     for reso in _serve(static_tokens=("server-token",)):
         client = reso.client(credentials=BearerToken("server-token"))
         assert run(reso, store_db, client=client).fetched == ACTIVE + CLOSED
+
+
+def test_filter_literals_use_the_servers_own_values() -> None:
+    from mls_sync.metadata import Metadata
+    from mls_sync.resomap import Lookups
+
+    xml = (
+        '<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0"><edmx:DataServices>'
+        '<Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="m">'
+        '<EntityType Name="Property"><Key><PropertyRef Name="ListingKey"/></Key>'
+        '<Property Name="ListingKey" Type="Edm.String"/><Property Name="StandardStatus" Type="m.Status"/>'
+        "</EntityType>"
+        '<EnumType Name="Status"><Member Name="Act" Value="0"/><Member Name="Sold" Value="1"/>'
+        '<Member Name="SLD" Value="2"/></EnumType>'
+        '<EntityContainer Name="D"><EntitySet Name="Property" EntityType="m.Property"/></EntityContainer>'
+        "</Schema></edmx:DataServices></edmx:Edmx>"
+    )
+    md = Metadata.parse(xml)
+    # No StandardName annotations: "Sold" is a known local name for Closed.
+    assert Lookups(md).literal("Property", "StandardStatus", "Closed") == "m.Status'Sold'"
+    # The override table names the server's value for what its metadata does not explain.
+    overrides = {"StandardStatus": {"SLD": "Closed", "Act": "Active"}}
+    assert Lookups(md, overrides).literal("Property", "StandardStatus", "Closed") == "m.Status'SLD'"
+    assert Lookups(md, overrides).map("Property", "StandardStatus", "Act") == ("Active", None)
+    assert md.to_doc() == Metadata.from_doc(md.to_doc()).to_doc()
