@@ -148,6 +148,15 @@ def _end(ctx: ToolContext, start: services.TurnStart, turn: Turn, *, failed: boo
         return usage_payload(chat_usage(user=ctx.user, anonymous_id=ctx.anonymous_id), signed_in=ctx.signed_in)
 
 
+def _end_detached(ctx: ToolContext, start: services.TurnStart, turn: Turn) -> None:
+    from django.db import connection
+
+    try:
+        _end(ctx, start, turn, failed=True)
+    finally:
+        connection.close()  # a pool thread: do not keep its connection
+
+
 def sse(event: str, data: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n".encode()
 
@@ -166,9 +175,12 @@ async def _stream(ctx: ToolContext, start: services.TurnStart, parsed: dict[str,
         ):
             yield sse(name, data)
         failed = False
-    except asyncio.CancelledError:
+    except (asyncio.CancelledError, GeneratorExit):
+        # The visitor went away: Django cancels the response or closes this generator. The
+        # model's stream is closed with it; the message is not counted.
         logger.info("chat: visitor disconnected from conversation %s", start.conversation_id)
-        await sync_to_async(_end)(ctx, start, turn, failed=True)
+        # Shielded, off the request's thread: the request is being torn down around us.
+        await asyncio.shield(sync_to_async(_end_detached, thread_sensitive=False)(ctx, start, turn))
         raise
     except Exception:
         logger.exception("chat turn failed")
