@@ -28,6 +28,11 @@ def _api_key_rate() -> str:
 
 POST = frozenset({"POST"})
 
+
+def _chat_rate() -> str:
+    return f"{settings.CHAT_RATE_PER_MINUTE}/m"
+
+
 POLICY: tuple[Rule, ...] = (
     # ---- accounts (allauth's views; a human signs in a few times a day) ----
     Rule(
@@ -88,6 +93,14 @@ POLICY: tuple[Rule, ...] = (
         path=r"^/api/map/clusters",
         methods=READS,
         limits=(Limit("120/m", "ip", unless="api_key"),),
+    ),
+    # The assistant: each message runs a model; the plans' allowances count messages, this
+    # bounds bursts (and visitors clearing cookies for fresh anonymous allowances).
+    Rule(
+        "chat",
+        path=r"^/api/chat/stream$",
+        methods=POST,
+        limits=(Limit(_chat_rate, "ip"), Limit("200/h", "ip"), Limit(_chat_rate, "user")),
     ),
     # ---- the public API: everything under /api/ ----
     # By address, except for clients with an API key: those are limited by their key once it

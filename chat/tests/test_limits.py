@@ -52,6 +52,7 @@ def committed(django_db_setup: None, django_db_blocker: Any, settings: Any) -> I
     """Anonymous ids used by the test; their rows are deleted afterwards, in every site."""
     settings.LLM_BACKEND = "offline"
     settings.LISTINGS_READMODEL_REFRESH = False
+    settings.CHAT_RATE_PER_MINUTE = 1000  # the plan's allowance is under test, not bursts
     ids: list[str] = []
     with django_db_blocker.unblock():
         yield ids
@@ -127,3 +128,10 @@ def test_a_visitor_who_disconnects_stops_the_turn_and_is_not_counted(
         assert _used(sarah, committed[0]) == 1
     finally:
         fake.stop()
+
+
+def test_bursts_from_one_address_are_rate_limited(committed: list[str], sarah: Any, settings: Any) -> None:
+    settings.CHAT_RATE_PER_MINUTE = 3
+    host = sarah.get_primary_domain().domain
+    statuses = [_in_thread(lambda: Visitor(host).chat({"message": "x" * 3000}))[0] for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]  # cookie-less: counted by address before validation

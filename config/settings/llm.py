@@ -21,3 +21,5 @@ CHAT_BREAKER_SECONDS = env.float("CHAT_BREAKER_SECONDS", default=30.0)
 CHAT_MAX_STEPS = env.int("CHAT_MAX_STEPS", default=4)
 CHAT_MAX_TOOL_CALLS = env.int("CHAT_MAX_TOOL_CALLS", default=4)
 CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=2000)
+# Messages per minute from one address or account (security/policy.py, the "chat" row).
+CHAT_RATE_PER_MINUTE = env.int("CHAT_RATE_PER_MINUTE", default=20)
