@@ -13,7 +13,7 @@ from typing import Any
 import stripe
 
 from billing.clients import stripe_client
-from billing.plans import Audience, Plan, plan_list
+from billing.plans import Audience, Plan, plan_list, plans_on_sale
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,9 @@ def plans_sync(*, client: stripe.StripeClient | None = None) -> list[SyncResult]
 
 
 def _portal_params(audience: Audience, results: list[SyncResult]) -> dict[str, Any]:
-    plans = {p.key: p for p in plan_list(audience=audience, paid_only=True)}
+    # Customers switch plans in the portal only to plans on sale (not to one whose features
+    # are not built yet).
+    plans = {p.key: p for p in plans_on_sale(audience=audience, paid_only=True)}
     switchable = [r for r in results if r.plan in plans] if audience == Audience.CONSUMER else []
     return {
         "business_profile": {"headline": "ChatRealty plans"},

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from config.features import feature_on
+
 
 class Audience(enum.StrEnum):
     # Consumer plans are bought by a site's users and live in that site's schema; the agent
@@ -44,6 +46,38 @@ SWITCH_FEATURES = frozenset(set(Feature) - METERED_FEATURES - CAPACITY_FEATURES)
 # ``None`` as a limit means unlimited; 0 means not included.
 UNLIMITED = None
 
+# The product feature (config/settings/features.py) a plan feature needs before any plan may
+# sell it: until its issue lands, no plan line, tagline or meter mentions it.
+NEEDS: Mapping[Feature, str] = MappingProxyType(
+    {
+        Feature.CHAT_MESSAGES: "chat",
+        Feature.CMA_REPORTS: "cma",
+        Feature.ADVANCED_FILTERS: "advanced_filters",
+        Feature.PORTFOLIO: "portfolio",
+    }
+)
+_COUNTED = {
+    Feature.CHAT_MESSAGES: "chat messages a month",
+    Feature.CMA_REPORTS: "CMA reports a month",
+    Feature.SAVED_SEARCHES: "saved searches",
+}
+_SWITCHED = {
+    Feature.SMS_ALERTS: "SMS alerts",
+    Feature.API_ACCESS: "API access",
+    Feature.ADVANCED_FILTERS: "Advanced filters",
+    Feature.PORTFOLIO: "Portfolio and multi-property comparison",
+}
+
+
+def feature_sold(feature: Feature) -> bool:
+    """Whether plans may sell ``feature`` now (its product feature is built)."""
+    need = NEEDS.get(feature)
+    return need is None or feature_on(need)
+
+
+def _pitch(*alternatives: tuple[set[str], str]) -> tuple[tuple[frozenset[str], str], ...]:
+    return tuple((frozenset(needs), text) for needs, text in alternatives)
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -51,11 +85,38 @@ class Plan:
     name: str
     audience: Audience
     price_cents: int
-    tagline: str
+    # Taglines, best first, each with the product features it mentions: the first whose
+    # features are all built is shown (the last should need none).
+    taglines: tuple[tuple[frozenset[str], str], ...]
     limits: Mapping[Feature, int | None] = field(default_factory=dict)
     switches: frozenset[Feature] = frozenset()
+    # Product features without which the plan is not sold at all (what it adds over the plan
+    # below it is not built yet). Existing subscribers keep it.
+    requires: frozenset[str] = frozenset()
     interval: str = "month"
     currency: str = "usd"
+
+    @property
+    def on_sale(self) -> bool:
+        return all(feature_on(name) for name in self.requires)
+
+    @property
+    def tagline(self) -> str:
+        fits = [text for needs, text in self.taglines if all(feature_on(n) for n in needs)]
+        return fits[0] if fits else self.taglines[-1][1]  # a plan not on sale has one tagline
+
+    @property
+    def selling_points(self) -> list[str]:
+        """The plan's lines on the pricing page: only features that are built."""
+        if self.audience == Audience.AGENT:
+            return [f"A white-label site with your branding, listings{' and assistant' if feature_on('chat') else ''}"]
+        lines = []
+        for feature, limit in self.limits.items():
+            if feature_sold(feature):
+                amount = "Unlimited" if limit is None else "No" if limit == 0 else str(limit)
+                lines.append(f"{amount} {_COUNTED[feature]}")
+        lines += [_SWITCHED[f] for f in _SWITCHED if f in self.switches and feature_sold(f)]
+        return lines
 
     @property
     def lookup_key(self) -> str:
@@ -95,7 +156,10 @@ _PLAN_LIST: tuple[Plan, ...] = (
         name="Free",
         audience=Audience.CONSUMER,
         price_cents=0,
-        tagline="Search, save a few searches and ask the assistant.",
+        taglines=_pitch(
+            ({"chat"}, "Search, save a few searches and ask the assistant."),
+            (set(), "Search homes and save a few searches."),
+        ),
         limits={Feature.CHAT_MESSAGES: 10, Feature.CMA_REPORTS: 0, Feature.SAVED_SEARCHES: 3},
     ),
     Plan(
@@ -103,7 +167,11 @@ _PLAN_LIST: tuple[Plan, ...] = (
         name="Pro",
         audience=Audience.CONSUMER,
         price_cents=10_00,
-        tagline="More conversations, more saved searches, advanced filters.",
+        taglines=_pitch(
+            ({"chat", "advanced_filters"}, "More conversations, more saved searches, advanced filters."),
+            ({"chat"}, "More conversations and more saved searches."),
+            (set(), "More saved searches, with email alerts for each."),
+        ),
         limits={Feature.CHAT_MESSAGES: 100, Feature.CMA_REPORTS: 0, Feature.SAVED_SEARCHES: 10},
         switches=frozenset({Feature.ADVANCED_FILTERS}),
     ),
@@ -112,7 +180,9 @@ _PLAN_LIST: tuple[Plan, ...] = (
         name="Ultimate",
         audience=Audience.CONSUMER,
         price_cents=20_00,
-        tagline="Unlimited chat and instant SMS alerts.",
+        taglines=_pitch(
+            ({"chat"}, "Unlimited chat and instant SMS alerts."), (set(), "Instant SMS alerts and 25 saved searches.")
+        ),
         limits={
             Feature.CHAT_MESSAGES: UNLIMITED,
             Feature.CMA_REPORTS: 0,
@@ -125,33 +195,41 @@ _PLAN_LIST: tuple[Plan, ...] = (
         name="Investor 1",
         audience=Audience.CONSUMER,
         price_cents=99_00,
-        tagline="Everything in Ultimate plus 10 CMA reports a month.",
+        taglines=_pitch(({"cma"}, "Everything in Ultimate plus 10 CMA reports a month.")),
         limits={
             Feature.CHAT_MESSAGES: UNLIMITED,
             Feature.CMA_REPORTS: 10,
             Feature.SAVED_SEARCHES: 50,
         },
         switches=_CONSUMER_BASE_SWITCHES,
+        requires=frozenset({"cma"}),
     ),
     Plan(
         key="investor_2",
         name="Investor 2",
         audience=Audience.CONSUMER,
         price_cents=299_00,
-        tagline="50 CMA reports a month, portfolio and multi-property comparison.",
+        taglines=_pitch(
+            ({"cma", "portfolio"}, "50 CMA reports a month, portfolio and multi-property comparison."),
+            ({"cma"}, "50 CMA reports a month and 100 saved searches."),
+        ),
         limits={
             Feature.CHAT_MESSAGES: UNLIMITED,
             Feature.CMA_REPORTS: 50,
             Feature.SAVED_SEARCHES: 100,
         },
         switches=_CONSUMER_BASE_SWITCHES | {Feature.PORTFOLIO},
+        requires=frozenset({"cma"}),
     ),
     Plan(
         key="investor_3",
         name="Investor 3",
         audience=Audience.CONSUMER,
         price_cents=799_00,
-        tagline="Unlimited CMA reports and API access.",
+        taglines=_pitch(
+            ({"cma"}, "Unlimited CMA reports and API access."),
+            (set(), "API access to the search API, unlimited saved searches and SMS alerts."),
+        ),
         limits={
             Feature.CHAT_MESSAGES: UNLIMITED,
             Feature.CMA_REPORTS: UNLIMITED,
@@ -164,7 +242,7 @@ _PLAN_LIST: tuple[Plan, ...] = (
         name="Agent",
         audience=Audience.AGENT,
         price_cents=99_00,
-        tagline="Your own white-label ChatRealty site on the network.",
+        taglines=_pitch((set(), "Your own white-label ChatRealty site on the network.")),
         # Agents run CMAs for their clients without a count (issue 13); the CMA app grants
         # this plan to the agents of a site (cma/limits.py).
         limits={Feature.CMA_REPORTS: UNLIMITED},
@@ -182,7 +260,7 @@ VISITOR = Plan(
     name="Visitor",
     audience=Audience.CONSUMER,
     price_cents=0,
-    tagline="Try the assistant before signing up.",
+    taglines=_pitch(({"chat"}, "Try the assistant before signing up."), (set(), "Browse before signing up.")),
     limits={Feature.CHAT_MESSAGES: 3, Feature.CMA_REPORTS: 0, Feature.SAVED_SEARCHES: 0},
 )
 
@@ -204,3 +282,9 @@ def plan_for_lookup_key(*, lookup_key: str) -> Plan | None:
 
 def plan_list(*, audience: Audience | None = None, paid_only: bool = False) -> list[Plan]:
     return [p for p in _PLAN_LIST if (audience is None or p.audience == audience) and not (paid_only and p.is_free)]
+
+
+def plans_on_sale(*, audience: Audience | None = None, paid_only: bool = False) -> list[Plan]:
+    """The plans offered now: the pricing page, checkout and the billing portal's plan switcher
+    (``plan_list`` also has the ones hidden until their features are built)."""
+    return [p for p in plan_list(audience=audience, paid_only=paid_only) if p.on_sale]

@@ -26,6 +26,7 @@ from billing.plans import (
     Audience,
     Feature,
     Plan,
+    feature_sold,
     plan_get,
     plan_list,
 )
@@ -266,6 +267,7 @@ def usage_meters(*, user: Any, in_use: dict[str, int] | None = None) -> list[Ent
     return [
         entitlement_check(user=user, feature=f, in_use=in_use.get(f.value))
         for f in (Feature.CHAT_MESSAGES, Feature.CMA_REPORTS, Feature.SAVED_SEARCHES)
+        if feature_sold(f)
     ]
 
 

@@ -118,6 +118,8 @@ def checkout_session_create(*, user: Any, plan_key: str, attempt_id: str, succes
     schema = _schema()
     if plan.is_free:
         raise PlanNotAvailable("The Free plan needs no checkout.")
+    if not plan.on_sale:
+        raise PlanNotAvailable(f"The {plan.name} plan is not offered yet.")
     if plan.audience == Audience.AGENT and schema != settings.PUBLIC_SCHEMA_NAME:
         # The agent plan pays for a site on the network; it is sold on the network only.
         raise PlanNotAvailable(f"The {plan.name} plan can't be bought on this site.")

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing import selectors, services
-from billing.plans import Audience, plan_list
+from billing.plans import Audience, plans_on_sale
 from billing.webhooks import webhook_event_process
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def _on_network() -> bool:
 def _pricing_context(request: HttpRequest, *, error: str | None = None) -> dict:
     audience = Audience.AGENT if request.GET.get("for") == "agents" and _on_network() else Audience.CONSUMER
     return {
-        "plans": plan_list(audience=audience),
+        "plans": plans_on_sale(audience=audience),
         "audience": audience.value,
         "current": selectors.billing_context_get(user=request.user, audience=audience),
         # One id per rendering of the form: resubmitting it reuses the same Checkout Session.

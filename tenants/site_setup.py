@@ -49,12 +49,26 @@ def _home_page(*, title: str) -> Page:
         title=title,
         slug="home",
         hero_heading=f"Find your next home with {title}",
-        hero_subheading="Search every listing on the MLS, ask our AI assistant, get a free home valuation.",
+        hero_subheading=_hero_subheading(),
         body=[("featured_listings", {"heading": "New on the market", "count": 6})],
     )
     root.add_child(instance=home)
     home.save_revision().publish()
     return home
+
+
+def _hero_subheading() -> str:
+    """Seeded text that sells only what is built (config/settings/features.py)."""
+    from config.features import feature_on
+
+    extras = [
+        text
+        for name, text in (("chat", "ask our AI assistant"), ("cma", "get a free home valuation"))
+        if feature_on(name)
+    ]
+    if not extras:
+        return "Search every listing on the MLS, on a map or one swipe at a time."
+    return ", ".join(["Search every listing on the MLS", *extras]) + "."
 
 
 def _child_pages(*, home: Page, branding: SiteBrandingInput) -> None:

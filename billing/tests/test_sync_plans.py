@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from billing.clients import stripe_client
-from billing.plans import plan_list
+from billing.plans import plan_list, plans_on_sale
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_portal_configurations_per_audience(stripe_settings: Any, fake_stripe: A
     consumer, agent = by_audience["consumer"], by_audience["agent"]
     assert consumer["is_default"] and not agent["is_default"]
     offered = {p["product"] for p in consumer["features"]["subscription_update"]["products"]}
-    assert offered == {p.product_id for p in plan_list(paid_only=True) if p.key != "agent"}
+    assert offered == {p.product_id for p in plans_on_sale(paid_only=True) if p.key != "agent"}
     assert agent["features"]["subscription_update"]["enabled"] is False
     assert agent["features"]["subscription_cancel"]["enabled"] is True
 

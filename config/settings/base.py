@@ -131,6 +131,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "themes.context_processors.branding",
                 "billing.context_processors.billing",
+                "config.features.features",
             ],
         },
     },
@@ -206,6 +207,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 from .accounts import *  # noqa: E402
 from .celery import *  # noqa: E402
 from .email import *  # noqa: E402
+from .features import *  # noqa: E402
 from .geo import *  # noqa: E402
 from .llm import *  # noqa: E402
 from .logging import *  # noqa: E402

@@ -1,0 +1,23 @@
+"""Product features, and which are built: a feature whose issue has not landed is hidden, in one
+place.
+
+A feature switched off here shows no link, button, page section, plan line or plan that sells
+it (templates read ``features.<name>``, code calls ``config.features.feature_on``). The
+engineer who lands a feature's issue turns it on here, in the same commit, and nothing else
+needs to change: the crawl test (tests/test_crawl.py) then checks its links answer.
+"""
+
+FEATURES: dict[str, bool] = {
+    # Issue 12 (landed): the chat assistant (home-page chat panel, "Ask about this home", chat
+    # allowances in plans and usage meters, "chats become leads").
+    "chat": True,
+    # Issue 13 (landed): CMA reports ("Generate CMA" on listings, CMA allowances, the Investor 1
+    # and 2 plans, "instant home valuations").
+    "cma": True,
+    # Issue 16: investor tools (portfolio and multi-property comparison in Investor plans).
+    "portfolio": False,
+    # No issue yet: filters only paid plans get (every visitor has every search filter today).
+    "advanced_filters": False,
+    # Issue 14: an agent site on the agent's own domain (today only <subdomain> of the network).
+    "custom_domains": False,
+}
