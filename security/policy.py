@@ -78,15 +78,7 @@ POLICY: tuple[Rule, ...] = (
     # ---- costly writes ----
     Rule("site-launch", views=("network_launch",), methods=POST, limits=(Limit("5/h", "user"), Limit("10/h", "ip"))),
     Rule("checkout", path=r"^/billing/checkout/$", methods=POST, limits=(Limit("20/h", "user"), Limit("30/h", "ip"))),
-    # ---- costly answers (a language model, a valuation, a PDF) ----
-    # The assistant's visitor allowance counts by anonymous id, which a client without cookies
-    # gets afresh on every request: these per-address limits are what bounds such a client.
-    Rule(
-        "chat",
-        path=r"^/api/chat/stream$",
-        methods=POST,
-        limits=(Limit("10/m", "ip"), Limit("200/d", "ip"), Limit("20/m", "user")),
-    ),
+    # ---- costly answers (a valuation, a PDF; the assistant's row is below) ----
     Rule("cma", path=r"^/cma/$", methods=POST, limits=(Limit("10/m", "ip"), Limit("10/m", "user"))),
     Rule("cma-pdf", path=r"^/cma/[^/]+/pdf/$", methods=READS, limits=(Limit("20/m", "ip"),)),
     # ---- visitor APIs ----
