@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import bson
@@ -184,11 +185,8 @@ def _words(value: str) -> str:
     return r"\s+".join(re.escape(w) for w in value.split())
 
 
-def street_line(full: str, *, city: str | None, state: str | None, postal: str | None) -> str:
-    """``UnparsedAddress`` without the ``, City, ST 12345`` that Spark and RESO servers append.
-
-    Only this record's own city, state and ZIP are stripped, in that order from the end, so a
-    street that shares a word with them ("1 Oak Ct, Hartford, CT") keeps it."""
+@lru_cache(maxsize=4096)
+def _locality_pattern(city: str | None, state: str | None, postal: str | None) -> re.Pattern[str]:
     groups = []
     for value in (city, state):
         if value:
@@ -196,7 +194,15 @@ def street_line(full: str, *, city: str | None, state: str | None, postal: str |
     zips = f"{_ZIP}|{_words(postal)}" if postal else _ZIP
     groups.append(rf"(?:[,\s]+(?:{zips}))?")
     groups.append(r"(?:[,\s]+(?:USA|US|United\s+States))?")
-    match = re.fullmatch(rf"(?P<line>.*?){''.join(groups)}[,\s]*", full, flags=re.IGNORECASE | re.DOTALL)
+    return re.compile(rf"(?P<line>.*?){''.join(groups)}[,\s]*", flags=re.IGNORECASE | re.DOTALL)
+
+
+def street_line(full: str, *, city: str | None, state: str | None, postal: str | None) -> str:
+    """``UnparsedAddress`` without the ``, City, ST 12345`` that Spark and RESO servers append.
+
+    Only this record's own city, state and ZIP are stripped, in that order from the end, so a
+    street that shares a word with them ("1 Oak Ct, Hartford, CT") keeps it."""
+    match = _locality_pattern(city, state, postal).fullmatch(full)
     line = match.group("line").strip(" ,") if match else full
     # A line with no word left ("100" of "100 Palm Springs") was all street: keep the original.
     return line if re.search(r"[A-Za-z]", line) and " " in line else full

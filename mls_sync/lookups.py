@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -52,9 +53,15 @@ PROPERTY_TYPES = (
 )
 
 
+@lru_cache(maxsize=8192)
+def _fold(text: str) -> str:
+    return _NON_ALNUM.sub("", text.lower())
+
+
 def fold(value: object) -> str:
-    """Comparison key of one spelling: ``"Active Under Contract"`` -> ``"activeundercontract"``."""
-    return _NON_ALNUM.sub("", str(value).lower())
+    """Comparison key of one spelling: ``"Active Under Contract"`` -> ``"activeundercontract"``.
+    (Feeds repeat a few spellings millions of times: each is folded once.)"""
+    return _fold(value if isinstance(value, str) else str(value))
 
 
 def _table(names: Iterable[str], aliases: Mapping[str, str]) -> dict[str, str]:

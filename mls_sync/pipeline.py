@@ -344,7 +344,8 @@ def _replicate(
                 hooks.after_page(counters.pages)
         if full:
             purge.finish(counters=counters)
-        if isinstance(client, ResoWebApiClient) and plan.mode in ("full", "incremental"):
+        # A full run wrote every listing with its open houses; an incremental one only some.
+        if isinstance(client, ResoWebApiClient) and plan.mode == "incremental":
             changed = open_houses_apply(
                 db=db, source=source, shows=client.open_houses(), skip=good_keys, dry_run=dry_run
             )

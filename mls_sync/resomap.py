@@ -102,6 +102,7 @@ class Lookups:
     def __init__(self, metadata: Metadata | None, overrides: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.metadata = metadata
         self.raw_overrides = {name: dict(table) for name, table in (overrides or {}).items()}
+        self._memo: dict[tuple[str, str, Any], tuple[Any, str | None]] = {}
         self.overrides = {name: {fold(k): v for k, v in table.items()} for name, table in (overrides or {}).items()}
 
     def literal(self, entity: str, name: str, standard: str) -> str:
@@ -122,6 +123,16 @@ class Lookups:
         """(standard value or the value as sent, a problem when a required lookup is unexplained)."""
         if value is None or value == "":
             return value, None
+        try:
+            return self._memo[(entity, name, value)]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value (a list): mapped as text, not remembered
+            return self._map(entity, name, value)
+        result = self._memo[(entity, name, value)] = self._map(entity, name, value)
+        return result
+
+    def _map(self, entity: str, name: str, value: Any) -> tuple[Any, str | None]:
         text = str(value)
         override = self.overrides.get(name, {}).get(fold(text))
         if override is not None:
@@ -146,8 +157,7 @@ def _media_order(indexed: tuple[int, Any]) -> tuple[float, int]:
     return (order if math.isfinite(order) else math.inf, n)
 
 
-def _is_photo(item: dict[str, Any]) -> bool:
-    category = item.get("MediaCategory")
+def _is_photo(category: Any, item: dict[str, Any]) -> bool:
     if category in (None, ""):
         kind = str(item.get("MediaType") or item.get("MimeType") or "image").lower()
         return kind.startswith("image") or kind in ("jpeg", "jpg", "png", "gif", "webp")
@@ -158,15 +168,16 @@ def reso_media(fields: dict[str, Any], media: Any, lookups: Lookups | None = Non
     """RESO ``Media`` -> Spark ``Photos`` (numeric order, preferred photo primary) and the
     listing's tour URLs when only the Media resource carries them; in place."""
     items = sorted(((n, m) for n, m in enumerate(media or ()) if isinstance(m, dict)), key=_media_order)
-    if lookups is not None:
-        items = [
-            (n, {**m, "MediaCategory": lookups.map("Media", "MediaCategory", m.get("MediaCategory"))[0]})
-            for n, m in items
-        ]
-    photos = [m for _, m in items if m.get("MediaURL") and _is_photo(m)]
+    photos = []
     for _, m in items:
-        name = TOUR_FIELDS.get(fold(m.get("MediaCategory") or ""))
-        if name and m.get("MediaURL") and not fields.get(name):
+        if not m.get("MediaURL"):
+            continue
+        category = m.get("MediaCategory")
+        if lookups is not None and category:
+            category = lookups.map("Media", "MediaCategory", category)[0]
+        if _is_photo(category, m):
+            photos.append(m)
+        elif (name := TOUR_FIELDS.get(fold(category or ""))) and not fields.get(name):
             fields[name] = m["MediaURL"]
     preferred = next((n for n, m in enumerate(photos) if m.get("PreferredPhotoYN") is True), 0)
     fields["Photos"] = [
