@@ -47,7 +47,7 @@ def feed(settings: Any) -> Iterator[str]:
     app = FakeSpark(seed=23, sizes={"gps": (240, 40)}, keys={"gps-secret": "gps"})
     server, url = serve_in_thread(app)
     settings.MLS_SOURCES = {
-        "gps": {"kind": "spark", "base_url": url, "api_key": "gps-secret", "mls_id": "gps", "user_agent": "tests/1.0"}
+        "gps": {"name": "GPS", "protocol": "spark", "url": url, "token": "gps-secret", "user_agent": "tests/1.0"}
     }
     settings.MONGODB_DB = f"alerts_durable_{uuid.uuid4().hex[:8]}"
     settings.MLS_GEO_INDEX = False
