@@ -20,10 +20,12 @@ export MLS_HDMLS_SCOPE="${MLS_HDMLS_SCOPE:-api}"
 export STRIPE_API_BASE="${STRIPE_API_BASE:-http://127.0.0.1:12111}"
 export STRIPE_SECRET_KEY="${STRIPE_SECRET_KEY:-sk_test_local}"
 export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_local}"
+export GEOCODER_BASE_URL="${GEOCODER_BASE_URL:-http://127.0.0.1:8767}"
+export GEOCODER_API_KEY="${GEOCODER_API_KEY:-dev}"
 DEMO_FEED_FLAGS="${DEMO_FEED_FLAGS:-}"
 mkdir -p var/log
 # Another checkout's demo (or anything else) on the demo's ports would answer in its place.
-for port in 8000 8765 8766 12111; do
+for port in 8000 8765 8766 8767 12111; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "make demo: port $port is in use (another checkout's demo?). Stop that process first." >&2
     exit 1
@@ -40,6 +42,10 @@ fi
 if [ -f devtools/reso/server.py ]; then
   $PY -m devtools.reso --port 8766 --seed 42 \
     --client "$MLS_HDMLS_CLIENT_ID:$MLS_HDMLS_CLIENT_SECRET" >var/log/fake_reso.log 2>&1 &
+  pids+=($!)
+fi
+if [ -d devtools/geocode ]; then
+  $PY -m devtools.geocode --port 8767 >var/log/fake_geocode.log 2>&1 &
   pids+=($!)
 fi
 if [ -d devtools/stripe ]; then

@@ -23,3 +23,6 @@ CHAT_MAX_TOOL_CALLS = env.int("CHAT_MAX_TOOL_CALLS", default=4)
 CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=2000)
 # Messages per minute from one address or account (security/policy.py, the "chat" row).
 CHAT_RATE_PER_MINUTE = env.int("CHAT_RATE_PER_MINUTE", default=20)
+
+# CMA narrative by a language model (cma/narrative.py): a dotted path, empty = the template.
+CMA_NARRATOR = env("CMA_NARRATOR", default="")
