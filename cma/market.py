@@ -24,9 +24,15 @@ from .sales import Sales
 
 MONTH_DAYS = 365.2425 / 12
 MIN_SALES = 30  # fewer local sales than this: no market model, no estimate
-CAT_PRIOR = 2.0  # ridge on a category effect = this many sales at the overall level
+# Ridge on a category effect = this many sales at the overall level. Chosen by cross-validation
+# on Ames *training* sales (400 drawn outside the seed-42 holdout, same no-look-ahead protocol):
+# MdAPE 1 -> 7.69 %, 2 -> 7.42 %, 4 -> 7.27 %, 8 -> 7.17 %. The comps' residuals carry location
+# anyway, so strong shrinkage costs little where a subdivision has many sales and protects the
+# estimate where it has few.
+CAT_PRIOR = 8.0
 TIME_PRIOR = 8.0  # penalty on a month-to-month index change, in sales
 HUBER_K = 1.345  # 95 % efficiency under normal errors
+HUBER_MIN_SCALE = 0.01
 CATEGORIES = ("psub", "subdivision", "condition", "sale_condition")
 
 # (group shown to users, model columns). Groups are the adjustment lines of a comp.
@@ -230,7 +236,9 @@ def _huber(A: np.ndarray, y: np.ndarray, w0: np.ndarray, P: np.ndarray) -> tuple
         Aw = A * w[:, None]
         new = np.linalg.solve(A.T @ Aw + P, Aw.T @ y)
         resid = y - A @ new
-        s = max(_robust_scale(resid, w0), 1e-6)
+        # No market prices homes to better than 1 %: a smaller scale would only make the
+        # Huber weights chase rounding (and, on exact data, turn the fit into an L1 fit).
+        s = max(_robust_scale(resid, w0), HUBER_MIN_SCALE)
         a = np.abs(resid) / s
         hub = np.where(a <= HUBER_K, 1.0, HUBER_K / np.maximum(a, 1e-12))
         w = w0 * hub

@@ -122,15 +122,21 @@ def test_each_comp_adjusts_to_the_subject_line_by_line(exact):
 
 
 def test_time_adjustment_uses_the_local_index(exact):
-    # valued in month 12: comps sold later are not allowed, earlier ones are indexed up
+    # valued in month 12: comps sold later are not allowed, earlier ones are indexed up by the
+    # local index between their month and the subject's (+0.5 % a month in this market)
     as_of = day_of(date(2025, 1, 15))
     v = valuate(subject=home(), sales=exact, as_of_day=as_of)
+    m = v.model
     assert all(c.day < as_of for c in v.comps)
     for c in v.comps:
-        months = (as_of - c.day) / 30.436875
+        months = m.month_of(as_of) - m.month_of(c.day)
         t = next((a for a in c.adjustments if a.label == "Market change (time)"), None)
-        if months > 1.5:
-            assert t is not None and t.log == pytest.approx(TRUE["month"] * round(months), abs=0.006)
+        if months >= 2:
+            assert t is not None
+            assert t.log == pytest.approx(m.index[m.month_of(as_of)] - m.index[m.month_of(c.day)], abs=1e-12)
+            # a smoothed monthly index (the last month holds few sales and leans on its
+            # neighbour): the right sign and size, within about a month
+            assert 0.5 * TRUE["month"] * months <= t.log <= 1.5 * TRUE["month"] * months
     assert v.estimate == pytest.approx(truth(home(), months=12), rel=0.02)
 
 
