@@ -1,1 +1,1 @@
-"""A local OpenCage-compatible geocoder (``python -m devtools.geocode --port 8766``)."""
+"""A local OpenCage-compatible geocoder (``python -m devtools.geocode --port 8767``)."""

@@ -1,6 +1,6 @@
 """A local geocoder speaking OpenCage's API, for dev, demo and tests (stdlib only, no Django).
 
-    python -m devtools.geocode --port 8766 [--places places.json]
+    python -m devtools.geocode --port 8767 [--places places.json]
 
 ``GET /geocode/v1/json?q=...&key=...`` answers as OpenCage does: ``{"results": [...],
 "status": {"code", "message"}, "total_results"}`` with ``geometry.lat/lng``, ``components``
@@ -192,7 +192,7 @@ def serve_in_thread(app: Geocoder, *, host: str = "127.0.0.1", port: int = 0) ->
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--places", help="JSON file: {address: {lat, lng, city, postcode}}")
     args = parser.parse_args(argv)
     places: dict[str, Any] = {}
