@@ -130,6 +130,8 @@ def subjects(env: dict[str, str], n: int, seed: int) -> list[str]:
 def _csrf(session: requests.Session, url: str) -> str:
     page = session.get(url, timeout=60)
     page.raise_for_status()
+    for cookie in session.cookies:  # see ``login``: Secure cookies over the loopback's HTTP
+        cookie.secure = False
     m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     if not m:
         raise RuntimeError(f"no CSRF token on {url}: {page.status_code} {page.text[:300]}")
@@ -138,16 +140,23 @@ def _csrf(session: requests.Session, url: str) -> str:
 
 def login(server: Any) -> requests.Session:
     s = requests.Session()
+    s.headers["Host"] = "localhost"  # the flagship (127.0.0.1 is no site's domain)
+    # As behind nginx: TLS ends at the proxy, which says so. Production marks the session and
+    # CSRF cookies Secure; the client keeps sending them over the loopback's plain HTTP.
+    s.headers["X-Forwarded-Proto"] = "https"
+
     token = _csrf(s, server.url("/accounts/login/"))
     r = s.post(
         server.url("/accounts/login/"),
         data={"csrfmiddlewaretoken": token, "login": USER, "password": PASSWORD},
-        headers={"Referer": server.url("/accounts/login/")},
+        headers={"Referer": "https://localhost/accounts/login/"},
         timeout=60,
         allow_redirects=False,
     )
     if r.status_code != 302:
         raise RuntimeError(f"login answered {r.status_code}: {r.text[:300]}")
+    for cookie in s.cookies:
+        cookie.secure = False
     return s
 
 
@@ -196,7 +205,7 @@ def main() -> None:
             r = s.post(
                 server.url("/cma/"),
                 data={"csrfmiddlewaretoken": token, "listing": key},
-                headers={"Referer": server.url("/cma/")},
+                headers={"Referer": "https://localhost/cma/"},
                 timeout=60,
                 allow_redirects=False,
             )
