@@ -196,7 +196,7 @@ def main() -> None:
     investor_ensure(env)
     keys = subjects(env, args.cmas + args.warmup, args.seed)
     warm, run = keys[: args.warmup], keys[args.warmup :]
-    with BenchServer(env=env) as server:
+    with BenchServer(env=env, startup_timeout=600) as server:  # 4 workers load 74,000 listings
         s = login(server)
 
         def one(key: str) -> tuple[float, str]:
