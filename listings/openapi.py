@@ -79,6 +79,10 @@ SCHEMAS: dict[str, Any] = {
             "address": {"type": "string"},
             "city": {"type": "string"},
             "status": {"type": "string"},
+            "propertyType": {
+                "type": "string",
+                "description": "RESO property type; Residential Lease prices are monthly rents.",
+            },
             "photo": {"type": "string"},
             "price": _INT,
             "beds": _INT,

@@ -20,6 +20,9 @@ from listings.readmodel.query import MAX_PAGE_SIZE, MAX_POLYGON_POINTS, MAX_TEXT
 
 STATUSES = ("Active", "Active Under Contract", "Pending", "Coming Soon")
 PROPERTY_TYPES = ("Residential", "Residential Lease", "Land", "Manufactured In Park", "Residential Income")
+LEASE = "Residential Lease"
+# The For sale / For rent switch of the search and map pages: rentals are the RESO lease type.
+LISTING_TYPES = {"sale": tuple(t for t in PROPERTY_TYPES if t != LEASE), "rent": (LEASE,)}
 MLS_SOURCES = ("gps", "crmls")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _INT = re.compile(r"[0-9]{1,10}")
@@ -172,6 +175,12 @@ SEARCH_PARAMS: tuple[Param, ...] = (
         _s("string", enum=list(PROPERTY_TYPES)),
         many=True,
     ),
+    Param(
+        "listingType",
+        choice(tuple(LISTING_TYPES)),
+        "For sale (every property type but Residential Lease) or for rent (Residential Lease).",
+        _s("string", enum=list(LISTING_TYPES)),
+    ),
     Param("propertySubType", text(80), "RESO property sub-type (repeatable).", _s("string"), many=True),
     Param(
         "status",
@@ -256,6 +265,7 @@ def parse_params(params: Mapping[str, Sequence[str]], allowed: Sequence[Param]) 
     for lo, hi in (("minPrice", "maxPrice"), ("minBeds", "maxBeds"), ("minSqft", "maxSqft")):
         if lo in values and hi in values and values[lo] > values[hi]:
             errors[lo] = f"must not exceed {hi}"
+    _listing_type_apply(values, errors)
     if "radius" in values and "near" not in values:
         errors["radius"] = "needs near"
     if values.get("sort", "").endswith("distance") and "near" not in values:
@@ -263,6 +273,19 @@ def parse_params(params: Mapping[str, Sequence[str]], allowed: Sequence[Param]) 
     if errors:
         raise InvalidParameters(errors)
     return values
+
+
+def _listing_type_apply(values: dict[str, Any], errors: dict[str, str]) -> None:
+    """``listingType`` narrows ``propertyType`` to its types; a type of the other kind is an error."""
+    kind = values.pop("listingType", None)
+    if kind is None:
+        return
+    allowed = LISTING_TYPES[kind]
+    given = values.get("propertyType", ())
+    other = [t for t in given if t not in allowed]
+    if other:
+        errors["propertyType"] = f"{', '.join(other)} is not {'for rent' if kind == 'rent' else 'for sale'}"
+    values["propertyType"] = tuple(given) or allowed
 
 
 def search_query(

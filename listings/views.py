@@ -484,6 +484,7 @@ def _page_links(page: int, pages: int) -> list[int | None]:
 
 PROPERTY_TYPES = ("Residential", "Residential Lease", "Land", "Manufactured In Park", "Residential Income")
 FILTER_FIELDS = (
+    "listingType",
     "q",
     "city",
     "minPrice",
@@ -503,8 +504,17 @@ FILTER_FIELDS = (
 )
 
 
+def _filter_values(request: HttpRequest) -> dict[str, str]:
+    """The filter form's values; For sale unless the visitor switched to For rent."""
+    f = {k: request.GET.get(k, "") for k in FILTER_FIELDS}
+    f["listingType"] = f["listingType"] if f["listingType"] in ("sale", "rent") else "sale"
+    return f
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     raw = _raw_params(request.GET)
+    if not raw.get("listingType"):
+        raw["listingType"] = ["sale"]  # sale and rent are never mixed without a word
     errors: dict[str, str] = {}
     result = None
     query = None
@@ -530,7 +540,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "page_links": _page_links(query.page, pages) if query and pages else [],
         "base_qs": base_qs,
         "saved_qs": saved_qs,
-        "f": {k: request.GET.get(k, "") for k in FILTER_FIELDS},
+        "f": _filter_values(request),
         "city_name": ", ".join(query.cities) if query and query.cities else "",
         "property_types": PROPERTY_TYPES,
         "sorts": (
@@ -545,12 +555,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 def map_page(request: HttpRequest) -> HttpResponse:
+    from listings.places import map_places
+
+    style = map_style(request)
     return render(
         request,
         "listings/map.html",
         {
-            "map_style": map_style(request),
-            "f": {k: request.GET.get(k, "") for k in FILTER_FIELDS},
+            "map_style": style,
+            # City names for the offline basemap; a tile service's style has its own.
+            "places": [] if style else map_places(mls_sources=_scope(request).mls_sources),
+            "f": _filter_values(request),
             "property_types": PROPERTY_TYPES,
         },
     )

@@ -29,12 +29,12 @@ from devtools.spark.feed.state import STATUSES, SourceFeed
 from devtools.spark.feed.wire import (
     EXPANSIONS,
     HEADER_FIELDS,
-    PLACEHOLDER_JPEG,
     corrupt,
     select_fields,
     spark_error,
     spark_ok,
 )
+from devtools.spark.photos import CACHE_HEADERS, photo_bytes
 from mls_sync import jsonwire
 
 MAX_LIMIT = 1000
@@ -224,7 +224,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path, query = parts.path, {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         if path.startswith("/photos/"):
-            self._send(200, PLACEHOLDER_JPEG, content_type="image/jpeg", headers={"Cache-Control": "max-age=86400"})
+            status, image = photo_bytes(self.server.app.feeds.feeds, path)
+            self._send(status, image, content_type="image/jpeg", headers=CACHE_HEADERS)
             return
         if path == "/_control/state":
             self._send(200, self.server.app.state())

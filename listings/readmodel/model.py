@@ -154,6 +154,7 @@ class ReadModel:
         c = self.cols
         cities = self.dicts["city"].values
         statuses = self.dicts["status"].values
+        ptypes = self.dicts["ptype"].values
 
         def nums(name: str) -> list[int | None]:
             return [None if v < 0 else v for v in c[name][rows].tolist()]
@@ -167,6 +168,7 @@ class ReadModel:
             c["address"][rows].tolist(),
             c["city"][rows].tolist(),
             c["status"][rows].tolist(),
+            c["ptype"][rows].tolist(),
             c["photo"][rows].tolist(),
             nums("price"),
             nums("beds"),
@@ -183,6 +185,7 @@ class ReadModel:
                 "address": a,
                 "city": cities[ci] or "",
                 "status": statuses[st] or "",
+                "propertyType": ptypes[pt] or "",
                 "photo": ph,
                 "price": p,
                 "beds": be,
@@ -191,7 +194,7 @@ class ReadModel:
                 "lat": la,
                 "lon": lo,
             }
-            for k, s, a, ci, st, ph, p, be, ba, sq, la, lo in cols
+            for k, s, a, ci, st, pt, ph, p, be, ba, sq, la, lo in cols
         ]
 
     # ---- queries -------------------------------------------------------------------------

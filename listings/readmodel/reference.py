@@ -147,6 +147,7 @@ def card(doc: Doc) -> dict[str, object]:
         "address": doc.get("unparsedAddress") or "",
         "city": doc.get("city") or "",
         "status": doc.get("standardStatus") or "",
+        "propertyType": doc.get("propertyType") or "",
         "photo": doc.get("primaryPhotoUrl") or "",
         "price": whole(doc.get("listPrice")),
         "beds": small_int(doc.get("bedroomsTotal")),

@@ -82,12 +82,33 @@ def test_search_page_results_filters_and_pagination(sarah_site: Any, site_client
     response = client.get("/search/", {"city": "palm-springs", "pageSize": "12", "sort": "price"})
     assert response.status_code == 200
     html = response.content.decode()
-    expected = sum(1 for d in store if d["city"] == "Palm Springs" and d["mlsSource"] == "gps")
+    # For sale by default: rentals (Residential Lease) are a search of their own.
+    palm_springs = [d for d in store if d["city"] == "Palm Springs" and d["mlsSource"] == "gps"]
+    expected = sum(1 for d in palm_springs if d["propertyType"] != "Residential Lease")
     assert f"<strong>{expected}</strong> homes" in html
     assert html.count('class="card listing-card"') == min(12, expected)
     assert 'rel="next"' in html and "page=2" in html
     crmls_keys = {d["listingKey"] for d in store if d["mlsSource"] == "crmls"}
     assert not any(k in html for k in crmls_keys)
+
+
+def test_search_page_switches_between_sale_and_rent(sarah_site: Any, site_client: Any, store: Any) -> None:
+    client = site_client(sarah_site)
+    gps = [d for d in store if d["mlsSource"] == "gps"]
+    rentals = [d for d in gps if d["propertyType"] == "Residential Lease"]
+    assert rentals and len(rentals) < len(gps)
+    html = client.get("/search/", {"listingType": "rent", "pageSize": "48"}).content.decode()
+    assert f"<strong>{len(rentals)}</strong> home" in html and "Homes for rent" in html
+    assert html.count('<span class="per-month">/mo</span>') == min(48, len(rentals))
+    assert 'value="rent" checked' in html and "Max rent / mo" in html
+    sale = client.get("/search/", {"pageSize": "48"}).content.decode()
+    assert f"<strong>{len(gps) - len(rentals)}</strong> homes" in sale and "/mo</span>" not in sale
+    assert 'value="sale" checked' in sale
+    # A rental type asked for under For sale is a clear error, not a silent mix.
+    mixed = client.get("/search/", {"listingType": "sale", "propertyType": "Residential Lease"})
+    assert mixed.status_code == 400 and "is not for sale" in mixed.content.decode()
+    api = client.get("/api/listings", {"listingType": "rent", "pageSize": "5"}).json()
+    assert api["total"] == len(rentals) and {c["propertyType"] for c in api["results"]} == {"Residential Lease"}
 
 
 def test_search_page_reports_bad_filters(sarah_site: Any, site_client: Any) -> None:
@@ -103,6 +124,9 @@ def test_map_page_uses_offline_style_without_a_key(public_tenant: Any, site_clie
     html = site_client(public_tenant).get("/map/").content.decode()
     assert 'data-style=""' in html and "/static/vendor/maplibre-gl/maplibre-gl.js" in html
     assert "cdn" not in html.lower()
+    # The offline basemap: packaged coastline/state/county data and the store's city names.
+    assert "/static/vendor/us-atlas/counties-10m" in html and "/static/vendor/world-atlas/land-50m" in html
+    assert "/static/vendor/topojson-client/" in html and '<script id="map-places" type="application/json">' in html
     settings.MAPTILER_API_KEY = "k123"
     assert "api.maptiler.com" in site_client(public_tenant).get("/map/").content.decode()
 

@@ -32,16 +32,28 @@
     if (n >= 1e3) return "$" + Math.round(n / 1e3) + "K";
     return "$" + Math.round(n);
   }
+  var LEASE = "Residential Lease";
+  function priceHtml(c) { return money(c.price) + (c.price != null && c.propertyType === LEASE ? '<span class="per-month">/mo</span>' : ""); }
   function cardHtml(c) {
     var photo = c.photo || "/static/img/no-photo.svg";
     return '<article class="card listing-card" data-listing-key="' + esc(c.key) + '">' +
       '<a href="/listings/' + esc(c.slug) + '/" tabindex="-1" aria-hidden="true" class="card-photo"><img src="' + esc(photo) + '" alt="" loading="lazy" width="400" height="300"></a>' +
-      '<div class="body"><p class="price">' + money(c.price) + '</p>' +
+      '<div class="body"><p class="price">' + priceHtml(c) + '</p>' +
       '<p class="facts">' + (c.beds == null ? "–" : c.beds) + " bd · " + (c.baths == null ? "–" : c.baths) + " ba · " + (c.sqft == null ? "–" : Number(c.sqft).toLocaleString("en-US")) + " sq ft</p>" +
       '<p><a href="/listings/' + esc(c.slug) + '/">' + esc(c.address) + "</a>, " + esc(c.city) + "</p></div></article>";
   }
-  function offlineStyle() {
-    return { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#e8eef4" } }] };
+  // The For sale / For rent switch: a change starts a new search of the other kind (prices of
+  // one kind mean nothing for the other, so they are dropped). The map page keeps its view.
+  function listingTypeSwitch(onChange) {
+    document.querySelectorAll("[data-listing-type] input[name=listingType]").forEach(function (input) {
+      input.addEventListener("change", function () {
+        var p = new URLSearchParams(input.form && input.form.dataset.keepUrl ? location.search : new FormData(input.form));
+        ["minPrice", "maxPrice", "propertyType", "page"].forEach(function (k) { p.delete(k); });
+        p.set("listingType", input.value);
+        if (onChange) onChange(p); else location.href = (input.form.getAttribute("action") || location.pathname) + "?" + p.toString();
+      });
+    });
   }
-  window.Listings = { api: api, csrf: csrf, filtersQuery: filtersQuery, esc: esc, money: money, shortMoney: shortMoney, cardHtml: cardHtml, offlineStyle: offlineStyle };
+  document.addEventListener("DOMContentLoaded", function () { if (!document.getElementById("map")) listingTypeSwitch(); });
+  window.Listings = { api: api, csrf: csrf, filtersQuery: filtersQuery, esc: esc, money: money, shortMoney: shortMoney, cardHtml: cardHtml, priceHtml: priceHtml, listingTypeSwitch: listingTypeSwitch, LEASE: LEASE };
 })();

@@ -49,6 +49,7 @@
       var map = new maplibregl.Map({ container: el, style: el.dataset.style || L.offlineStyle(), center: [lng, lat], zoom: 14, attributionControl: { compact: true } });
       map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
       new maplibregl.Marker({ color: "#1d4ed8" }).setLngLat([lng, lat]).addTo(map);
+      if (!el.dataset.style) L.offlineBasemap(map, []);
     } catch (err) { el.classList.add("map-unavailable"); el.textContent = "The map could not be shown in this browser."; }
   }
 })();

@@ -37,6 +37,17 @@
   }
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   window.listingsMap = map; // for tests and debugging
+  if (!el.dataset.style) {
+    var placesEl = document.getElementById("map-places");
+    L.offlineBasemap(map, placesEl ? JSON.parse(placesEl.textContent) : []);
+  }
+  var rentals = (new FormData(form || undefined)).get("listingType") === "rent";
+  L.listingTypeSwitch(function (p) {
+    var c = map.getCenter();
+    p.set("lat", c.lat.toFixed(5)); p.set("lng", c.lng.toFixed(5)); p.set("z", map.getZoom().toFixed(2));
+    if (polygon) p.set("polygon", filters().get("polygon"));
+    location.href = "/map/?" + p.toString();
+  });
 
   function filters() {
     var p = L.filtersQuery(form, ["sort"]);
@@ -92,8 +103,8 @@
     b.type = "button";
     b.className = "price-pin";
     b.dataset.slug = p.slug;
-    b.textContent = L.shortMoney(p.price);
-    b.setAttribute("aria-label", L.money(p.price) + ", " + (p.beds == null ? "" : p.beds + " bd ") + "– open listing");
+    b.textContent = L.shortMoney(p.price) + (rentals && p.price != null ? "/mo" : "");
+    b.setAttribute("aria-label", L.money(p.price) + (rentals ? " a month" : "") + ", " + (p.beds == null ? "" : p.beds + " bd ") + "– open listing");
     b.addEventListener("click", function (e) { e.stopPropagation(); location.href = "/listings/" + p.slug + "/"; });
     return b;
   }
@@ -144,7 +155,16 @@
     var first = stackPopup.getElement().querySelector("a");
     if (first) first.focus();
   }
+  // A marker pressed but not yet released must not be replaced under the pointer (its click
+  // would be lost): a refresh that arrives meanwhile waits for the release.
+  var pressed = false, pendingRender = null;
+  el.addEventListener("pointerdown", function () { pressed = true; }, true);
+  window.addEventListener("pointerup", function () {
+    pressed = false;
+    if (pendingRender) { var fc = pendingRender; pendingRender = null; setTimeout(function () { renderClusters(fc); }, 0); }
+  });
   function renderClusters(fc) {
+    if (pressed) { pendingRender = fc; return; }
     clearMarkers();
     if (stackPopup) { stackPopup.remove(); stackPopup = null; }
     var points = [];
@@ -159,11 +179,15 @@
     el.dataset.features = String(fc.features.length);
     el.dataset.clusters = String(fc.features.filter(function (f) { return f.properties.cluster; }).length);
   }
+  // A click on a cluster zooms in at once: to the zoom where it splits when the server says so
+  // within a quarter second, else two levels (a slow answer never makes the click look lost).
   function expand(id, coords) {
+    var done = false, from = map.getZoom();
+    function go(z) { if (done) return; done = true; map.easeTo({ center: coords, zoom: Math.min(Math.max(z, from + 1), 20), duration: 400 }); }
+    setTimeout(function () { go(from + 2); }, 250);
     L.api("GET", "/api/map/clusters/" + id + "?" + filters().toString() + "&limit=1").then(function (r) {
-      var z = r.ok ? r.data.expansionZoom : map.getZoom() + 2;
-      map.easeTo({ center: coords, zoom: Math.min(z, 20), duration: 400 });
-    });
+      go(r.ok ? r.data.expansionZoom : from + 2);
+    }).catch(function () { go(from + 2); });
   }
   function load() {
     var mine = ++seq;
@@ -210,22 +234,44 @@
     if (!drawing) return;
     drawPoints.push([e.lngLat.lng, e.lngLat.lat]);
     redraw();
-    say(drawPoints.length + " point" + (drawPoints.length === 1 ? "" : "s") + (drawPoints.length >= 3 ? ". Press “Finish area” when done." : ". Click the map to add corners."));
+    say(drawPoints.length + " corner" + (drawPoints.length === 1 ? "" : "s") + (drawPoints.length >= 3 ? ". Press “Finish area” when done." : ". " + tapWord + " the map to add corners."));
   });
+  var drawHelp = document.querySelector("[data-draw-help]");
+  var touch = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+  var tapWord = touch ? "Tap" : "Click";
+  if (drawHelp) drawHelp.querySelector("[data-touch-word]").textContent = tapWord;
+  function drawMode(on) {
+    drawing = on;
+    el.classList.toggle("drawing", on);
+    if (drawHelp) drawHelp.hidden = !on;
+    drawBtn.setAttribute("aria-pressed", on ? "true" : "false");
+    drawBtn.textContent = on ? "Finish area" : "Draw an area";
+    map.getCanvas().style.cursor = on ? "crosshair" : "";
+  }
   if (drawBtn) drawBtn.addEventListener("click", function () {
     if (!drawing) {
-      drawing = true; drawPoints = [];
-      drawBtn.setAttribute("aria-pressed", "true"); drawBtn.textContent = "Finish area";
-      map.getCanvas().style.cursor = "crosshair";
-      say("Click the map to add the corners of your area.");
+      drawPoints = [];
+      drawMode(true);
+      say(tapWord + " the map to add the corners of your area.");
     } else {
-      drawing = false;
-      drawBtn.setAttribute("aria-pressed", "false"); drawBtn.textContent = "Draw an area";
-      map.getCanvas().style.cursor = "";
+      drawMode(false);
       if (drawPoints.length >= 3) polygon = drawPoints.slice(0, 200);
+      else if (drawPoints.length) say("An area needs at least 3 corners; nothing was drawn.");
       redraw(); load();
     }
   });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && drawing) { drawPoints = []; drawMode(false); redraw(); say("Drawing cancelled."); }
+  });
+  var toolbar = document.querySelector(".map-toolbar"), filtersToggle = document.querySelector("[data-filters-toggle]");
+  if (filtersToggle && toolbar) {
+    filtersToggle.hidden = false;
+    filtersToggle.addEventListener("click", function () {
+      var open = !toolbar.classList.contains("filters-open");
+      toolbar.classList.toggle("filters-open", open);
+      filtersToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
   if (clearBtn) clearBtn.addEventListener("click", function () { polygon = null; redraw(); load(); });
   if (form) form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
 
