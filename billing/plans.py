@@ -95,6 +95,8 @@ class Plan:
     requires: frozenset[str] = frozenset()
     interval: str = "month"
     currency: str = "usd"
+    # Network sites the plan pays for (agent plans): each launch needs a free one.
+    sites: int = 0
 
     @property
     def on_sale(self) -> bool:
@@ -247,6 +249,7 @@ _PLAN_LIST: tuple[Plan, ...] = (
         # this plan to the agents of a site (cma/limits.py).
         limits={Feature.CMA_REPORTS: UNLIMITED},
         switches=frozenset({Feature.WHITE_LABEL_SITE}),
+        sites=1,
     ),
 )
 

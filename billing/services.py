@@ -109,11 +109,23 @@ def price_id_for(*, plan: Plan) -> str:
     return found.data[0].id
 
 
-def checkout_session_create(*, user: Any, plan_key: str, attempt_id: str, success_url: str, cancel_url: str) -> str:
+def checkout_session_create(
+    *,
+    user: Any,
+    plan_key: str,
+    attempt_id: str,
+    success_url: str,
+    cancel_url: str,
+    trial_days: int = 0,
+    metadata: dict[str, str] | None = None,
+) -> str:
     """Start Checkout for a paid plan; returns the hosted Checkout URL.
 
     ``attempt_id`` comes from the pricing form, so a double click or a browser retry reuses
-    the same session instead of opening a second one (Stripe keeps idempotency keys 24 h)."""
+    the same session instead of opening a second one (Stripe keeps idempotency keys 24 h).
+    ``trial_days`` starts the subscription with a free trial; the card is still taken.
+    ``metadata`` adds keys of the caller's (an onboarding application's id) to the session's
+    and the subscription's."""
     plan = plan_get(key=plan_key)
     schema = _schema()
     if plan.is_free:
@@ -126,7 +138,10 @@ def checkout_session_create(*, user: Any, plan_key: str, attempt_id: str, succes
     if subscription_current(user=user, audience=plan.audience) is not None:
         raise AlreadySubscribed("You already have a plan: change it from the billing portal.")
     customer = billing_customer_get_or_create(user=user)
-    metadata = {"schema": schema, "user_id": str(user.pk), "plan": plan.key}
+    metadata = {**(metadata or {}), "schema": schema, "user_id": str(user.pk), "plan": plan.key}
+    subscription_data: dict[str, Any] = {"metadata": metadata}
+    if trial_days:
+        subscription_data["trial_period_days"] = trial_days
     session = _stripe_call(
         "checkout create",
         stripe_client().v1.checkout.sessions.create,
@@ -140,7 +155,8 @@ def checkout_session_create(*, user: Any, plan_key: str, attempt_id: str, succes
             "metadata": metadata,
             # Copied onto the subscription, so every later subscription and invoice event
             # says which site and user it belongs to.
-            "subscription_data": {"metadata": metadata},
+            "subscription_data": subscription_data,
+            "payment_method_collection": "always",
         },
         options={"idempotency_key": f"checkout-{schema}-{user.pk}-{plan.key}-{attempt_id}"[:255]},
     )
@@ -318,7 +334,10 @@ def _notify_payment_failed(*, sub: Subscription) -> None:
 
 def _after_change(*, sub: Subscription) -> None:
     if sub.plan_key == AGENT.key and sub.user is not None:
+        from billing.signals import agent_plan_changed
+
         agent_sites_sync(user=sub.user)
+        agent_plan_changed.send(sender=Subscription, user=sub.user, subscription=sub)
 
 
 def agent_sites_sync(*, user: Any, now: dt.datetime | None = None) -> int:

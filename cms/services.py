@@ -60,19 +60,29 @@ def lead_create_from_form(*, page: Any, data: dict[str, Any], user: Any = None) 
 
 
 def lead_notify_agent(*, lead_id: int) -> bool:
-    """Email the site's agent about a new lead (runs in the site's schema, in a task)."""
-    from django.core.mail import send_mail
-    from wagtail.models import Site
-
-    from themes.models import SiteBranding
+    """Email the site's agent about a new lead (runs in the site's schema, in a task), from the
+    site itself, with Reply-To the person who asked so the agent can answer in one click."""
+    from themes.mail import mail_identity, site_mail
 
     lead = Lead.objects.filter(pk=lead_id).first()
-    site = Site.objects.filter(is_default_site=True).first()
-    if lead is None or site is None:
+    if lead is None:
         return False
-    branding = SiteBranding.for_site(site)
-    if not branding.contact_email:
+    identity = mail_identity()
+    to = identity.branding.contact_email
+    if not to:
         return False
-    body = f"{lead.get_source_display()} from {lead.name or 'a visitor'} <{lead.email}>\n\n{lead.message}"
-    send_mail(f"New lead on {branding.site_name}", body, None, [branding.contact_email])
+    who = lead.name or "a visitor"
+    lines = [f"{lead.get_source_display()} from {who}", f"Email: {lead.email or '-'}", f"Phone: {lead.phone or '-'}"]
+    if lead.data.get("address"):
+        lines.append(f"Home: {lead.data['address']} ({identity.site_url}/listings/{lead.data.get('slug', '')}/)")
+    lines += ["", lead.message, "", f"All your leads: {identity.site_url}/cms/snippets/cms/lead/"]
+    message = site_mail(
+        subject=f"New lead on {identity.branding.site_name}: {lead.get_source_display().lower()} from {who}",
+        to=[to],
+        text="\n".join(lines),
+        identity=identity,
+    )
+    if lead.email:
+        message.reply_to = [lead.email]
+    message.send()
     return True

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from listings.sitemaps import SITEMAPS
 from marketplace.media import marketplace_media_serve
+from platform_admin.views import report_page
 from tenants import views as tenant_views
 
 common_urlpatterns = [
@@ -20,4 +21,5 @@ common_urlpatterns = [
     path("", include("listings.urls")),
     path("media/<path:path>", tenant_views.media_serve, name="media"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("report/", report_page, name="report_page"),
 ]

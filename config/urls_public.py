@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.urls_common import common_urlpatterns
-from tenants import network_views
+from tenants import domain_views, network_views, wizard_views
 from tenants import views as tenant_views
 
 admin.site.site_header = "ChatRealty platform admin"
@@ -13,13 +13,29 @@ admin.site.site_title = "ChatRealty admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("platform/", include("platform_admin.urls")),
     path("", tenant_views.flagship_home, name="flagship_home"),
     path("network/", network_views.network_home, name="network_home"),
     path("network/agent/", network_views.agent_details, name="network_agent_details"),
-    path("network/start/<slug:step>/", network_views.wizard_step, name="network_step"),
-    path("network/launch/", network_views.wizard_launch, name="network_launch"),
+    path("network/start/<slug:step>/", wizard_views.wizard_step, name="network_step"),
+    path("network/subdivisions/", wizard_views.subdivisions, name="network_subdivisions"),
+    path("network/launch/", wizard_views.wizard_launch, name="network_launch"),
+    path("network/launch/<int:application_id>/", wizard_views.launch_progress, name="network_launch_progress"),
+    path("network/launch/<int:application_id>/status/", wizard_views.launch_status, name="network_launch_status"),
+    path("network/launch/<int:application_id>/retry/", wizard_views.launch_retry, name="network_launch_retry"),
     path("network/dashboard/", network_views.dashboard, name="network_dashboard"),
     path("network/sites/<int:application_id>/admin/", network_views.open_site_admin, name="network_open_admin"),
+    path("network/sites/<int:application_id>/domains/", domain_views.domains, name="network_domains"),
+    path(
+        "network/sites/<int:application_id>/domains/<int:domain_id>/verify/",
+        domain_views.domain_verify,
+        name="network_domain_verify",
+    ),
+    path(
+        "network/sites/<int:application_id>/domains/<int:domain_id>/remove/",
+        domain_views.domain_remove,
+        name="network_domain_remove",
+    ),
     # Hosts and service providers are network accounts: their dashboards live here.
     path("hosting/", include("rentals.urls_host")),
     path("provider/", include("providers.urls_dashboard")),
@@ -28,3 +44,5 @@ urlpatterns = [
 
 # django-allauth answers its own limits with this (security/views.py): 429 + Retry-After.
 handler429 = "security.views.too_many_requests"
+# Server errors show the site's own page, in its branding (themes/errors.py).
+handler500 = "themes.errors.server_error"

@@ -19,3 +19,5 @@ urlpatterns = [
 
 # django-allauth answers its own limits with this (security/views.py): 429 + Retry-After.
 handler429 = "security.views.too_many_requests"
+# Server errors show the site's own page, in its branding (themes/errors.py).
+handler500 = "themes.errors.server_error"

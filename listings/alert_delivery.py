@@ -90,13 +90,18 @@ def _send_mail(*, user: Any, subject: str, context: dict[str, Any], unsubscribe_
     Raises the mail server's error otherwise."""
     if not user.email:
         return False
+    from themes.mail import mail_identity
+
+    identity = mail_identity()  # the site's name as sender, its agent as Reply-To, its colours
+    context = {**context, "site_name": identity.branding.site_name, "branding": identity.branding}
     text = render_to_string("listings/email/alert.txt", context)
     html = render_to_string("listings/email/alert.html", context)
     msg = EmailMultiAlternatives(
         subject,
         text,
-        None,
+        identity.from_email,
         [user.email],
+        reply_to=identity.reply_to,
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
     msg.attach_alternative(html, "text/html")

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export DJANGO_SETTINGS_MODULE=config.settings.local
+# A demo shows the product: the sites' own 404 and 500 pages, never Django's debug pages.
+export DJANGO_DEBUG="${DJANGO_DEBUG:-false}"
 export SPARK_BASE_URL="${SPARK_BASE_URL:-http://127.0.0.1:8765}"
 export SPARK_GPS_API_KEY="${SPARK_GPS_API_KEY:-gps}"
 export SPARK_CRMLS_API_KEY="${SPARK_CRMLS_API_KEY:-crmls}"

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,30 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tenants"
     verbose_name = "Sites and agents"
+
+    def ready(self) -> None:
+        from billing.signals import agent_plan_changed
+
+        agent_plan_changed.connect(_agent_plan_changed, dispatch_uid="tenants-launch-paid-sites")
+
+
+def _agent_plan_changed(*, user: Any, subscription: Any, **_: Any) -> None:
+    """A paid (or trialing) Agent plan launches the sites waiting for it, once the webhook's
+    transaction has committed (a rolled-back event must not launch anything)."""
+    from django.db import transaction
+
+    from billing.models import Subscription
+
+    if subscription.status not in Subscription.LIVE_STATUSES:
+        return
+    user_id = user.pk
+
+    def launch() -> None:
+        from accounts.models import User
+        from tenants.onboarding import applications_launch_paid
+
+        owner = User.objects.filter(pk=user_id).first()
+        if owner is not None:
+            applications_launch_paid(user=owner)
+
+    transaction.on_commit(launch)

@@ -25,10 +25,34 @@ def _shareable() -> bool:
     return not connection.in_atomic_block
 
 
+_seen_version: list[int | None] = [None]
+
+
 def tenant_host_cache_clear(**_: Any) -> None:
     """Forget every cached host -> site answer of this process (on any Tenant/Domain save or
-    delete here; other processes see the change within ``TENANT_HOST_CACHE_SECONDS``)."""
+    delete here) and, once the change is committed, tell every other process to do the same
+    (``tenants.hostcache``)."""
+    from django.db import transaction
+
+    from tenants.hostcache import host_version_bump
+
     _hosts.clear()
+    transaction.on_commit(host_version_bump)
+
+
+def _follow_host_version() -> bool:
+    """Drop this process's answers when another process changed sites or domains; False when
+    the version can't be read (then nothing is cached)."""
+    from tenants.hostcache import host_version
+
+    version = host_version()
+    if version is None:
+        _hosts.clear()
+        return False
+    if version != _seen_version[0]:
+        _hosts.clear()
+        _seen_version[0] = version
+    return True
 
 
 for _model in (get_tenant_model(), get_tenant_domain_model()):
@@ -42,9 +66,10 @@ class SiteTenantMiddleware(TenantMainMiddleware):
     The host -> site answer is kept per process for ``TENANT_HOST_CACHE_SECONDS`` (default 5;
     0 turns it off), so most requests run no SQL for routing (before: a health check, a
     ``SET search_path`` and a ``tenants_domain JOIN tenants_tenant`` query on every request).
-    A Tenant or Domain saved or deleted in this process empties the cache at once; changes
-    made elsewhere (another worker, a queryset ``update()``) show within the TTL. Unknown
-    hosts are not cached. Each request gets its own copy of the tenant instance.
+    A Tenant or Domain saved or deleted anywhere empties every process's cache on its next
+    request (a version number in Redis, ``tenants.hostcache``); a queryset ``update()`` must
+    call ``tenant_host_cache_clear()`` itself. Unknown hosts are not cached. Each request gets
+    its own copy of the tenant instance.
 
     Nothing is cached or served from the cache while the connection is inside a transaction
     (a row read there may be uncommitted or rolled back, so it must not outlive it): requests
@@ -52,7 +77,7 @@ class SiteTenantMiddleware(TenantMainMiddleware):
 
     def get_tenant(self, domain_model: Any, hostname: str) -> Any:
         ttl = float(getattr(settings, "TENANT_HOST_CACHE_SECONDS", HOST_CACHE_SECONDS))
-        if ttl <= 0 or not _shareable():
+        if ttl <= 0 or not _shareable() or not _follow_host_version():
             return super().get_tenant(domain_model, hostname)
         now = time.monotonic()
         hit = _hosts.get(hostname)
@@ -85,3 +110,25 @@ class SiteSuspendedMiddleware:
             if not is_staff and not request.path.startswith(self.ALWAYS_ALLOWED_PREFIXES):
                 return render(request, "errors/site_unavailable.html", {"site": tenant}, status=503)
         return self.get_response(request)
+
+
+class TlsAskMiddleware:
+    """Answers a reverse proxy's "may I get a certificate for this host?" before any site
+    routing (the proxy asks on its own address, not a site's host): Caddy's on-demand TLS
+    ``ask`` (``GET /.well-known/chatrealty/tls-ask?domain=<host>``): 200 for a host we serve
+    (a verified custom domain, a platform subdomain, the flagship), 404 for anything else, so
+    nobody can make us request certificates for domains that are not ours."""
+
+    PATH = "/.well-known/chatrealty/tls-ask"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path != self.PATH:
+            return self.get_response(request)
+        from tenants.domains import tls_allowed
+
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
+        allowed = tls_allowed(host=request.GET.get("domain", ""))
+        return HttpResponse("yes" if allowed else "no", status=200 if allowed else 404, content_type="text/plain")

@@ -83,6 +83,37 @@ class Domain(DomainMixin):
         return self.domain
 
 
+class CustomDomain(models.Model):
+    """A domain an agent brings to their site (``homesbysarah.com``): proven theirs by a DNS
+    TXT record, then served as ``Domain`` rows for the apex and ``www``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the DNS record"
+        VERIFIED = "verified", "Connected"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="custom_domains")
+    host = models.CharField(max_length=253, help_text="The apex domain, lowercase, IDNA-encoded.")
+    token = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["host"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "host"], name="custom_domain_once_per_site"),
+            # Only one site can ever hold a verified domain.
+            models.UniqueConstraint(
+                fields=["host"], condition=models.Q(status="verified"), name="custom_domain_verified_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.host
+
+
 class AgentProfile(models.Model):
     """The licensed agent behind a site: shown on the site, required by IDX display rules."""
 
@@ -104,15 +135,23 @@ class SiteApplication(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        CHECKOUT = "checkout", "Waiting for payment"
         PROVISIONING = "provisioning", "Being set up"
         LIVE = "live", "Live"
         FAILED = "failed", "Set-up failed"
+
+    EDITABLE = (Status.DRAFT, Status.CHECKOUT, Status.FAILED)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_applications")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     data = models.JSONField(default=dict, blank=True, help_text="Validated answers, by wizard step.")
     tenant = models.OneToOneField(Tenant, null=True, blank=True, on_delete=models.SET_NULL, related_name="application")
     error = models.TextField(blank=True)
+    failed_step = models.CharField(max_length=20, blank=True)
+    checkout_session_id = models.CharField(max_length=255, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True, help_text="When its Agent plan was first paid for.")
+    launched_at = models.DateTimeField(null=True, blank=True, help_text="When provisioning was queued.")
+    live_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

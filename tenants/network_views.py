@@ -1,34 +1,22 @@
-"""The network's pages (public schema): agent landing, onboarding wizard, dashboard."""
+"""The network's pages (public schema): agent landing, agent details, dashboard (the wizard
+itself is in ``tenants.wizard_views``)."""
 
 from __future__ import annotations
 
 from typing import cast
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.permissions import login_required
-from tenants.forms import STEP_TITLES, STEPS, AgentDetailsForm, step_initial
+from tenants.forms import AgentDetailsForm
 from tenants.login_links import login_link_token
 from tenants.models import SiteApplication
-from tenants.onboarding import (
-    agent_details_save,
-    application_current,
-    application_launch,
-    application_missing_steps,
-    application_step_save,
-)
-
-STEP_ORDER = [*STEPS, "review"]
-
-
-def _is_agent(user: object) -> bool:
-    return getattr(user, "role", None) == Role.AGENT and bool(getattr(user, "license_number", ""))
+from tenants.onboarding import agent_details_save
 
 
 def network_home(request: HttpRequest) -> HttpResponse:
@@ -49,38 +37,6 @@ def agent_details(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("network_step", step="site")
     return render(request, "network/agent_details.html", {"form": form})
-
-
-@login_required
-def wizard_step(request: HttpRequest, step: str) -> HttpResponse:
-    if step not in STEP_ORDER:
-        raise Http404("No such step")
-    if not _is_agent(request.user):
-        return redirect("network_agent_details")
-    application = application_current(user=request.user)
-    context = {"step": step, "steps": [(s, STEP_TITLES[s]) for s in STEP_ORDER], "application": application}
-    if step == "review":
-        context["missing"] = application_missing_steps(application=application)
-        return render(request, "network/review.html", context)
-    form = STEPS[step](request.POST or None, initial=step_initial(step, application.data))
-    if request.method == "POST" and form.is_valid():
-        application_step_save(application=application, step=step, data=form.cleaned_data)
-        return redirect("network_step", step=STEP_ORDER[STEP_ORDER.index(step) + 1])
-    context["form"] = form
-    return render(request, "network/step.html", context)
-
-
-@require_POST
-@login_required
-def wizard_launch(request: HttpRequest) -> HttpResponse:
-    application = application_current(user=request.user)
-    try:
-        application_launch(application=application)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("network_step", step="review")
-    messages.success(request, "Your site is being set up. It takes a few seconds.")
-    return redirect("network_dashboard")
 
 
 @login_required

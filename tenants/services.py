@@ -6,6 +6,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,10 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
-from tenants.db import use_public_schema
 from tenants.models import Domain, Tenant
 from tenants.site_setup import SiteContent, community_index_ensure, site_content_seed
-from tenants.validators import validate_subdomain
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +33,7 @@ class SiteBrandingInput:
     brokerage: str = ""
     contact_email: str = ""
     contact_phone: str = ""
+    preset: str = "classic"
 
 
 @dataclass
@@ -53,6 +53,7 @@ class SiteInput:
     owner: SiteOwnerInput | None = None
     mls_sources: list[str] = field(default_factory=lambda: ["gps", "crmls"])
     featured_subdivisions: list[str] = field(default_factory=list)
+    owner_user: Any = None  # the network account that owns the site (public schema)
 
 
 def site_domain(*, subdomain: str) -> str:
@@ -113,29 +114,21 @@ def _template_seed_top_up(*, template: Tenant) -> None:
             community_index_ensure(home=home)
 
 
-@transaction.atomic
-def tenant_create(*, site: SiteInput) -> Tenant:
-    """Provision a site: clone the template schema, add its domain, set its Wagtail Site
-    hostname, create its owner and seed its pages and branding. All or nothing: Postgres DDL is
-    transactional, so a failure leaves no schema, row or domain behind."""
-    validate_subdomain(site.subdomain)
-    if Tenant.objects.filter(slug=site.subdomain).exists():
-        raise ValidationError({"subdomain": "That address is already taken."})
+def tenant_create(*, site: SiteInput, images: Any = None, progress: Any = None, verify: bool = False) -> Tenant:
+    """Provision a site (``tenants.provisioning``): clone the template schema, add its domain,
+    set its Wagtail Site hostname, seed its pages and branding, create its owner. All or nothing:
+    a failure at any step leaves no schema, row, domain or media folder behind. Raises
+    ``ValidationError`` for a bad or taken address, ``ProvisioningError`` for any other failure."""
+    from tenants.provisioning import ProvisioningError, site_provision_run
+
     started = time.perf_counter()
-    tenant = Tenant(
-        schema_name=site.subdomain.replace("-", "_"),
-        slug=site.subdomain,
-        name=site.name,
-        kind=Tenant.Kind.AGENT_SITE,
-        mls_sources=site.mls_sources,
-        featured_subdivisions=site.featured_subdivisions,
-    )
-    tenant.full_clean(exclude=["owner"])
-    tenant.save(verbosity=0)
-    domain = Domain.objects.create(domain=site_domain(subdomain=site.subdomain), tenant=tenant, is_primary=True)
-    with schema_context(tenant.schema_name):
-        site_content_seed(content=SiteContent(hostname=domain.domain, branding=site.branding, owner=site.owner))
-    use_public_schema()
+    try:
+        tenant = site_provision_run(site=site, images=images, progress=progress, verify=verify)
+    except ProvisioningError as exc:
+        cause = exc.__cause__
+        if exc.step == "check" and isinstance(cause, ValidationError):
+            raise cause from None
+        raise
     logger.info("site created", extra={"site": tenant.slug, "seconds": round(time.perf_counter() - started, 3)})
     return tenant
 

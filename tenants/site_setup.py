@@ -33,10 +33,12 @@ def _retitle_cloned_pages(*, home: Page, branding: SiteBrandingInput) -> None:
         title=title, draft_title=title, hero_heading=f"Find your next home with {title}"
     )
     StandardPage.objects.filter(slug="about").update(introduction=f"Meet {branding.agent_name or title}.")
+    if branding.tagline:  # the agent's own line under the hero heading
+        HomePage.objects.filter(pk=home.pk).update(hero_subheading=branding.tagline)
     Revision.objects.all().delete()
 
 
-def _home_page(*, title: str) -> Page:
+def _home_page(*, title: str, tagline: str = "") -> Page:
     from cms.models import HomePage
 
     existing = HomePage.objects.first()
@@ -49,7 +51,7 @@ def _home_page(*, title: str) -> Page:
         title=title,
         slug="home",
         hero_heading=f"Find your next home with {title}",
-        hero_subheading=_hero_subheading(),
+        hero_subheading=tagline or _hero_subheading(),
         body=[("featured_listings", {"heading": "New on the market", "count": 6})],
     )
     root.add_child(instance=home)
@@ -144,7 +146,9 @@ def _branding(*, site: Site, branding: SiteBrandingInput) -> None:
     setting.save()
 
 
-def _owner(*, owner: SiteOwnerInput) -> None:
+def site_owner_create(*, owner: SiteOwnerInput) -> None:
+    """The site's owner in the current schema: an agent, staff and superuser of this schema
+    only (auth is per site), in the Editors group."""
     from accounts.models import Role
     from accounts.services import user_create
 
@@ -170,7 +174,7 @@ def site_content_seed(*, content: SiteContent) -> Site:
     from cms.models import HomePage
 
     cloned_home = HomePage.objects.first()
-    home = _home_page(title=content.branding.site_name)
+    home = _home_page(title=content.branding.site_name, tagline=content.branding.tagline)
     _child_pages(home=home, branding=content.branding)
     community_index_ensure(home=home)
     if cloned_home is not None:
@@ -178,5 +182,5 @@ def site_content_seed(*, content: SiteContent) -> Site:
     site = _site(hostname=content.hostname, home=home, site_name=content.branding.site_name)
     _branding(site=site, branding=content.branding)
     if content.owner is not None:
-        _owner(owner=content.owner)
+        site_owner_create(owner=content.owner)
     return site

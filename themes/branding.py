@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -23,6 +24,10 @@ class Branding:
     license_number: str
     brokerage: str
     is_flagship: bool
+    preset: str = "classic"
+    favicon_url: str = ""
+    apple_touch_icon_url: str = ""
+    agent_photo_url: str = ""
 
 
 FLAGSHIP = Branding(
@@ -42,7 +47,10 @@ FLAGSHIP = Branding(
 )
 
 
-CACHE_KEY = "themes:branding:v1:{schema}"  # v1: bump when Branding's fields change
+# How the footer credits each MLS feed (IDX display rules); a site credits only its own feeds.
+MLS_CREDITS = {"gps": "the Greater Palm Springs MLS", "crmls": "CRMLS"}
+
+CACHE_KEY = "themes:branding:v2:{schema}"  # bump when Branding's fields change
 CACHE_TTL_S = 600  # a safety net: saving a site's branding, Site or an image drops the entry
 CACHE_MAX_HOSTS = 16  # hosts (with ports) of one schema kept; more start the map afresh
 
@@ -86,8 +94,14 @@ def branding_cache_clear() -> None:
 def _branding_from_db(request: HttpRequest) -> Branding:
     from themes.models import SiteBranding  # tenant-only model
 
-    setting = SiteBranding.for_request(request)
+    return branding_from_setting(SiteBranding.for_request(request))
+
+
+def branding_from_setting(setting: Any) -> Branding:
+    """The Branding of a site's ``SiteBranding`` row (image URLs are Wagtail renditions)."""
     logo_url = setting.logo.get_rendition("height-80").url if setting.logo_id else ""
+    favicon = setting.favicon if setting.favicon_id else None
+    photo = setting.agent_photo.get_rendition("fill-400x400").url if setting.agent_photo_id else ""
     return Branding(
         site_name=setting.site_name,
         tagline=setting.tagline,
@@ -102,4 +116,8 @@ def _branding_from_db(request: HttpRequest) -> Branding:
         license_number=setting.license_number,
         brokerage=setting.brokerage,
         is_flagship=False,
+        preset=setting.preset,
+        favicon_url=favicon.get_rendition("fill-32x32|format-png").url if favicon else "",
+        apple_touch_icon_url=favicon.get_rendition("fill-180x180|format-png").url if favicon else "",
+        agent_photo_url=photo,
     )

@@ -42,6 +42,8 @@ SHARED_APPS = [
     # The marketplace shared by the network: public schema only (docs/marketplace.md).
     "providers",
     "rentals",
+    # The platform admin: reported pages, site exports, its action log (public schema only).
+    "platform_admin",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -86,11 +88,15 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_BASE_SCHEMA = "tenant_template"
 # Send SET search_path only when the schema changes, not before every query.
 TENANT_LIMIT_SET_CALLS = True
-# Days a site launched from the onboarding wizard stays online before the Agent plan is needed.
+# Free days of the Agent plan's trial when a site is launched from the wizard (the card is taken).
 SITE_TRIAL_DAYS = env.int("SITE_TRIAL_DAYS", default=14)
+# Custom domains are verified by a DNS TXT record through this resolver class (tests fake it).
+DNS_RESOLVER = env("DNS_RESOLVER", default="tenants.dns.SystemResolver")
 # Requests per minute allowed to each search-API key (Investor 3).
 API_KEY_RATE_PER_MINUTE = env.int("API_KEY_RATE_PER_MINUTE", default=120)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+# Seconds each process keeps a host -> site answer (a Redis version drops them at once on changes).
+TENANT_HOST_CACHE_SECONDS = env.float("TENANT_HOST_CACHE_SECONDS", default=5.0)
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/chatrealty")}
@@ -101,6 +107,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
     "config.middleware.HealthCheckMiddleware",
+    "tenants.middleware.TlsAskMiddleware",
     "tenants.middleware.SiteTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -165,6 +172,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 # Media are written under MEDIA_ROOT/<schema>/ so one site never reads another's files.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Files never served by a URL (site exports), downloaded through a view that checks the role.
+PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=str(BASE_DIR / "var" / "private"))
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -226,6 +235,10 @@ _VENDOR_DIRS = {
     "vendor/fonts/lora": "@fontsource/lora",
     "vendor/fonts/montserrat": "@fontsource/montserrat",
     "vendor/maplibre-gl": "maplibre-gl/dist",
+    # The offline basemap (listings/static/listings/basemap.js): coastlines, state and county lines.
+    "vendor/topojson-client": "topojson-client/dist",
+    "vendor/us-atlas": "us-atlas",
+    "vendor/world-atlas": "world-atlas",
 }
 STATICFILES_DIRS += [
     (prefix, NODE_MODULES / rel) for prefix, rel in _VENDOR_DIRS.items() if (NODE_MODULES / rel).is_dir()

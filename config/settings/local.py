@@ -4,6 +4,10 @@ from .base import *
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# The demo runs with DEBUG off (platform/demo.sh): WhiteNoise then serves static files straight
+# from the apps and node_modules, without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 SITE_PORT_SUFFIX = env("SITE_PORT_SUFFIX", default=":8000")
 # The local fakes stand in for Stripe unless real keys are in the environment.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:12111")

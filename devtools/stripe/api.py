@@ -163,6 +163,22 @@ def price_update(store: Store, p: Obj, m: re.Match[str]) -> Obj:
 
 
 # -- checkout and portal ------------------------------------------------------------------
+def _trial_days(p: Obj) -> int:
+    """``subscription_data[trial_period_days]``, checked as Stripe does (1-730)."""
+    raw = (p.get("subscription_data") or {}).get("trial_period_days")
+    if raw in (None, ""):
+        return 0
+    try:
+        days = int(str(raw))
+    except (TypeError, ValueError):
+        days = -1
+    if not 1 <= days <= 730:
+        raise StripeError(
+            400, "trial_period_days must be between 1 and 730.", param="subscription_data[trial_period_days]"
+        )
+    return days
+
+
 @route("POST", "checkout/sessions")
 def checkout_session_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
     mode = _required(p, "mode")
@@ -197,7 +213,7 @@ def checkout_session_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
     session = {
         "id": session_id,
         "object": "checkout.session",
-        "amount_total": sum(i["amount_total"] for i in items),
+        "amount_total": 0 if _trial_days(p) else sum(i["amount_total"] for i in items),
         "cancel_url": p.get("cancel_url"),
         "client_reference_id": p.get("client_reference_id"),
         "created": now(),
@@ -209,6 +225,7 @@ def checkout_session_create(store: Store, p: Obj, m: re.Match[str]) -> Obj:
         "livemode": False,
         "metadata": _metadata(p),
         "mode": mode,
+        "payment_method_collection": p.get("payment_method_collection") or "always",
         "payment_status": "unpaid",
         "status": "open",
         "subscription": None,

@@ -62,19 +62,34 @@ def checkout_complete(store: Store, session: Obj, *, card: str = "42424242424242
         prices = [(store.get("price", li["price"]["id"]), li["quantity"]) for li in session["_line_items"]]
         metadata = dict((session.get("_subscription_data") or {}).get("metadata") or {})
         sub = store.put(objects.subscription(customer_id=session["customer"], prices=prices, metadata=metadata))
-        # As Stripe does: the subscription starts ``incomplete`` until its first invoice is paid,
-        # then turns ``active``; both events carry the same second, and their delivery order is
-        # not promised (tests reorder them).
-        sub["status"] = "incomplete"
-        inv = _invoice_for(store, sub, reason="subscription_create", paid=True)
+        trial_days = int((session.get("_subscription_data") or {}).get("trial_period_days") or 0)
         created = now()
-        store.emit("customer.subscription.created", sub, created=created)
-        store.emit("invoice.paid", inv, created=created)
-        sub["status"] = "active"
-        store.emit("customer.subscription.updated", sub, previous={"status": "incomplete"}, created=created)
+        if trial_days:
+            # A trial: the card is saved (payment_method_collection=always), the subscription
+            # starts ``trialing`` with a $0 invoice, and the first charge comes at trial end.
+            start, trial_end = sub["start_date"], sub["start_date"] + trial_days * 86400
+            sub.update(
+                status="trialing", trial_start=start, trial_end=trial_end, default_payment_method=f"pm_{card[-4:]}"
+            )
+            for item in sub["items"]["data"]:
+                item["current_period_end"] = trial_end
+            inv = _invoice_for(store, sub, reason="subscription_create", paid=True)
+            inv.update(amount_due=0, amount_paid=0, total=0, subtotal=0)
+            store.emit("customer.subscription.created", sub, created=created)
+            store.emit("invoice.paid", inv, created=created)
+        else:
+            # As Stripe does: the subscription starts ``incomplete`` until its first invoice is
+            # paid, then turns ``active``; both events carry the same second, and their delivery
+            # order is not promised (tests reorder them).
+            sub["status"] = "incomplete"
+            inv = _invoice_for(store, sub, reason="subscription_create", paid=True)
+            store.emit("customer.subscription.created", sub, created=created)
+            store.emit("invoice.paid", inv, created=created)
+            sub["status"] = "active"
+            store.emit("customer.subscription.updated", sub, previous={"status": "incomplete"}, created=created)
         session.update(
             status="complete",
-            payment_status="paid",
+            payment_status="no_payment_required" if trial_days else "paid",
             subscription=sub["id"],
             customer_details={"email": store.objects[session["customer"]]["email"]},
         )

@@ -51,6 +51,9 @@ def checkout_page(store: Store, session: Obj, *, error: str | None = None) -> st
     if session.get("customer"):
         email = store.objects[session["customer"]].get("email") or email
     err = f"<p class='error' role='alert'>{escape(error)}</p>" if error else ""
+    trial = int((session.get("_subscription_data") or {}).get("trial_period_days") or 0)
+    if trial:
+        lines += f"<li id='trial'>{trial}-day free trial: your card is saved and charged when it ends</li>"
     verb = "Pay" if session["mode"] == "payment" else "Subscribe"
     body = f"""
 <div class="box"><ul>{lines}</ul><p><strong>Total due today:

@@ -1,0 +1,7 @@
+"""Signals other apps listen to, so billing imports none of them."""
+
+from django.dispatch import Signal
+
+# Sent (inside the transaction that stored it) whenever an agent's Agent-plan subscription
+# changes: ``user`` and ``subscription``. The network's onboarding launches paid sites on it.
+agent_plan_changed = Signal()

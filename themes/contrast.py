@@ -1,0 +1,46 @@
+"""WCAG 2.1 contrast checks for a site's colours (the wizard warns; it does not refuse).
+
+The themes put white text on the primary colour (buttons, the header mark, the hero) and use
+the primary colour for links on white: both need 4.5:1 (AA, normal text). The accent colour
+draws focus rings and badges on white: 3:1 (AA, non-text). ``static/js/contrast.js`` does the
+same sums in the browser for the live preview.
+"""
+
+from __future__ import annotations
+
+AA_TEXT = 4.5
+AA_NON_TEXT = 3.0
+WHITE = "#ffffff"
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(colour: str) -> float:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def contrast_warnings(*, primary: str, accent: str) -> list[str]:
+    """What falls below WCAG AA with these colours, in words an agent can act on."""
+    warnings = []
+    ratio = contrast_ratio(primary, WHITE)
+    if ratio < AA_TEXT:
+        warnings.append(
+            f"White text on your primary colour has a contrast of {ratio:.1f}:1, below the 4.5:1 "
+            "that WCAG AA asks for: buttons and headings will be hard to read. Pick a darker primary colour."
+        )
+    ratio = contrast_ratio(accent, WHITE)
+    if ratio < AA_NON_TEXT:
+        warnings.append(
+            f"Your accent colour has a contrast of {ratio:.1f}:1 against white, below WCAG AA's 3:1 for "
+            "focus outlines and badges. Pick a stronger accent colour."
+        )
+    return warnings
