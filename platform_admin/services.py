@@ -90,6 +90,7 @@ def _user_models() -> list[Any]:
     """Models of a site's schema that record what its users did (a foreign key to the user)."""
     from django.apps import apps
     from django.contrib.auth import get_user_model
+    from wagtail.models import Page
 
     user_model = get_user_model()
     tenant_apps = {name.rsplit(".", 1)[-1] for name in settings.TENANT_APPS}
@@ -97,8 +98,8 @@ def _user_models() -> list[Any]:
     found = []
     for model in apps.get_models():
         label = model._meta.app_label
-        if label not in tenant_apps or label in skip or label.startswith("wagtail"):
-            continue
+        if label not in tenant_apps or label in skip or label.startswith("wagtail") or issubclass(model, Page):
+            continue  # pages (their owner is an editor) are in pages.json
         if any(getattr(f, "related_model", None) is user_model for f in model._meta.get_fields() if f.is_relation):
             found.append(model)
     return found
@@ -118,7 +119,8 @@ def _archive(tenant: Tenant) -> tuple[bytes, dict[str, int]]:
             archive.writestr(name, json.dumps(data, cls=DjangoJSONEncoder, indent=1))
 
         pages = [p.specific for p in Page.objects.filter(depth__gte=2).order_by("path")]
-        put("pages.json", [{"type": p._meta.label, "url_path": p.url_path, **p.serializable_data()} for p in pages])
+        # ``to_json`` is Wagtail's own serialisation of a page (as stored in revisions).
+        put("pages.json", [{"type": p._meta.label, "url_path": p.url_path, **json.loads(p.to_json())} for p in pages])
         counts["pages"] = len(pages)
         users = list(
             get_user_model().objects.values(
