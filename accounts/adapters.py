@@ -36,6 +36,7 @@ class AccountAdapter(DefaultAccountAdapter):
         accept every host under a ``.chatrealty.io`` entry of ``ALLOWED_HOSTS``, that is any
         other agent's site."""
         return is_safe_redirect(self.request, url)
+
     # -- mail: verification, password reset, login codes... as the site that sends them ------
     def _identity(self) -> Any:
         from themes.mail import mail_identity
