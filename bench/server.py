@@ -52,6 +52,7 @@ def _static_sources_key() -> str:
     digest = hashlib.sha256()
     roots = [ROOT / "static", *sorted(p for p in ROOT.glob("*/static") if p.is_dir())]
     roots += [ROOT / "node_modules" / "@fontsource", ROOT / "node_modules" / "maplibre-gl" / "dist"]
+    roots += [ROOT / "node_modules" / name for name in ("us-atlas", "world-atlas", "topojson-client")]
     for root in roots:
         if not root.is_dir():
             continue
