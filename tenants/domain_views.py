@@ -9,11 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import login_required
+from config.features import feature_on
 from tenants.domains import custom_domain_add, custom_domain_remove, custom_domain_verify, txt_record
 from tenants.models import CustomDomain, SiteApplication, Tenant
 
 
 def _site_of(request: HttpRequest, application_id: int) -> tuple[SiteApplication, Tenant]:
+    if not feature_on("custom_domains"):
+        raise Http404("Custom domains are not offered")
     application = get_object_or_404(
         SiteApplication.objects.select_related("tenant"),
         pk=application_id,

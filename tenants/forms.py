@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from tenants.models import MLS_SOURCE_CHOICES
+from mls_sync.config import source_choices
 from tenants.validators import normalize_phone, validate_subdomain
 from themes.images import LOGO, PHOTO, image_open_checked, logo_prepare, photo_prepare
 from themes.models import FONT_CHOICES, hex_colour
@@ -102,7 +102,7 @@ class BrandStepForm(forms.Form):
 
 class MarketStepForm(forms.Form):
     mls_sources = forms.MultipleChoiceField(
-        choices=MLS_SOURCE_CHOICES, widget=forms.CheckboxSelectMultiple, label="MLS feeds to show"
+        choices=source_choices, widget=forms.CheckboxSelectMultiple, label="MLS feeds to show"
     )
     featured_subdivisions = forms.CharField(
         required=False,

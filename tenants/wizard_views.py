@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role, User
 from accounts.permissions import login_required
+from mls_sync.config import source_choices
 from tenants.forms import STEP_TITLES, STEPS, site_address_example, step_initial
-from tenants.models import MLS_SOURCE_CHOICES, SiteApplication
+from tenants.models import SiteApplication
 from tenants.onboarding import (
     LaunchError,
     agent_site_allowance,
@@ -72,7 +73,7 @@ def _labels(application: SiteApplication) -> dict[str, Any]:
     """The review step's answers in words, not codes."""
     brand = application.data.get("brand", {})
     market = application.data.get("market", {})
-    fonts, sources = dict(FONT_CHOICES), dict(MLS_SOURCE_CHOICES)
+    fonts, sources = dict(FONT_CHOICES), dict(source_choices())
     preset = PRESETS.get(brand.get("preset", ""))
     return {
         "address": site_address_example(application.data.get("site", {}).get("subdomain", "")),
@@ -141,7 +142,7 @@ def wizard_step(request: HttpRequest, step: str) -> HttpResponse:
 @login_required
 def subdivisions(request: HttpRequest) -> JsonResponse:
     """Autocomplete for the market step: subdivisions with active listings on the chosen feeds."""
-    known = {key for key, _ in MLS_SOURCE_CHOICES}
+    known = {key for key, _ in source_choices()}
     sources = tuple(s for s in request.GET.get("sources", "").split(",") if s in known) or None
     q = request.GET.get("q", "")[:80]
     return JsonResponse({"results": subdivision_suggestions(q=q, mls_sources=sources)})

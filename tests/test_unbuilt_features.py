@@ -1,7 +1,7 @@
 """A feature whose issue has not landed is hidden, not sold (config/settings/features.py): no
 link, button, page section, plan line, tagline or plan that needs it while its switch is off,
-and turning the switch on brings each back. Today portfolio tools, advanced filters and custom
-domains are not built; chat and CMA are, and switch off the same way."""
+and turning the switch on brings each back. Today portfolio tools and advanced filters are not
+built; chat, CMA and custom domains are, and switch off the same way."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ __all__ = ["store"]
 
 pytestmark = pytest.mark.usefixtures("store")
 
-NOT_BUILT = ("portfolio", "advanced filters", "own domain", "multi-property")
+NOT_BUILT = ("portfolio", "advanced filters", "multi-property")
 
 
 def _html(client: Client, path: str) -> str:
@@ -60,6 +60,12 @@ def test_switching_chat_and_cma_off_hides_them_everywhere(settings: Any, sarah_s
     buyer = user_in(sarah_site, "buyer-i1@example.com")
     refused = signed_in(sarah_site, buyer).post("/billing/checkout/", {"plan": "investor_1"})
     assert refused.status_code == 400 and "not offered yet" in refused.content.decode()
+
+
+def test_switching_custom_domains_off_hides_them(settings: Any, public_tenant: Any) -> None:
+    assert "own domain" in _html(Client(HTTP_HOST="localhost"), "/network/")
+    settings.FEATURES = {**settings.FEATURES, "custom_domains": False}
+    assert "own domain" not in _html(Client(HTTP_HOST="localhost"), "/network/")
 
 
 def test_switching_a_feature_on_brings_its_claims_back(settings: Any, sarah_site: Any, site_client: Any) -> None:

@@ -12,7 +12,9 @@ def _mls_credit(request: HttpRequest) -> str:
     """The MLSs whose listings this site shows, for the IDX credit in the footer."""
     tenant = getattr(request, "tenant", None)
     sources = list(getattr(tenant, "mls_sources", None) or []) if tenant is not None and not tenant.is_public else []
-    names = [MLS_CREDITS.get(s, s.upper()) for s in (sources or MLS_CREDITS)]
+    from mls_sync.config import source_ids, source_name
+
+    names = [MLS_CREDITS.get(s) or source_name(s) for s in (sources or source_ids() or MLS_CREDITS)]
     return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

@@ -18,6 +18,7 @@ FEATURES: dict[str, bool] = {
     "portfolio": False,
     # No issue yet: filters only paid plans get (every visitor has every search filter today).
     "advanced_filters": False,
-    # Issue 14: an agent site on the agent's own domain (today only <subdomain> of the network).
-    "custom_domains": False,
+    # Issue 14 (landed): an agent site on the agent's own domain (DNS TXT verification, apex and
+    # www, TLS by Caddy's on-demand ask), managed from the network dashboard.
+    "custom_domains": True,
 }

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from mls_sync.config import source_ids
 from tenants.provisioning import ProvisioningError, SiteImages
 from tenants.services import SiteBrandingInput, SiteInput, SiteOwnerInput, site_domain, tenant_create
 from themes.images import LOGO, PHOTO, image_open_checked, logo_prepare, photo_prepare
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="The site's name")
         parser.add_argument("--owner-email", required=True, help="The site's owner (an editor of that site only)")
         parser.add_argument("--owner-name", default="")
-        parser.add_argument("--mls", action="append", choices=["gps", "crmls"], help="MLS feeds (repeat); default both")
+        parser.add_argument("--mls", action="append", help="MLS feed ids (repeat); default every configured feed")
         parser.add_argument("--preset", choices=sorted(PRESETS), default="classic")
         parser.add_argument("--primary-color", default="")
         parser.add_argument("--accent-color", default="")
@@ -44,6 +45,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         preset = PRESETS[options["preset"]]
+        unknown = set(options["mls"] or ()) - set(source_ids())
+        if unknown:
+            raise CommandError(f"unknown MLS feeds {sorted(unknown)}; configured: {source_ids()}")
         site = SiteInput(
             name=options["name"],
             subdomain=options["subdomain"],
@@ -58,7 +62,7 @@ class Command(BaseCommand):
                 contact_email=options["owner_email"],
             ),
             owner=SiteOwnerInput(email=options["owner_email"], password=None, full_name=options["owner_name"]),
-            mls_sources=options["mls"] or ["gps", "crmls"],
+            mls_sources=options["mls"] or source_ids(),
         )
         started = time.perf_counter()
 
