@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The demo: local fakes of the MLS and Stripe, the demo network and feed, a Celery worker and
-# beat, and the site on http://localhost:8000 until Ctrl-C.
+# The demo: local fakes of the MLS and Stripe (and of Groq with LLM_BACKEND=groq), the demo
+# network and feed, a Celery worker and beat, and the site on http://localhost:8000 until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -27,7 +27,14 @@ export GEOCODER_API_KEY="${GEOCODER_API_KEY:-dev}"
 DEMO_FEED_FLAGS="${DEMO_FEED_FLAGS:-}"
 mkdir -p var/log
 # Another checkout's demo (or anything else) on the demo's ports would answer in its place.
-for port in 8000 8765 8766 8767 12111; do
+# The assistant: offline by default; LLM_BACKEND=groq with GROQ_BASE_URL on 127.0.0.1 starts the
+# local fake Groq server there (a real GROQ_BASE_URL, or none, talks to Groq itself).
+GROQ_FAKE_PORT=""
+if [ "${LLM_BACKEND:-offline}" = "groq" ] && [[ "${GROQ_BASE_URL:-}" =~ ^http://(127\.0\.0\.1|localhost):([0-9]+) ]]; then
+  GROQ_FAKE_PORT="${BASH_REMATCH[2]}"
+  export GROQ_API_KEY="${GROQ_API_KEY:-gsk_local_fake}"
+fi
+for port in 8000 8765 8766 8767 12111 $GROQ_FAKE_PORT; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "make demo: port $port is in use (another checkout's demo?). Stop that process first." >&2
     exit 1
@@ -56,6 +63,11 @@ if [ -d devtools/stripe ]; then
   pids+=($!)
 fi
 
+if [ -n "$GROQ_FAKE_PORT" ]; then
+  $PY -m devtools.groq --port "$GROQ_FAKE_PORT" >var/log/fake_groq.log 2>&1 &
+  pids+=($!)
+fi
+
 $PY manage.py database_create
 $PY manage.py migrate_schemas --shared -v0
 $PY manage.py platform_setup
@@ -75,4 +87,5 @@ pids+=($!)
 echo
 echo "ChatRealty demo: http://localhost:8000 (flagship), http://sarah.localhost:8000, http://mike.localhost:8000"
 echo "Logs in var/log/. Ctrl-C stops everything."
-$PY manage.py runserver 0.0.0.0:8000
+# ASGI (uvicorn), so the assistant's answers stream as in production; pages run in its threads.
+.venv/bin/uvicorn config.asgi:application --host 0.0.0.0 --port 8000 --log-level warning

@@ -1,4 +1,4 @@
-"""``python -m devtools.groq --port 8766 [--text ...] [--tokens-per-second 20]``"""
+"""``python -m devtools.groq --port 8768 [--text ...] [--tokens-per-second 20]``"""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from devtools.groq.server import DEFAULT_TEXT, FakeGroq
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m devtools.groq", description="Local fake of Groq's chat API.")
     parser.add_argument("--host", default=os.environ.get("FAKE_GROQ_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("FAKE_GROQ_PORT", 8766)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("FAKE_GROQ_PORT", 8768)))
     parser.add_argument("--text", default=DEFAULT_TEXT, help="the answer when nothing is scripted")
     parser.add_argument("--tokens-per-second", type=float, default=0, help="0: answer at once")
     args = parser.parse_args(argv)
