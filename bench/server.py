@@ -109,6 +109,8 @@ class BenchServer:
         startup_timeout: float = 60.0,
         collectstatic: bool = True,
         log_path: Path | None = None,
+        app: str = "config.wsgi:application",
+        config: str = "python:config.gunicorn",
     ) -> None:
         cores = os.cpu_count() or 1
         self.workers = workers or int(os.environ.get("BENCH_WORKERS", 2 * cores))
@@ -120,6 +122,7 @@ class BenchServer:
         self.env = env or bench_env()
         self.log_path = log_path or Path(tempfile.gettempdir()) / "chatrealty-bench" / f"gunicorn-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.app, self.config = app, config  # config.asgi + config.gunicorn_asgi: the chat service
 
     # -- public ------------------------------------------------------------------------
     def url(self, path: str = "/") -> str:
@@ -133,16 +136,15 @@ class BenchServer:
         cmd = [
             GUNICORN,
             "-c",
-            "python:config.gunicorn",
-            "config.wsgi:application",
+            self.config,
+            self.app,
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",
             str(self.workers),
             "--worker-class",
             self.worker_class,
-            "--threads",
-            str(self.threads),
+            *(["--threads", str(self.threads)] if self.worker_class == "gthread" else []),
             "--keep-alive",
             "10",
             "--backlog",

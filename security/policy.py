@@ -33,6 +33,10 @@ def _chat_rate() -> str:
     return f"{settings.CHAT_RATE_PER_MINUTE}/m"
 
 
+def _chat_hourly() -> str:
+    return f"{settings.CHAT_RATE_PER_MINUTE * 10}/h"
+
+
 POLICY: tuple[Rule, ...] = (
     # ---- accounts (allauth's views; a human signs in a few times a day) ----
     Rule(
@@ -103,7 +107,7 @@ POLICY: tuple[Rule, ...] = (
         "chat",
         path=r"^/api/chat/stream$",
         methods=POST,
-        limits=(Limit(_chat_rate, "ip"), Limit("200/h", "ip"), Limit(_chat_rate, "user")),
+        limits=(Limit(_chat_rate, "ip"), Limit(_chat_hourly, "ip"), Limit(_chat_rate, "user")),
     ),
     # ---- the public API: everything under /api/ ----
     # By address, except for clients with an API key: those are limited by their key once it
