@@ -128,7 +128,7 @@ def subjects(env: dict[str, str], n: int, seed: int) -> list[str]:
 
 
 def _csrf(session: requests.Session, url: str) -> str:
-    page = session.get(url, timeout=60)
+    page = session.get(url, timeout=300)  # a worker's first request loads the read models
     page.raise_for_status()
     for cookie in session.cookies:  # see ``login``: Secure cookies over the loopback's HTTP
         cookie.secure = False
@@ -206,7 +206,7 @@ def main() -> None:
                 server.url("/cma/"),
                 data={"csrfmiddlewaretoken": token, "listing": key},
                 headers={"Referer": "https://localhost/cma/"},
-                timeout=60,
+                timeout=300,
                 allow_redirects=False,
             )
             ms = (time.perf_counter() - started) * 1000
