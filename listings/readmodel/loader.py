@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import redis  # at import time, in the importing thread: see Refresher.run
 from pymongo.database import Database
 
 from . import snapshot
@@ -311,7 +312,10 @@ class Refresher(threading.Thread):
         self.stopping.set()
 
     def run(self) -> None:
-        import redis
+        # ``redis`` is imported at module level: importing it here, in this thread, while a
+        # request thread imported it too (django-redis) deadlocked the import lock under load
+        # (_DeadlockError on redis.auth.token), killing the warm-up and leaving followers
+        # waiting 300 s for a snapshot.
 
         first = True
         while not self.stopping.is_set():
