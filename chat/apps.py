@@ -13,4 +13,5 @@ class ChatConfig(AppConfig):
         register_anonymous_activity("conversations", model=Conversation)
         # The tools register themselves in the registry when their modules load.
         import chat.tools
+        import chat.tools_cma
         import chat.tools_write  # noqa: F401

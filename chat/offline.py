@@ -34,6 +34,10 @@ _ABOUT_THIS = re.compile(
     r"\b(?:this (?:home|house|one|place|listing|condo|property)|it|its|hoa|year built|how old|lot size|"
     r"tell me (?:more )?about|details|describe)\b"
 )
+_CMA = re.compile(
+    r"\b(?:cma|what(?:'s| is) (?:it|this (?:home|house|one|place)) worth|valuation|value (?:it|this)|"
+    r"estimated? (?:value|price)|comparative market|fair price|overpriced|underpriced)\b"
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ORDINALS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
 
@@ -66,6 +70,10 @@ def plan_message(text: str, *, previous: dict[str, Any] | None, context: dict[st
             if email:
                 args["email"] = email.group(0)
             return Plan(calls=[("request_showing", args)])
+    if _CMA.search(t):
+        key = listing_key or (shown[0] if shown else None)
+        if key:
+            return Plan(calls=[("run_cma", {"listingKey": key})])
     if _SAVE.search(t) and previous:
         return Plan(calls=[("save_search", {"filters": previous})])
     if _MAP.search(t) and previous:
@@ -206,6 +214,14 @@ def answer(name: str, args: dict[str, Any], ok: bool, content: dict[str, Any], *
         return f"Done: {content['agent']} will get in touch to show you {content['listing']}."
     if name == "show_on_map":
         return "Here they are on the map:"
+    if name == "run_cma":
+        if content.get("estimate") is None:
+            return "There aren't enough recent comparable sales for a reliable estimate; the report explains why."
+        return (
+            f"Estimated value of {content['address']}: {money(content['estimate'])} (likely "
+            f"{money(content['low'])}–{money(content['high'])}, {content['confidence']} confidence, from "
+            f"{content['comparables']} comparable sales). The full report is linked below."
+        )
     return "Done."
 
 
