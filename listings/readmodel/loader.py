@@ -317,17 +317,16 @@ class Refresher(threading.Thread):
         # (_DeadlockError on redis.auth.token), killing the warm-up and leaving followers
         # waiting 300 s for a snapshot.
 
-        first = True
         while not self.stopping.is_set():
             try:
                 client = redis.Redis.from_url(self.redis_url, socket_timeout=5, socket_connect_timeout=5)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
-                if not first:  # events published while disconnected are lost: start over
-                    for h in (self.listings, self.closed):
-                        if h.loaded:
-                            h.reload()
-                first = False
+                # A model loaded before this subscription (a reconnect, or a first load that
+                # did not wait for Redis) may have missed events: start over from the store.
+                for h in (self.listings, self.closed):
+                    if h.loaded:
+                        h.reload()
                 self.subscribed.set()
                 self._listen(pubsub)
                 pubsub.close()
@@ -406,17 +405,18 @@ def _ensure_watcher() -> None:
             _watcher.start()
 
 
-def _ensure_refresher() -> None:
+def _ensure_refresher() -> Refresher | None:
     global _refresher
     from django.conf import settings
 
     if not getattr(settings, "LISTINGS_READMODEL_REFRESH", True):
-        return
+        return None
     listings, closed = holder(LISTINGS), holder(CLOSED)
     with _lock:
         if _refresher is None or not _refresher.is_alive():
             _refresher = Refresher(redis_url=_redis_url(), listings=listings, closed=closed)
             _refresher.start()
+        return _refresher
 
 
 _warm_thread: threading.Thread | None = None
@@ -445,7 +445,12 @@ def warm_in_background() -> threading.Thread:
 def _get(collection: str) -> ReadModel:
     h = holder(collection)
     if not h.loaded:
-        _ensure_refresher()  # subscribed before the load, so no event is lost meanwhile
+        refresher = _ensure_refresher()
+        # Subscribed before the load reads the store, so no event is lost meanwhile (an event
+        # arriving during the load waits for it, then applies). Without Redis, load anyway:
+        # the refresher reloads everything once it connects.
+        if refresher is not None:
+            refresher.subscribed.wait(timeout=2.0)
     model = h.get()
     _ensure_watcher()
     return model

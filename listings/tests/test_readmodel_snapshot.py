@@ -141,11 +141,12 @@ def _worker(root: str, uri: str, db_name: str, url: str, key: str, out: Any, sto
 
     db = MongoClient(uri)[db_name]
     h = Holder(collection=ACTIVE, db=lambda: db, shared=SharedDir(Path(root)))
-    model = h.get()
-    Watcher(lambda: [h], interval=0.1).start()
+    # As loader._get does: subscribed before loading, so no event can fall in between.
     refresher = Refresher(redis_url=url, listings=h, closed=Holder(collection="rm_test_closed", db=lambda: db))
     refresher.start()
     refresher.subscribed.wait(10)
+    model = h.get()
+    Watcher(lambda: [h], interval=0.1).start()
     out.put(("ready", os.getpid(), model.snapshot, h.leading, model.size))
     while not stop.is_set():
         m = h.get()
