@@ -148,15 +148,6 @@ def _end(ctx: ToolContext, start: services.TurnStart, turn: Turn, *, failed: boo
         return usage_payload(chat_usage(user=ctx.user, anonymous_id=ctx.anonymous_id), signed_in=ctx.signed_in)
 
 
-def _end_detached(ctx: ToolContext, start: services.TurnStart, turn: Turn) -> None:
-    from django.db import connection
-
-    try:
-        _end(ctx, start, turn, failed=True)
-    finally:
-        connection.close()  # a pool thread: do not keep its connection
-
-
 def sse(event: str, data: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n".encode()
 
@@ -180,12 +171,12 @@ async def _stream(ctx: ToolContext, start: services.TurnStart, parsed: dict[str,
         # model's stream is closed with it; the message is not counted.
         logger.info("chat: visitor disconnected from conversation %s", start.conversation_id)
         # Shielded, off the request's thread: the request is being torn down around us.
-        await asyncio.shield(sync_to_async(_end_detached, thread_sensitive=False)(ctx, start, turn))
+        await asyncio.shield(sync_to_async(_end, thread_sensitive=False)(ctx, start, turn, failed=True))
         raise
     except Exception:
         logger.exception("chat turn failed")
         yield sse("error", {"message": "Sorry, something went wrong on our side. Please try again."})
-    usage = await sync_to_async(_end)(ctx, start, turn, failed=failed)
+    usage = await sync_to_async(_end, thread_sensitive=False)(ctx, start, turn, failed=failed)
     yield sse("done", {"conversationId": start.conversation_id, "title": start.title, "usage": usage})
 
 
@@ -233,7 +224,9 @@ async def chat_stream(request: HttpRequest) -> HttpResponseBase:
         return refused
     try:
         parsed = parse_stream_request(_body(request))
-        ctx, start = await sync_to_async(_begin)(request, parsed)
+        # The shared thread pool, not a thread per request: its threads keep their database
+        # connections (CONN_MAX_AGE), where a new thread would open one per message.
+        ctx, start = await sync_to_async(_begin, thread_sensitive=False)(request, parsed)
     except BadRequest as e:
         return error(
             400, "invalid_parameters", "Some fields are invalid: " + ", ".join(sorted(e.fields)) + ".", e.fields

@@ -38,6 +38,11 @@ ERRORS = {
 }
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # hundreds of streams connect at once in the benchmark
+    daemon_threads = True
+
+
 class FakeGroq:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, text: str = DEFAULT_TEXT, tps: float = 0) -> None:
         self.default = {"text": text, "tokens_per_second": tps}
@@ -50,7 +55,7 @@ class FakeGroq:
         class Handler(_Handler):
             server_fake = fake
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        self.httpd = _Server((host, port), Handler)
         self.httpd.daemon_threads = True
         self.thread: threading.Thread | None = None
 
