@@ -208,16 +208,25 @@ def concurrent_streams(results: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    """``python -m bench.chat [intent tool first streams]``: all parts unless some are named
+    (a partial run prints its numbers but writes no results file)."""
+    parts = set(sys.argv[1:]) or {"intent", "tool", "first", "streams"}
     results: dict[str, Any] = {"machine_loadavg_1m_at_start": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
-    results.update(intent_accuracy())
-    demo_database_ensure()
-    seed_if_empty()
-    results.update(tool_roundtrip())
-    first_token(results)
-    concurrent_streams(results)
+    if "intent" in parts:
+        results.update(intent_accuracy())
+    if parts - {"intent"}:
+        demo_database_ensure()
+        seed_if_empty()
+    if "tool" in parts:
+        results.update(tool_roundtrip())
+    if "first" in parts:
+        first_token(results)
+    if "streams" in parts:
+        concurrent_streams(results)
     results["machine_loadavg_1m_at_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(results, indent=2))
-    write_results("chat", results)
+    if len(parts) == 4:
+        write_results("chat", results)
 
 
 if __name__ == "__main__":
