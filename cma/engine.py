@@ -174,26 +174,72 @@ def usable_rows(
     return np.flatnonzero(ok)
 
 
-def valuate(*, subject: Subject, sales: Sales, as_of_day: float, sources: tuple[str, ...] | None = None) -> Valuation:
-    subject.validate()
+@dataclass
+class LocalMarket:
+    """The sales that make a subject's local market and the model fitted on them (None when
+    there are too few); ``reason`` says why not."""
+
+    rows: np.ndarray
+    miles: np.ndarray
+    model: MarketModel | None
+    reason: str = ""
+
+
+def local_sales(
+    *, subject: Subject, sales: Sales, as_of_day: float, sources: tuple[str, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 1: (rows, miles) of the usable sales nearest the subject, at most
+    ``MODEL_MAX_SALES`` within ``MODEL_MAX_MILES``, nearest first."""
     pool = usable_rows(sales, subject=subject, as_of_day=as_of_day, sources=sources)
-    point = _point(subject, sales)
     miles = haversine_mi(subject.lat, subject.lon, sales.num["lat"][pool], sales.num["lon"][pool])
     near = miles <= MODEL_MAX_MILES
     pool, miles = pool[near], miles[near]
-    empty = Valuation(None, None, None, "none", None, None, [], None, None)
-    if len(pool) == 0:
-        empty.reason = "No closed sales of this kind of home within 25 miles."
-        return empty
     order = np.argsort(miles, kind="stable")[:MODEL_MAX_SALES]
-    local, local_mi = pool[order], miles[order]
+    return pool[order], miles[order]
+
+
+def local_market(
+    *, subject: Subject, sales: Sales, as_of_day: float, sources: tuple[str, ...] | None = None
+) -> LocalMarket:
+    """Steps 1 and 2: the usable sales nearest the subject (distance-weighted) and the local
+    market model with its monthly price index. Needs only the subject's position and type, so
+    callers wanting the local price index alone (investor tools) use it directly."""
+    local, local_mi = local_sales(subject=subject, sales=sales, as_of_day=as_of_day, sources=sources)
+    if len(local) == 0:
+        return LocalMarket(local, local_mi, None, "No closed sales of this kind of home within 25 miles.")
     reach = max(float(local_mi.max()) * KERNEL_STRETCH, 1.0)
     weights = (1 - (local_mi / reach) ** 3) ** 3
     model = MarketModel.fit(sales, local, weights, last_day=as_of_day)
     if model is None:
-        empty.reason = f"Only {len(local)} closed sales of this kind nearby: too few to measure the local market."
-        empty.market_sales = len(local)
+        reason = f"Only {len(local)} closed sales of this kind nearby: too few to measure the local market."
+        return LocalMarket(local, local_mi, None, reason)
+    return LocalMarket(local, local_mi, model)
+
+
+def valuate(
+    *,
+    subject: Subject,
+    sales: Sales,
+    as_of_day: float,
+    sources: tuple[str, ...] | None = None,
+    market: LocalMarket | None = None,
+) -> Valuation:
+    """``market``: a local market model already fitted for a point near the subject, with the
+    same ``as_of_day``, type and sources (batch revaluation shares one among the homes of an
+    area); the comps are still chosen from the sales around the subject itself."""
+    subject.validate()
+    point = _point(subject, sales)
+    if market is None:
+        market = local_market(subject=subject, sales=sales, as_of_day=as_of_day, sources=sources)
+    elif market.model is not None:
+        rows, miles = local_sales(subject=subject, sales=sales, as_of_day=as_of_day, sources=sources)
+        market = LocalMarket(rows, miles, market.model)
+    model = market.model
+    if model is None:
+        empty = Valuation(None, None, None, "none", None, None, [], None, None, reason=market.reason)
+        empty.market_sales = len(market.rows)
         return empty
+    local = market.rows
     target = comps_mod.Target(
         lat=subject.lat,
         lon=subject.lon,

@@ -234,3 +234,19 @@ def test_bad_inputs_are_clear_errors(exact, kw, field):
 def test_far_from_any_sale_is_not_enough_data(exact):
     v = valuate(subject=home(lat=40.0, lon=-100.0), sales=exact, as_of_day=AS_OF)
     assert v.estimate is None and "25 miles" in v.reason
+
+
+def test_a_shared_local_market_values_like_its_own(noisy: Sales) -> None:
+    """Batch revaluation (investor portfolios) fits one local market per area and passes it to
+    ``valuate``; the comps are still chosen around each home, and the value stays close."""
+    from cma.engine import local_market
+
+    area = local_market(subject=home(lat=34.004, lon=-117.004), sales=noisy, as_of_day=AS_OF)
+    assert area.model is not None and len(area.rows) > 0
+    # the local price index: +0.5 % a month in this market
+    assert area.model.index_ratio(AS_OF - 365.2425, AS_OF) == pytest.approx(math.exp(0.06), rel=0.03)
+    for s in (home(), home(lat=34.01, sqft=2400.0, beds=4), home(lon=-117.012, subdivision="Beta")):
+        own = valuate(subject=s, sales=noisy, as_of_day=AS_OF)
+        shared = valuate(subject=s, sales=noisy, as_of_day=AS_OF, market=area)
+        assert own.estimate and shared.estimate
+        assert shared.estimate == pytest.approx(own.estimate, rel=0.02)
