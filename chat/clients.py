@@ -135,48 +135,61 @@ async def groq_stream(
     *, messages: list[dict[str, Any]], tools: list[dict[str, Any]], completion: Completion
 ) -> AsyncIterator[str]:
     """Yield text deltas of one completion; tool calls land in ``completion``. Raises
-    ``ModelUnavailable`` on any failure, after recording it with the breaker."""
+    ``ModelUnavailable`` on any failure, after recording it with the breaker.
+
+    The SDK sends the request (auth, retries honouring ``retry-after``, status errors); the
+    streamed chunks are read as raw ``data:`` lines with orjson rather than as SDK models, and
+    the tool schemas go in ``extra_body`` untransformed: both cost ~20 ms of CPU per message
+    through the SDK's generic machinery, on the path every visitor waits on."""
     import groq
+    import orjson
 
     cb = breaker()
     if not cb.allow():
         raise ModelUnavailable("circuit open")
     drafts: dict[int, ToolCallDraft] = {}
-    stream: Any = None
+    extra: dict[str, Any] = {"tools": tools, "tool_choice": "auto"} if tools else {}
     try:
-        stream = await groq_client().chat.completions.create(
-            model=settings.GROQ_MODEL,
-            messages=messages,
-            tools=tools or None,
-            tool_choice="auto" if tools else None,
-            stream=True,
-            temperature=0.2,
-        )
-        async for chunk in stream:
-            if not chunk.choices:
-                continue
-            choice = chunk.choices[0]
-            delta = choice.delta
-            if delta.content:
-                completion.text += delta.content
-                yield delta.content
-            for tc in delta.tool_calls or ():
-                draft = drafts.setdefault(tc.index, ToolCallDraft())
-                if tc.id:
-                    draft.id = tc.id
-                if tc.function is not None:
-                    draft.name += tc.function.name or ""
-                    draft.arguments += tc.function.arguments or ""
-            if choice.finish_reason:
-                completion.finish_reason = choice.finish_reason
+        async with groq_client().chat.completions.with_streaming_response.create(
+            model=settings.GROQ_MODEL, messages=messages, stream=True, temperature=0.2, extra_body=extra
+        ) as response:
+            async for line in response.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                chunk = orjson.loads(data)
+                if chunk.get("error"):
+                    raise ValueError(f"error event: {str(chunk['error'])[:200]}")
+                for text in _apply_chunk(chunk, drafts, completion):
+                    yield text
         if completion.finish_reason is None:  # the connection ended without the last chunk
             raise ValueError("the stream ended before the answer was complete")
     except (groq.GroqError, httpx.HTTPError, ValueError) as exc:
         cb.failure()
         logger.warning("groq failed: %s: %s", type(exc).__name__, str(exc)[:300])
         raise ModelUnavailable(str(exc)[:300]) from exc
-    finally:
-        if stream is not None:  # also when the visitor went away: stop reading from Groq
-            await stream.close()
     cb.success()
     completion.tool_calls = [drafts[i] for i in sorted(drafts)]
+
+
+def _apply_chunk(chunk: dict[str, Any], drafts: dict[int, ToolCallDraft], completion: Completion) -> list[str]:
+    """Fold one ``chat.completion.chunk`` into the completion; returns its text deltas."""
+    out: list[str] = []
+    choices = chunk.get("choices") or []
+    for choice in choices[:1]:
+        delta = choice.get("delta") or {}
+        if delta.get("content"):
+            completion.text += delta["content"]
+            out.append(delta["content"])
+        for tc in delta.get("tool_calls") or ():
+            draft = drafts.setdefault(int(tc.get("index", 0)), ToolCallDraft())
+            if tc.get("id"):
+                draft.id = tc["id"]
+            fn = tc.get("function") or {}
+            draft.name += fn.get("name") or ""
+            draft.arguments += fn.get("arguments") or ""
+        if choice.get("finish_reason"):
+            completion.finish_reason = choice["finish_reason"]
+    return out
