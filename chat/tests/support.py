@@ -26,6 +26,9 @@ def parse_sse(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
+_app: Any = None
+
+
 async def asgi_request(
     method: str,
     host: str,
@@ -37,8 +40,11 @@ async def asgi_request(
 ) -> tuple[int, dict[str, str], bytes]:
     """One request through Django's real ASGI handler. ``disconnect_after``: the client goes
     away once that many body chunks have arrived."""
-    from django.core.asgi import get_asgi_application
+    global _app
+    if _app is None:
+        from django.core.asgi import get_asgi_application
 
+        _app = get_asgi_application()
     payload = json.dumps(body).encode() if body is not None else b""
     headers = [(b"host", host.encode()), (b"content-type", b"application/json")]
     headers.append((b"content-length", str(len(payload)).encode()))
@@ -92,7 +98,7 @@ async def asgi_request(
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        await get_asgi_application()(scope, receive, send)
+        await _app(scope, receive, send)
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
