@@ -102,11 +102,34 @@ def _agents(count: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def _session(server: BenchServer, email: str) -> Any:
-    import requests
+class _LoopbackSession:
+    """A browser-like session on plain loopback HTTP: production settings mark the session and
+    CSRF cookies Secure (users reach the app through HTTPS), so they are sent back here as a
+    browser would send them over HTTPS."""
 
-    session = requests.Session()
-    session.headers["Host"] = "localhost"
+    def __init__(self) -> None:
+        import requests
+
+        self.session = requests.Session()
+        self.session.headers["Host"] = "localhost"
+
+    def _plain(self) -> None:
+        for cookie in self.session.cookies:
+            cookie.secure = False
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        response = self.session.get(url, **kwargs)
+        self._plain()
+        return response
+
+    def post(self, url: str, **kwargs: Any) -> Any:
+        response = self.session.post(url, **kwargs)
+        self._plain()
+        return response
+
+
+def _session(server: BenchServer, email: str) -> Any:
+    session = _LoopbackSession()
     page = session.get(server.url("/accounts/login/"), timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     response = session.post(
@@ -145,6 +168,26 @@ def _one(server: BenchServer, email: str, subdomain: str, name: str, timeout: fl
     raise RuntimeError(f"{host} did not answer within {timeout}s")
 
 
+def _check_live(subdomains: list[str], timeout: float = 60.0) -> None:
+    """Every measured site finished provisioning as LIVE (an answer seen while a failing run
+    was still undoing itself would not count)."""
+    from tenants.models import SiteApplication
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = dict(
+            SiteApplication.objects.filter(data__site__subdomain__in=subdomains).values_list(
+                "data__site__subdomain", "status"
+            )
+        )
+        if all(states.get(s) == "live" for s in subdomains):
+            return
+        if any(states.get(s) == "failed" for s in subdomains):
+            break
+        time.sleep(0.5)
+    raise RuntimeError(f"not every site went live: {states}")
+
+
 def _drop_sites() -> None:
     from tenants.models import SiteApplication, Tenant
     from tenants.provisioning import site_remove
@@ -152,9 +195,8 @@ def _drop_sites() -> None:
     for tenant in Tenant.objects.filter(slug__startswith=PREFIX):
         site_remove(tenant=tenant)
     SiteApplication.objects.filter(user__email__startswith=PREFIX).delete()
-    from accounts.models import User
-
-    User.objects.filter(email__startswith=PREFIX).delete()
+    # The agents' network accounts stay (unique names per run): deleting a user from the public
+    # schema would cascade into tables only site schemas have.
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -183,6 +225,8 @@ def main() -> None:
     _drop_sites()
     worker_log = Path("/tmp/chatrealty-bench/celery-provision.log")
     worker_log.parent.mkdir(parents=True, exist_ok=True)
+    server = BenchServer(env=env)
+    server.start()  # collects static files first: the worker renders pages with the same manifest
     worker = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "celery"),
@@ -199,22 +243,23 @@ def main() -> None:
             "--without-gossip",
         ],
         cwd=ROOT,
-        env=env,
+        env=server.env,
         stdout=worker_log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     times: list[float] = []
     try:
-        with BenchServer(env=env) as server:
-            fake.deliverer.url = server.url("/billing/webhook/").replace("127.0.0.1", "localhost")
-            server.warm("/", host="localhost")
-            agents = _agents(args.sites)
-            for email, subdomain, name in agents:
-                seconds = _one(server, email, subdomain, name)
-                times.append(seconds)
-                print(f"  {subdomain}: {seconds:.2f} s", file=sys.stderr)
+        fake.deliverer.url = server.url("/billing/webhook/").replace("127.0.0.1", "localhost")
+        server.warm("/", host="localhost")
+        agents = _agents(args.sites)
+        for email, subdomain, name in agents:
+            seconds = _one(server, email, subdomain, name)
+            times.append(seconds)
+            print(f"  {subdomain}: {seconds:.2f} s", file=sys.stderr)
+        _check_live([subdomain for _, subdomain, _ in agents])
     finally:
+        server.stop()
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
         fake.stop()
