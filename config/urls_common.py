@@ -7,6 +7,7 @@ from listings.sitemaps import SITEMAPS
 from marketplace.media import marketplace_media_serve
 from platform_admin.views import report_page
 from tenants import views as tenant_views
+from themes import views as theme_views
 
 common_urlpatterns = [
     path("accounts/", include("allauth.urls")),
@@ -22,4 +23,6 @@ common_urlpatterns = [
     path("media/<path:path>", tenant_views.media_serve, name="media"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("report/", report_page, name="report_page"),
+    path("robots.txt", theme_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", theme_views.favicon_ico, name="favicon_ico"),
 ]

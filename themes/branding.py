@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from themes.contrast import readable_shade
+
 
 @dataclass(frozen=True)
 class Branding:
@@ -28,6 +30,9 @@ class Branding:
     favicon_url: str = ""
     apple_touch_icon_url: str = ""
     agent_photo_url: str = ""
+    # The primary colour darkened until white text on it reaches 4.5:1 (themes.contrast), derived
+    # when the branding is saved (the cache entry is rebuilt then): map cluster labels use it.
+    primary_readable: str = ""
 
 
 FLAGSHIP = Branding(
@@ -44,13 +49,14 @@ FLAGSHIP = Branding(
     license_number="DRE #02106916",
     brokerage="eXp Realty of Southern California",
     is_flagship=True,
+    primary_readable=readable_shade("#0f766e"),
 )
 
 
 # How the footer credits each MLS feed (IDX display rules); a site credits only its own feeds.
 MLS_CREDITS = {"gps": "the Greater Palm Springs MLS", "crmls": "CRMLS"}
 
-CACHE_KEY = "themes:branding:v2:{schema}"  # bump when Branding's fields change
+CACHE_KEY = "themes:branding:v3:{schema}"  # bump when Branding's fields change
 CACHE_TTL_S = 600  # a safety net: saving a site's branding, Site or an image drops the entry
 CACHE_MAX_HOSTS = 16  # hosts (with ports) of one schema kept; more start the map afresh
 
@@ -120,4 +126,5 @@ def branding_from_setting(setting: Any) -> Branding:
         favicon_url=favicon.get_rendition("fill-32x32|format-png").url if favicon else "",
         apple_touch_icon_url=favicon.get_rendition("fill-180x180|format-png").url if favicon else "",
         agent_photo_url=photo,
+        primary_readable=readable_shade(setting.primary_color),
     )

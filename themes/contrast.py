@@ -44,3 +44,16 @@ def contrast_warnings(*, primary: str, accent: str) -> list[str]:
             "focus outlines and badges. Pick a stronger accent colour."
         )
     return warnings
+
+
+def readable_shade(colour: str, *, on: str = WHITE, ratio: float = AA_TEXT) -> str:
+    """``colour`` darkened just enough (same hue, mixed with black in 2 % steps) for ``on``
+    text over it to reach ``ratio``: what the site draws white labels on (map clusters), so an
+    agent's light brand colour still gives readable text. ``colour`` itself when it already does."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    for step in range(51):
+        keep = 1 - step / 50
+        shade = "#{:02x}{:02x}{:02x}".format(*(int(c * keep + 0.5) for c in (r, g, b)))
+        if contrast_ratio(shade, on) >= ratio:
+            return shade
+    return "#000000"

@@ -17,5 +17,16 @@
     if (r < 3) out.push("Your accent colour has a contrast of " + r.toFixed(1) + ":1 against white, below WCAG AA's 3:1 for focus outlines and badges. Pick a stronger accent colour.");
     return out;
   }
-  window.Contrast = { ratio: ratio, warnings: warnings };
+  // The colour darkened (mixed with black in 2 % steps) until white text on it reaches 4.5:1:
+  // themes.contrast.readable_shade, for the live preview.
+  function readable(hex) {
+    var n = parseInt(hex.slice(1), 16), rgb = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+    for (var step = 0; step <= 50; step++) {
+      var keep = 1 - step / 50;
+      var shade = "#" + rgb.map(function (c) { return ("0" + Math.round(c * keep).toString(16)).slice(-2); }).join("");
+      if (ratio(shade, "#ffffff") >= 4.5) return shade;
+    }
+    return "#000000";
+  }
+  window.Contrast = { ratio: ratio, warnings: warnings, readable: readable };
 })();

@@ -27,6 +27,7 @@
       var preset = (brandForm.querySelector("input[name=preset]:checked") || {}).value || "classic";
       preview.className = "site-preview preset-" + preset;
       preview.style.setProperty("--brand", field("primary_color").value);
+      if (window.Contrast) preview.style.setProperty("--brand-ink", window.Contrast.readable(field("primary_color").value));
       preview.style.setProperty("--accent", field("accent_color").value);
       preview.style.setProperty("--font", '"' + (fonts[field("font").value] || "Inter") + '", system-ui, sans-serif');
       var tagline = field("tagline").value.trim();

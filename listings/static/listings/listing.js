@@ -41,15 +41,46 @@
       btn.querySelector("[data-label]").textContent = now ? "Saved" : "Save";
     });
   });
-  // Small map
-  var el = document.getElementById("listing-map");
-  if (el && window.maplibregl) {
-    try {
+  // Small map: MapLibre and its stylesheet are fetched only when the map comes near the
+  // viewport or its button is pressed (the page's first paint never waits for them).
+  var el = document.querySelector("[data-lazy-map]");
+  function load(src, css) {
+    return new Promise(function (resolve, reject) {
+      var node = document.createElement(css ? "link" : "script");
+      if (css) { node.rel = "stylesheet"; node.href = src; } else { node.src = src; node.async = false; }
+      node.onload = resolve;
+      node.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(node);
+    });
+  }
+  function showMap(focus) {
+    if (!el || el.dataset.mapState) return;
+    el.dataset.mapState = "loading";
+    var parts = [load(el.dataset.maplibreCss, true), load(el.dataset.maplibreJs)];
+    if (el.dataset.topojson) parts.push(load(el.dataset.topojson));
+    Promise.all(parts).then(function () {
       var lng = parseFloat(el.dataset.lon), lat = parseFloat(el.dataset.lat);
+      el.textContent = "";
+      el.dataset.mapState = "ready";
       var map = new maplibregl.Map({ container: el, style: el.dataset.style || L.offlineStyle(), center: [lng, lat], zoom: 14, attributionControl: { compact: true } });
       map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
       new maplibregl.Marker({ color: "#1d4ed8" }).setLngLat([lng, lat]).addTo(map);
       if (!el.dataset.style) L.offlineBasemap(map, []);
-    } catch (err) { el.classList.add("map-unavailable"); el.textContent = "The map could not be shown in this browser."; }
+      if (focus) map.getCanvas().focus();
+    }).catch(function () {
+      el.dataset.mapState = "failed";
+      el.classList.add("map-unavailable");
+      el.textContent = "The map could not be shown in this browser.";
+    });
+  }
+  if (el) {
+    var button = el.querySelector("[data-map-load]");
+    if (button) button.addEventListener("click", function () { showMap(true); });
+    if ("IntersectionObserver" in window) {
+      var seen = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); showMap(false); }
+      }, { rootMargin: "200px" });
+      seen.observe(el);
+    }
   }
 })();

@@ -94,7 +94,9 @@
     var size = Math.min(64, 30 + Math.log2(p.point_count) * 4);
     b.style.width = b.style.height = size + "px";
     b.textContent = p.point_count_abbreviated;
-    b.setAttribute("aria-label", p.point_count + " homes" + (p.min_price ? ", " + L.shortMoney(p.min_price) + " to " + L.shortMoney(p.max_price) : "") + ". Zoom in");
+    // Named by what it shows ("1.2k"), so voice users can say it; the exact count follows.
+    b.setAttribute("aria-label", p.point_count_abbreviated + " homes" + (String(p.point_count) === String(p.point_count_abbreviated) ? "" : " (" + p.point_count + ")") +
+      (p.min_price ? ", " + L.shortMoney(p.min_price) + " to " + L.shortMoney(p.max_price) : "") + ". Zoom in");
     b.addEventListener("click", function (e) { e.stopPropagation(); expand(p.cluster_id, f.geometry.coordinates); });
     return b;
   }
@@ -104,7 +106,7 @@
     b.className = "price-pin";
     b.dataset.slug = p.slug;
     b.textContent = L.shortMoney(p.price) + (rentals && p.price != null ? "/mo" : "");
-    b.setAttribute("aria-label", L.money(p.price) + (rentals ? " a month" : "") + ", " + (p.beds == null ? "" : p.beds + " bd ") + "– open listing");
+    b.setAttribute("aria-label", b.textContent + (p.beds == null ? "" : ", " + p.beds + " bd") + ", open listing");
     b.addEventListener("click", function (e) { e.stopPropagation(); location.href = "/listings/" + p.slug + "/"; });
     return b;
   }
@@ -116,7 +118,7 @@
     b.className = "pin-stack";
     b.dataset.count = String(members.length);
     b.textContent = members.length + " homes" + (low == null ? "" : " · " + L.shortMoney(low) + "+");
-    b.setAttribute("aria-label", members.length + " homes here" + (low == null ? "" : ", from " + L.money(low)) + ". Show them");
+    b.setAttribute("aria-label", b.textContent + ". Show them");
     b.setAttribute("aria-haspopup", "dialog");
     b.addEventListener("click", function (e) {
       e.stopPropagation();

@@ -33,7 +33,7 @@
           a.className = "rental-pin";
           a.href = "/rentals/" + m.slug + "/" + (window.location.search || "");
           a.textContent = money(m.nightly_cents);
-          a.setAttribute("aria-label", m.title + ", " + money(m.nightly_cents) + " a night");
+          a.setAttribute("aria-label", a.textContent + " a night, " + m.title);  // starts with what it shows
           markers.push(new maplibregl.Marker({ element: a }).setLngLat([m.lng, m.lat]).addTo(map));
           bounds.extend([m.lng, m.lat]);
         });
