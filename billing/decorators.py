@@ -16,6 +16,7 @@ from django.shortcuts import render
 from billing.plans import METERED_FEATURES, Feature
 from billing.selectors import Entitlement, entitlement_check
 from billing.services import usage_consume
+from core.errors import json_error
 
 _LABELS = {
     Feature.CHAT_MESSAGES: "chat messages",
@@ -47,20 +48,17 @@ def denial_message(ent: Entitlement) -> str:
 
 
 def entitlement_denied_response(ent: Entitlement) -> JsonResponse:
-    return JsonResponse(
-        {
-            "error": "quota_exceeded" if denial_status(ent) == 429 else "upgrade_required",
-            "message": denial_message(ent),
-            "fields": {},
-            "upgrade": True,
-            "upgrade_url": "/billing/pricing/",
-            "feature": ent.feature,
-            "plan": ent.plan,
-            "limit": ent.limit,
-            "remaining": ent.remaining,
-            "resets_at": ent.period_end.isoformat() if ent.period_end else None,
-        },
-        status=denial_status(ent),
+    return json_error(
+        denial_status(ent),
+        "quota_exceeded" if denial_status(ent) == 429 else "upgrade_required",
+        denial_message(ent),
+        upgrade=True,
+        upgrade_url="/billing/pricing/",
+        feature=ent.feature,
+        plan=ent.plan,
+        limit=ent.limit,
+        remaining=ent.remaining,
+        resets_at=ent.period_end.isoformat() if ent.period_end else None,
     )
 
 

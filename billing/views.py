@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from billing import selectors, services
 from billing.plans import Audience, plans_on_sale
 from billing.webhooks import webhook_event_process
+from core.errors import json_error
 
 logger = logging.getLogger(__name__)
 _ATTEMPT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -138,14 +139,10 @@ def webhook(request: HttpRequest) -> HttpResponse:
         result = webhook_event_process(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
     except (ValueError, stripe.SignatureVerificationError) as exc:
         logger.warning("rejected stripe webhook: %s", exc)
-        return JsonResponse(
-            {"error": "bad_signature", "message": "Invalid payload or signature.", "fields": {}}, status=400
-        )
+        return json_error(400, "bad_signature", "Invalid payload or signature.")
     except services.BillingUnavailable:
         # Nothing was kept (one transaction); Stripe retries non-2xx deliveries for three days.
-        response = JsonResponse(
-            {"error": "unavailable", "message": "Stripe could not be reached; retry later.", "fields": {}}, status=503
-        )
+        response = json_error(503, "unavailable", "Stripe could not be reached; retry later.")
         response["Retry-After"] = "60"
         return response
     return JsonResponse(

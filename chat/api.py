@@ -31,15 +31,12 @@ from chat import services
 from chat.engine import Turn, run_turn
 from chat.registry import ToolContext
 from chat.selectors import chat_usage, conversation_list, conversation_messages, conversation_owned, usage_payload
+from core.errors import json_error as error
 from listings import selectors as listing_selectors
 from themes.branding import branding_for_request
 
 logger = logging.getLogger(__name__)
 _CONTEXT_FIELDS = {"listingKey": 64, "searchQuery": 500}
-
-
-def error(status: int, code: str, message: str, fields: dict[str, str] | None = None, **extra: Any) -> JsonResponse:
-    return JsonResponse({"error": code, "message": message, "fields": fields or {}, **extra}, status=status)
 
 
 class BadRequest(Exception):

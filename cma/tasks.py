@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tenants.tasks import tenant_task
+from core.tenancy import tenant_task
 
 from .models import CmaReport
 

@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from billing.decorators import upgrade_prompt_response
+from core.tenancy import current_schema
 from listings.readmodel.loader import get_closed_model, get_read_model
 from listings.selectors import site_scope
 from listings.views import map_style
-from tenants.db import current_schema
 from themes.branding import branding_for_request
 
 from .charts import adjusted_prices_svg, comps_map_svg

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
 
-from tenants.db import current_schema
+from core.tenancy import current_schema
 
 
 class SiteRedirectMiddleware(RedirectMiddleware):

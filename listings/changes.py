@@ -27,9 +27,10 @@ from typing import Any
 
 from pymongo.database import Database
 
+from core.events import LISTINGS_CHANGED as CHANNEL
+
 log = logging.getLogger(__name__)
 
-CHANNEL = "listings:changed"
 JOURNAL = "listing_changes"
 ALERTS_TASK = "listings.alerts_on_changed"
 # How hard the hand-over to the broker tries before it gives up (the journal keeps the keys).

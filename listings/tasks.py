@@ -13,7 +13,7 @@ from typing import Any
 
 from celery import shared_task
 
-from tenants.tasks import tenant_task
+from core.tenancy import tenant_task
 
 
 def _site_schemas() -> list[str]:

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.tenancy import current_schema
 from listings.models import SavedSearch
 
 SALT = "listings.alerts.unsubscribe"
@@ -63,8 +64,6 @@ def _switch(searches: list[SavedSearch], *, on: bool) -> None:
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
-    from tenants.db import current_schema
-
     found = unsubscribe_read(token)
     if found is None or found[0] != current_schema():
         raise Http404("This unsubscribe link is not valid.")

@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import login_required
+from core.errors import json_error
 from listings import selectors, services
 from listings.models import Favorite, SavedSearch, Swipe
 from listings.readmodel.loader import get_closed_model, get_read_model
@@ -94,10 +95,6 @@ def _raw_params(source: QueryDict | dict[str, Any]) -> dict[str, list[str]]:
 def _me(request: HttpRequest) -> Any:
     """The signed-in user (views using it are behind ``login_required``)."""
     return request.user
-
-
-def json_error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
-    return JsonResponse({"error": code, "message": message, **extra}, status=status)
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any] | None:

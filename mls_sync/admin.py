@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from mls_sync.config import source_choices
+from core.mls_sources import source_choices
 from mls_sync.models import SyncRun
 from mls_sync.selectors import sources_status
 

@@ -1,15 +1,13 @@
-"""The configured MLS sources (``settings.MLS_SOURCES``, from the environment), read when asked.
-
-``source_ids()``/``source_choices()`` are what the rest of the project shows and validates
-against (sync commands, beat schedule, platform admin, onboarding wizard, site settings);
-``source_config(id)`` is what a sync run needs, checked then: a source without a URL or without
-credentials raises ``ImproperlyConfigured`` naming the variable to set.
+"""What a sync run needs from a configured MLS source (``settings.MLS_SOURCES``; the list of
+sources itself is ``core.mls_sources``): ``source_config(id)``, checked when used: a source
+without a URL or without credentials raises ``ImproperlyConfigured`` naming the variable to set.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+from core.mls_sources import sources_configured
 
 PROTOCOLS = ("spark", "reso")
 
@@ -33,29 +31,10 @@ class SourceConfig:
     user_agent: str = "ChatRealty/1.0"
 
 
-def _configured() -> dict[str, dict[str, Any]]:
-    from django.conf import settings
-
-    return dict(getattr(settings, "MLS_SOURCES", {}) or {})
-
-
-def source_ids() -> list[str]:
-    return list(_configured())
-
-
-def source_choices() -> list[tuple[str, str]]:
-    """``[(id, display name)]`` in the configured order, for forms and admin filters."""
-    return [(sid, str(raw.get("name") or sid)) for sid, raw in _configured().items()]
-
-
-def source_name(source: str) -> str:
-    return str((_configured().get(source) or {}).get("name") or source)
-
-
 def source_config(source: str) -> SourceConfig:
     from django.core.exceptions import ImproperlyConfigured
 
-    sources = _configured()
+    sources = sources_configured()
     if source not in sources:
         raise ImproperlyConfigured(f"unknown MLS source {source!r}; configured (MLS_SOURCES): {sorted(sources)}")
     raw, var = sources[source], f"MLS_{source.upper()}_"

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 
-from mls_sync.config import source_config, source_ids, source_name
+from core.mls_sources import source_ids, source_name
+from mls_sync.config import source_config
 from mls_sync.models import SyncRun
 
 

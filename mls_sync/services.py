@@ -20,10 +20,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from listings.changes import CHANNEL, changes_dispatch
+from core.events import LISTINGS_CHANGED as CHANNEL
+from core.mls_sources import source_ids
+from listings.changes import changes_dispatch
 from listings.store import get_db
 from mls_sync.clients import client_for_source
-from mls_sync.config import source_ids
 from mls_sync.indexes import store_ensure_indexes
 from mls_sync.models import SyncRun
 from mls_sync.pipeline import SyncCounters, SyncHooks, sync_run

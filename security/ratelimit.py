@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
+from core.errors import json_error
 from security.client_ip import client_ip_key
 
 logger = logging.getLogger(__name__)
@@ -209,7 +210,7 @@ def rate_limited_response(request: HttpRequest, retry_after: int, message: str |
     message = message or f"Too many requests. Please try again in {_wait_text(retry_after)}."
     response: HttpResponse
     if wants_json(request):
-        response = JsonResponse({"error": "rate_limited", "message": message, "fields": {}}, status=429)
+        response = json_error(429, "rate_limited", message)
     else:
         context = {"message": message, "retry_after": retry_after, "wait": _wait_text(retry_after)}
         response = render(request, "errors/429.html", context, status=429)

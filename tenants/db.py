@@ -1,13 +1,5 @@
-"""Typed access to django-tenants' additions to the database connection."""
+"""Moved to ``core.tenancy``; this name stays until the last importer (cms leads) has moved."""
 
-from __future__ import annotations
+from core.tenancy import current_schema, use_public_schema
 
-from django.db import connection
-
-
-def current_schema() -> str:
-    return str(getattr(connection, "schema_name", "public"))
-
-
-def use_public_schema() -> None:
-    connection.set_schema_to_public()  # type: ignore[attr-defined]
+__all__ = ["current_schema", "use_public_schema"]

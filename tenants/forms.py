@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from mls_sync.config import source_choices
+from core.mls_sources import source_choices
 from tenants.validators import normalize_phone, validate_subdomain
 from themes.images import LOGO, PHOTO, image_open_checked, logo_prepare, photo_prepare
 from themes.models import FONT_CHOICES, hex_colour

@@ -8,11 +8,12 @@ from django.db import connection, models
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
 
-MLS_SOURCE_CHOICES = [("gps", "Greater Palm Springs (GPS)"), ("crmls", "California Regional MLS (CRMLS)")]
+from core.mls_sources import source_choices, source_ids
 
 
 def default_mls_sources() -> list[str]:
-    return ["gps", "crmls"]
+    """A new site shows every configured MLS until its agent narrows the list."""
+    return source_ids()
 
 
 class Tenant(TenantMixin):
@@ -35,7 +36,7 @@ class Tenant(TenantMixin):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.AGENT_SITE)
     is_active = models.BooleanField(default=True, help_text="Public site served; off after an unpaid grace period.")
     plan_status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.TRIAL)
-    mls_sources = ArrayField(models.CharField(max_length=16, choices=MLS_SOURCE_CHOICES), default=default_mls_sources)
+    mls_sources = ArrayField(models.CharField(max_length=16, choices=source_choices), default=default_mls_sources)
     featured_subdivisions = ArrayField(models.CharField(max_length=120), default=list, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_sites"

@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tenants.utils import schema_context, schema_exists
 
-from tenants.db import use_public_schema
+from core.tenancy import use_public_schema
 from tenants.models import Domain, Tenant
 
 if TYPE_CHECKING:

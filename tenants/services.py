@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
+from core.mls_sources import source_ids
 from tenants.models import Domain, Tenant
 from tenants.site_setup import SiteContent, community_index_ensure, site_content_seed
 
@@ -51,7 +52,7 @@ class SiteInput:
     subdomain: str
     branding: SiteBrandingInput
     owner: SiteOwnerInput | None = None
-    mls_sources: list[str] = field(default_factory=lambda: ["gps", "crmls"])
+    mls_sources: list[str] = field(default_factory=source_ids)
     featured_subdivisions: list[str] = field(default_factory=list)
     owner_user: Any = None  # the network account that owns the site (public schema)
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.models import User
-from tenants.db import current_schema
+from core.tenancy import current_schema
 from tenants.login_links import LoginLinkError, login_link_redeem
 
 

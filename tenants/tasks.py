@@ -1,39 +1,19 @@
-"""Celery tasks that act on a site take its schema name and run inside ``schema_context``.
-
-A worker serves every site, so the schema can never be taken from "the current request":
-it travels with the task message.
-"""
+"""Celery tasks of the network: provisioning sites, expiring trials (``core.tenancy.tenant_task``
+is how a task acting on one site gets its schema)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from celery import shared_task
-from django_tenants.utils import schema_context
 
-from tenants import db as tenant_db
+from core.tenancy import current_schema, tenant_task
 
-
-def tenant_task(*task_args: Any, **task_kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
-    """Like ``shared_task``, for functions taking a keyword-only ``schema_name`` first."""
-
-    def decorator(func: Callable[..., Any]) -> Any:
-        @wraps(func)
-        def run_in_schema(*args: Any, schema_name: str, **kwargs: Any) -> Any:
-            with schema_context(schema_name):
-                return func(*args, schema_name=schema_name, **kwargs)
-
-        return shared_task(*task_args, **task_kwargs)(run_in_schema)
-
-    return decorator
+__all__ = ["schema_report", "site_provision", "site_trials_expire", "tenant_task"]  # tenant_task: moved to core
 
 
 @tenant_task(name="tenants.current_schema")
-def current_schema(*, schema_name: str) -> str:
+def schema_report(*, schema_name: str) -> str:
     """Reports the schema a task ran in (used by health checks of the worker and tests)."""
-    return tenant_db.current_schema()
+    return current_schema()
 
 
 @shared_task(name="tenants.site_provision", acks_late=True)

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
+from core.tenancy import current_schema
 from listings.cards import listing_cards_featured
-from tenants.db import current_schema
 
 # Wagtail documents are served by Wagtail's view (/documents/<id>/<name>), which applies their
 # privacy settings; their files are never served as plain media.

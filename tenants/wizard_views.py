@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role, User
 from accounts.permissions import login_required
-from mls_sync.config import source_choices
+from core.mls_sources import source_choices
 from tenants.forms import STEP_TITLES, STEPS, site_address_example, step_initial
 from tenants.models import SiteApplication
 from tenants.onboarding import (

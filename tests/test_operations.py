@@ -54,10 +54,10 @@ def test_suspended_site_shows_unavailable_page_and_is_restored_at_once(sarah_sit
 
 
 def test_celery_task_runs_in_the_schema_it_was_given(sarah_site, mike_site):
-    from tenants.tasks import current_schema
+    from tenants.tasks import schema_report
 
-    assert current_schema.delay(schema_name=sarah_site.schema_name).get() == sarah_site.schema_name
-    assert current_schema.delay(schema_name=mike_site.schema_name).get() == mike_site.schema_name
+    assert schema_report.delay(schema_name=sarah_site.schema_name).get() == sarah_site.schema_name
+    assert schema_report.delay(schema_name=mike_site.schema_name).get() == mike_site.schema_name
     assert connection.schema_name == "public"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from core.tenancy import current_schema
 from themes.contrast import readable_shade
 
 
@@ -53,9 +54,6 @@ FLAGSHIP = Branding(
 )
 
 
-# How the footer credits each MLS feed (IDX display rules); a site credits only its own feeds.
-MLS_CREDITS = {"gps": "the Greater Palm Springs MLS", "crmls": "CRMLS"}
-
 CACHE_KEY = "themes:branding:v3:{schema}"  # bump when Branding's fields change
 CACHE_TTL_S = 600  # a safety net: saving a site's branding, Site or an image drops the entry
 CACHE_MAX_HOSTS = 16  # hosts (with ports) of one schema kept; more start the map afresh
@@ -89,8 +87,6 @@ def branding_cache_clear() -> None:
     request that read the old rows meanwhile cannot keep them cached)."""
     from django.core.cache import cache
     from django.db import transaction
-
-    from tenants.db import current_schema
 
     key = CACHE_KEY.format(schema=current_schema())
     cache.delete(key)

@@ -1,13 +1,13 @@
 """MLS sources, declared in the environment: an operator adds an MLS without code.
 
 ``MLS_SOURCES`` lists the source ids (``gps,crmls,hdmls``); each id's variables are
-``MLS_<ID>_NAME``, ``_PROTOCOL`` (spark | reso), ``_URL`` (Spark API host, or the RESO service
+``MLS_<ID>_NAME``, ``_CREDIT`` (the footer's IDX credit), ``_PROTOCOL`` (spark | reso), ``_URL`` (Spark API host, or the RESO service
 root), ``_TOKEN`` (a bearer token) or ``_CLIENT_ID``/``_CLIENT_SECRET``/``_TOKEN_URL``/``_SCOPE``
 (OAuth2 client credentials), ``_MLS_ID`` (Spark: a data share's MlsId), ``_ORIGINATING_SYSTEM``
 (RESO: OriginatingSystemName), ``_SCHEDULE``, ``_LOOKUPS`` (JSON override table), ``_TIMEZONE``.
 Every variable is in ``.env.example``. ``MLS_SOURCES`` below is the one declaration of the
 sources: the sync, the beat schedule, the platform admin and the onboarding wizard read it
-(through ``mls_sync.config``). Credentials are checked when a source is used, not here.
+(through ``core.mls_sources``). Credentials are checked when a source is used, not here.
 """
 
 import json
@@ -21,8 +21,13 @@ from config.env import env
 SPARK_BASE_URL = env("SPARK_BASE_URL", default="http://127.0.0.1:8765")
 SPARK_USER_AGENT = env("SPARK_USER_AGENT", default="ChatRealty/1.0")
 _SEED = {
-    "gps": {"name": "Greater Palm Springs (GPS)", "protocol": "spark", "url": SPARK_BASE_URL},
-    "crmls": {"name": "California Regional MLS (CRMLS)", "protocol": "spark", "url": SPARK_BASE_URL},
+    "gps": {
+        "name": "Greater Palm Springs (GPS)",
+        "credit": "the Greater Palm Springs MLS",
+        "protocol": "spark",
+        "url": SPARK_BASE_URL,
+    },
+    "crmls": {"name": "California Regional MLS (CRMLS)", "credit": "CRMLS", "protocol": "spark", "url": SPARK_BASE_URL},
 }
 MLS_SYNC_MODES = ("full", "incremental", "status", "closed", "photos")
 MLS_DEFAULT_SCHEDULE = {"incremental": "0 6,18 * * *", "status": "30 2,14 * * *", "closed": "0 10 * * *"}
@@ -67,6 +72,7 @@ def _source(sid: str) -> dict:
     var = f"MLS_{sid.upper()}_"
     return {
         "name": env(f"{var}NAME", default=seed.get("name", sid)),
+        "credit": env(f"{var}CREDIT", default=seed.get("credit", "")),
         "protocol": env(f"{var}PROTOCOL", default=seed.get("protocol", "reso")).lower(),
         "url": env(f"{var}URL", default=seed.get("url", "")),
         "token": env(f"{var}TOKEN", default=env(f"SPARK_{sid.upper()}_API_KEY", default="")),

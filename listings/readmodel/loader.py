@@ -30,6 +30,8 @@ from typing import Any
 import redis  # at import time, in the importing thread: see Refresher.run
 from pymongo.database import Database
 
+from core.events import LISTINGS_CHANGED as CHANNEL
+
 from . import snapshot
 from .columns import CHUNK, PROJECTION, Vocabulary, make_chunk, new_dictionaries
 from .model import ReadModel
@@ -37,7 +39,6 @@ from .snapshot import SharedDir
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "listings:changed"
 LISTINGS, CLOSED = "listings", "closed"  # mirrors listings.store (kept import-light for tests)
 
 

@@ -10,9 +10,10 @@ import pytest
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from core.mls_sources import source_choices
 from mls_sync.auth import BearerToken, ClientCredentials
 from mls_sync.clients import SparkClient, client_for_source
-from mls_sync.config import source_choices, source_config
+from mls_sync.config import source_config
 from mls_sync.reso import ResoWebApiClient
 from mls_sync.schedules import mls_beat_schedule
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
-from mls_sync.config import source_ids
+from core.mls_sources import source_ids
 from mls_sync.pipeline import MODES
 from mls_sync.services import sync_run_start
 

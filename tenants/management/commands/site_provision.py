@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mls_sync.config import source_ids
+from core.mls_sources import source_ids
 from tenants.provisioning import ProvisioningError, SiteImages
 from tenants.services import SiteBrandingInput, SiteInput, SiteOwnerInput, site_domain, tenant_create
 from themes.images import LOGO, PHOTO, image_open_checked, logo_prepare, photo_prepare
