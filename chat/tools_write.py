@@ -59,8 +59,8 @@ def _describe(filters: dict[str, Any]) -> str:
 
 
 def request_showing(ctx: ToolContext, args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    from cms.models import Lead
-    from cms.services import lead_create
+    from leads.models import Lead
+    from leads.services import lead_create
 
     if ctx.is_flagship:
         raise ToolError("not_available", "Showings are booked with the listing agent's site; share the listing link.")
@@ -79,7 +79,7 @@ def request_showing(ctx: ToolContext, args: dict[str, Any]) -> tuple[dict[str, A
     if not name:
         name = email.split("@")[0]
     when = args.get("when", "")
-    lead = lead_create(
+    lead_create(
         source=Lead.Source.SHOWING_REQUEST,
         name=name,
         email=email,
@@ -95,17 +95,8 @@ def request_showing(ctx: ToolContext, args: dict[str, Any]) -> tuple[dict[str, A
             "transcript": ctx.transcript()[:20_000],
         },
     )
-    _notify(lead.pk, ctx.schema)
     content = {"requested": True, "listing": listing["address"], "agent": ctx.agent_name or ctx.site_name}
     return content, {"kind": "showing", **content, "card": listing}
-
-
-def _notify(lead_id: int, schema: str) -> None:
-    from django.db import transaction
-
-    from cms.tasks import lead_notify
-
-    transaction.on_commit(lambda: lead_notify.delay(schema_name=schema, lead_id=lead_id))
 
 
 register(

@@ -159,11 +159,11 @@ def _queue_pdf(schema_name: str, report_id: int) -> None:
 
 def _lead_for(report: CmaReport, *, user: Any, schema_name: str) -> None:
     """On an agent site a visitor's CMA is a lead for the agent."""
-    from cms.models import Lead
-    from cms.services import lead_create
+    from leads.models import Lead
+    from leads.services import lead_create
 
     r = report.result
-    lead = lead_create(
+    lead_create(
         source=Lead.Source.CMA,
         name=getattr(user, "full_name", "") or "",
         email=getattr(user, "email", "") or "",
@@ -174,12 +174,6 @@ def _lead_for(report: CmaReport, *, user: Any, schema_name: str) -> None:
         user=user,
         data={"cma_report": str(report.public_id), "address": report.address, "estimate": r.get("estimate")},
     )
-    try:
-        from cms.tasks import lead_notify
-
-        transaction.on_commit(lambda: lead_notify.delay(schema_name=schema_name, lead_id=lead.pk))
-    except ImportError:  # pragma: no cover
-        pass
 
 
 def cma_pdf_ensure(*, report: CmaReport, branding: dict[str, Any] | None = None) -> bytes:

@@ -3,25 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.models import Page
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
-from cms.models import COMMUNITY_PAGE_TYPES, Lead, SubdivisionPage
-
-
-class LeadViewSet(SnippetViewSet):
-    model = Lead
-    icon = "user"
-    menu_label = "Leads"
-    menu_order = 200
-    add_to_admin_menu = True
-    list_display = ["name", "email", "source", "status", "created_at"]
-    list_filter = ["source", "status"]
-    search_fields = ["name", "email", "message"]
-
-
-register_snippet(LeadViewSet)
-
+from cms.models import COMMUNITY_PAGE_TYPES, SubdivisionPage
 
 # ---- community pages: one page per area, at the area's address ------------------------------
 

@@ -437,13 +437,10 @@ def showing_request(request: HttpRequest, slug: str) -> HttpResponse:
         for e in errors:
             messages.error(request, e)
         return redirect(reverse("listings:listing", args=[slug]) + "#showing")
-    from django.db import transaction
+    from leads.models import Lead
+    from leads.services import lead_create
 
-    from cms.models import Lead
-    from cms.services import lead_create
-    from tenants.db import current_schema
-
-    lead = lead_create(
+    lead_create(
         source=Lead.Source.SHOWING_REQUEST,
         name=name,
         email=email,
@@ -453,13 +450,6 @@ def showing_request(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user,
         data={"slug": slug, "address": doc.get("unparsedAddress"), "when": when},
     )
-    schema = current_schema()
-    try:
-        from cms.tasks import lead_notify
-
-        transaction.on_commit(lambda: lead_notify.delay(schema_name=schema, lead_id=lead.pk))
-    except ImportError:  # pragma: no cover
-        pass
     messages.success(request, "Thanks! Your showing request was sent; the agent will be in touch shortly.")
     return redirect(reverse("listings:listing", args=[slug]))
 

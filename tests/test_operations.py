@@ -64,7 +64,7 @@ def test_celery_task_runs_in_the_schema_it_was_given(sarah_site, mike_site):
 def test_contact_form_creates_a_lead_in_that_site_only_and_notifies_its_agent(
     sarah_site, mike_site, site_client, django_capture_on_commit_callbacks
 ):
-    from cms.models import Lead
+    from leads.models import Lead
 
     client = site_client(sarah_site)
     with django_capture_on_commit_callbacks(execute=True):

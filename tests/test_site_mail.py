@@ -53,8 +53,8 @@ def test_flagship_mail_comes_from_the_flagship(public_tenant: Any) -> None:
 
 
 def test_lead_notice_comes_from_the_site_with_reply_to_the_visitor(sarah_site: Any, in_schema: Any) -> None:
-    from cms.models import Lead
-    from cms.services import lead_notify_agent
+    from leads.models import Lead
+    from leads.notices import lead_notify_agent
 
     with in_schema(sarah_site):
         lead = Lead.objects.create(

@@ -72,7 +72,7 @@ def test_tools_refuse_what_they_cannot_do(store: Any, sarah_site: Any, public_te
         showing = tool_run("request_showing", {"listingKey": RICH_KEY}, anonymous)
     assert not showing.ok and showing.content["error"] == "contact_required"
     with schema_context(sarah_site.schema_name):
-        from cms.models import Lead
+        from leads.models import Lead
 
         booked = tool_run(
             "request_showing", {"listingKey": RICH_KEY, "name": "Ann", "email": "ann@example.com"}, anonymous

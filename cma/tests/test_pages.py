@@ -150,7 +150,7 @@ def test_investor_1_gets_ten_then_the_upgrade_path(sarah_site):
 
 
 def test_agents_are_unlimited_and_a_visitors_cma_is_a_lead(sarah_site):
-    from cms.models import Lead
+    from leads.models import Lead
 
     agent = user_in(sarah_site, "agent-cma@example.com", role="agent", license_number="1", brokerage="B")
     agent_client = signed_in(sarah_site, agent)

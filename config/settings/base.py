@@ -39,6 +39,8 @@ SHARED_APPS = [
     "billing",
     "chat",
     "cma",
+    # Leads (and the CRM): the flagship's in the public schema, each site's in its own.
+    "leads",
     # The marketplace shared by the network: public schema only (docs/marketplace.md).
     "providers",
     "rentals",
@@ -70,6 +72,7 @@ TENANT_APPS = [
     "modelcluster",
     "taggit",
     "cms",
+    "leads",
     "themes",
     "listings",
     "billing",

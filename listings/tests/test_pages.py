@@ -134,7 +134,7 @@ def test_map_page_uses_offline_style_without_a_key(public_tenant: Any, site_clie
 
 
 def test_showing_request_becomes_a_lead_in_that_site_only(sarah_site: Any, mike_site: Any, site_client: Any) -> None:
-    from cms.models import Lead
+    from leads.models import Lead
 
     client = site_client(sarah_site)
     page = client.get(f"/listings/{RICH_SLUG}/").content.decode()
@@ -193,7 +193,7 @@ def test_community_pages_show_live_stats(sarah_site: Any, mike_site: Any, site_c
 
 
 def test_showing_requests_are_rate_limited(sarah_site: Any, site_client: Any) -> None:
-    from cms.models import Lead
+    from leads.models import Lead
 
     client = site_client(sarah_site)
     client.get("/")

@@ -70,7 +70,7 @@ def showing(client: Client, n: int) -> Any:
 def test_showing_requests_from_cookieless_clients_are_limited_by_address(
     sarah_site: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from cms.models import Lead
+    from leads.models import Lead
 
     with django_capture_on_commit_callbacks(execute=True):
         statuses = [showing(visitor(sarah_site), n).status_code for n in range(7)]
@@ -99,7 +99,7 @@ def test_a_signed_in_account_is_limited_whatever_its_address(sarah_site: Any) ->
 
 
 def test_contact_form_submissions_are_limited(sarah_site: Any) -> None:
-    from cms.models import Lead
+    from leads.models import Lead
 
     data = {"name": "Ann", "email": "ann@example.com", "message": "Call me"}
     statuses = [visitor(sarah_site).post("/contact/", data).status_code for _ in range(6)]

@@ -1,12 +1,16 @@
-"""Writes for the CMS app: leads from forms, showing requests and the assistant."""
+"""Writes for leads: every way a visitor reaches out goes through ``lead_create``, which also
+queues the agent's notice once the lead is committed."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import transaction
 
-from cms.models import Lead
+from leads.models import Lead
+
+log = logging.getLogger(__name__)
 
 _NAME_KEYS = ("name", "full_name", "your_name")
 _EMAIL_KEYS = ("email", "email_address", "your_email")
@@ -22,6 +26,21 @@ def _first(data: dict[str, Any], keys: tuple[str, ...]) -> str:
     return ""
 
 
+def _queue_notice(lead_id: int) -> None:
+    from core.tenancy import current_schema
+    from leads.tasks import lead_notify
+
+    schema = current_schema()
+
+    def send() -> None:
+        try:
+            lead_notify.delay(schema_name=schema, lead_id=lead_id)
+        except Exception:  # the broker being down must not turn a saved lead into an error page
+            log.exception("lead notice for lead %s in %s not queued", lead_id, schema)
+
+    transaction.on_commit(send)
+
+
 @transaction.atomic
 def lead_create(
     *,
@@ -33,17 +52,21 @@ def lead_create(
     listing_key: str = "",
     user: Any = None,
     data: dict[str, Any] | None = None,
+    notify: bool = True,
 ) -> Lead:
-    return Lead.objects.create(
+    lead = Lead.objects.create(
         source=source,
         name=name[:150],
-        email=email,
+        email=email.strip()[:254],
         phone=phone[:32],
         message=message,
         listing_key=listing_key[:64],
         user=user if user is not None and user.is_authenticated else None,
         data=data or {},
     )
+    if notify:
+        _queue_notice(lead.pk)
+    return lead
 
 
 def lead_create_from_form(*, page: Any, data: dict[str, Any], user: Any = None) -> Lead:
@@ -57,32 +80,3 @@ def lead_create_from_form(*, page: Any, data: dict[str, Any], user: Any = None) 
         user=user,
         data={"page_id": page.pk, "fields": clean},
     )
-
-
-def lead_notify_agent(*, lead_id: int) -> bool:
-    """Email the site's agent about a new lead (runs in the site's schema, in a task), from the
-    site itself, with Reply-To the person who asked so the agent can answer in one click."""
-    from themes.mail import mail_identity, site_mail
-
-    lead = Lead.objects.filter(pk=lead_id).first()
-    if lead is None:
-        return False
-    identity = mail_identity()
-    to = identity.branding.contact_email
-    if not to:
-        return False
-    who = lead.name or "a visitor"
-    lines = [f"{lead.get_source_display()} from {who}", f"Email: {lead.email or '-'}", f"Phone: {lead.phone or '-'}"]
-    if lead.data.get("address"):
-        lines.append(f"Home: {lead.data['address']} ({identity.site_url}/listings/{lead.data.get('slug', '')}/)")
-    lines += ["", lead.message, "", f"All your leads: {identity.site_url}/cms/snippets/cms/lead/"]
-    message = site_mail(
-        subject=f"New lead on {identity.branding.site_name}: {lead.get_source_display().lower()} from {who}",
-        to=[to],
-        text="\n".join(lines),
-        identity=identity,
-    )
-    if lead.email:
-        message.reply_to = [lead.email]
-    message.send()
-    return True
