@@ -62,8 +62,6 @@ def request_showing(ctx: ToolContext, args: dict[str, Any]) -> tuple[dict[str, A
     from leads.models import Lead
     from leads.services import lead_create
 
-    if ctx.is_flagship:
-        raise ToolError("not_available", "Showings are booked with the listing agent's site; share the listing link.")
     listing = _row_card(args["listingKey"], ctx)
     user = ctx.user if ctx.signed_in else None
     email = (args.get("email") or (user.email if user else "")).strip()

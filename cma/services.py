@@ -158,7 +158,7 @@ def _queue_pdf(schema_name: str, report_id: int) -> None:
 
 
 def _lead_for(report: CmaReport, *, user: Any, schema_name: str) -> None:
-    """On an agent site a visitor's CMA is a lead for the agent."""
+    """A visitor's CMA is a lead for the site's agent (on the flagship, for the brokerage)."""
     from leads.models import Lead
     from leads.services import lead_create
 

@@ -46,9 +46,9 @@ def _branding_dict(request: HttpRequest) -> dict[str, Any]:
 
 
 def _is_lead(request: HttpRequest) -> bool:
-    """A CMA asked for by a visitor (not the site's own staff) on an agent site."""
-    tenant = getattr(request, "tenant", None)
-    if tenant is None or getattr(tenant, "is_public", True):
+    """A CMA asked for by a visitor (not an agent) is a lead: for the site's agent, or on the
+    flagship for the brokerage."""
+    if getattr(request, "tenant", None) is None:
         return False
     return not request.user.has_role(*AGENT_ROLES)  # type: ignore[union-attr]
 

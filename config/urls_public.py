@@ -1,12 +1,14 @@
-"""URLs of the public schema: the flagship site and the network (no Wagtail here: see
-docs/tenancy.md)."""
+"""URLs of the public schema: the network, the platform admin and the flagship, whose pages are
+Wagtail's like an agent site's (docs/tenancy.md)."""
 
 from django.contrib import admin
 from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
 
 from config.urls_common import common_urlpatterns
 from tenants import domain_views, network_views, wizard_views
-from tenants import views as tenant_views
 
 admin.site.site_header = "ChatRealty platform admin"
 admin.site.site_title = "ChatRealty admin"
@@ -14,7 +16,6 @@ admin.site.site_title = "ChatRealty admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("platform/", include("platform_admin.urls")),
-    path("", tenant_views.flagship_home, name="flagship_home"),
     path("network/", network_views.network_home, name="network_home"),
     path("network/agent/", network_views.agent_details, name="network_agent_details"),
     path("network/start/<slug:step>/", wizard_views.wizard_step, name="network_step"),
@@ -39,7 +40,12 @@ urlpatterns = [
     # Hosts and service providers are network accounts: their dashboards live here.
     path("hosting/", include("rentals.urls_host")),
     path("provider/", include("providers.urls_dashboard")),
+    # The flagship's CMS: its editors are public accounts in the "Flagship editors" group.
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
     *common_urlpatterns,
+    # Wagtail's catch-all page serving comes last: the flagship's home page is "/".
+    path("", include(wagtail_urls)),
 ]
 
 # django-allauth answers its own limits with this (security/views.py): 429 + Retry-After.

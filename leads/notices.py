@@ -8,14 +8,17 @@ from leads.models import Lead
 
 def lead_notify_agent(*, lead_id: int) -> bool:
     """Email the site's agent about a new lead (runs in the site's schema, in a task), from the
-    site itself, with Reply-To the person who asked so the agent can answer in one click."""
+    site itself, with Reply-To the person who asked so the agent can answer in one click. The
+    flagship's leads go to the brokerage: its branding's contact email, else FLAGSHIP_LEADS_EMAIL."""
+    from django.conf import settings
+
     from themes.mail import mail_identity, site_mail
 
     lead = Lead.objects.filter(pk=lead_id).first()
     if lead is None:
         return False
     identity = mail_identity()
-    to = identity.branding.contact_email
+    to = identity.branding.contact_email or (settings.FLAGSHIP_LEADS_EMAIL if identity.branding.is_flagship else "")
     if not to:
         return False
     who = lead.name or "a visitor"

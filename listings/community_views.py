@@ -37,9 +37,8 @@ def _scope(request: HttpRequest) -> selectors.Scope:
 
 def _editor_page(request: HttpRequest, path: str) -> HttpResponse | None:
     """The response of the live editor page at ``path`` on this site, if it has one."""
-    tenant = getattr(request, "tenant", None)
-    if tenant is None or getattr(tenant, "is_public", True):
-        return None  # the flagship: no Wagtail tables in the public schema
+    if getattr(request, "tenant", None) is None:
+        return None
     from cms.models import COMMUNITY_PAGE_TYPES
 
     route = Page.route_for_request(request, path)

@@ -46,11 +46,10 @@ class CommunitySitemap(Sitemap):
             urls[f"/communities/{city['slug']}/"] = None
             for sub in community_subdivisions(scope=scope, city_slug=city["slug"]):
                 urls[f"/communities/{city['slug']}/{sub['slug']}/"] = None
-        if getattr(connection, "schema_name", "public") != "public":  # no Wagtail on the flagship
-            public, restricted = _editor_pages()
-            urls.update(public)
-            for url in restricted:
-                urls.pop(url, None)
+        public, restricted = _editor_pages()
+        urls.update(public)
+        for url in restricted:
+            urls.pop(url, None)
         return sorted(urls.items())
 
     def location(self, item: tuple[str, datetime | None]) -> str:

@@ -65,11 +65,6 @@ def _scope(request: HttpRequest) -> selectors.Scope:
     return selectors.site_scope(tenant=getattr(request, "tenant", None))
 
 
-def _is_public(request: HttpRequest) -> bool:
-    tenant = getattr(request, "tenant", None)
-    return tenant is None or getattr(tenant, "is_public", False) or tenant.schema_name == "public"
-
-
 def _query_from(request: HttpRequest, values: dict[str, Any], *, page_size: int | None = None) -> SearchQuery:
     scope = _scope(request)
     cities = selectors.resolve_cities(model=get_read_model(), values=values.get("city", ()))
@@ -401,7 +396,6 @@ def listing_page(request: HttpRequest, slug: str) -> HttpResponse:
         "similar": _cards_html(model, _similar(request, doc, model=model)),
         "favorite": favorite,
         "cma": cma,
-        "showings": not _is_public(request),
         "json_ld": _json_ld(request, doc, photos, sold),
         "map_style": map_style(request),
         "canonical": request.build_absolute_uri(reverse("listings:listing", args=[doc.get("slug") or slug])),
@@ -411,9 +405,9 @@ def listing_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def showing_request(request: HttpRequest, slug: str) -> HttpResponse:
-    """A showing request from the listing page becomes a Lead for this site's agent (rate
-    limited per client address and account: security/policy.py)."""
-    if len(slug) > 200 or not SLUG.fullmatch(slug) or _is_public(request):
+    """A showing request from the listing page becomes a Lead for this site's agent, or on the
+    flagship for the brokerage (rate limited per client address and account: security/policy.py)."""
+    if len(slug) > 200 or not SLUG.fullmatch(slug):
         raise Http404("No such listing")
     doc, sold = _find_document(request, slug)
     if doc is None:

@@ -63,7 +63,9 @@ def site_domain(*, subdomain: str) -> str:
 
 @transaction.atomic
 def tenant_public_ensure() -> Tenant:
-    """The public schema's tenant row and the flagship's domains (idempotent)."""
+    """The public schema's tenant row, the flagship's domains and its Wagtail site (idempotent)."""
+    from tenants.flagship import flagship_site_ensure
+
     tenant, _ = Tenant.objects.get_or_create(
         schema_name=settings.PUBLIC_SCHEMA_NAME,
         defaults={
@@ -75,6 +77,7 @@ def tenant_public_ensure() -> Tenant:
     )
     for index, host in enumerate(dict.fromkeys([settings.FLAGSHIP_DOMAIN, "localhost"])):
         Domain.objects.get_or_create(domain=host, defaults={"tenant": tenant, "is_primary": index == 0})
+    flagship_site_ensure()
     return tenant
 
 

@@ -1,4 +1,4 @@
-"""Views of the public schema: the flagship home page; per-site media serving."""
+"""Per-site media serving (every URLconf)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,13 @@ import os
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 
 from core.tenancy import current_schema
-from listings.cards import listing_cards_featured
 
 # Wagtail documents are served by Wagtail's view (/documents/<id>/<name>), which applies their
 # privacy settings; their files are never served as plain media.
 PRIVATE_MEDIA_FOLDERS = frozenset({"documents"})
-
-
-def flagship_home(request: HttpRequest) -> HttpResponse:
-    # The flagship shows every MLS source.
-    return render(request, "flagship/home.html", {"listings": listing_cards_featured(limit=8)})
 
 
 def media_file(*, schema_name: str, path: str) -> Path | None:

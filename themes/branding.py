@@ -1,4 +1,5 @@
-"""The branding a page renders with: the site's SiteBranding, or the flagship's defaults."""
+"""The branding a page renders with: the site's SiteBranding (the flagship's too, in the public
+schema), or the flagship's defaults while the public schema has none."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def branding_for_request(request: HttpRequest) -> Branding:
     the Wagtail Site of the host and its setting row). ``branding_cache_clear`` drops a
     schema's entry when its branding, a Site or an image (the logo) changes."""
     tenant = getattr(request, "tenant", None)
-    if tenant is None or tenant.is_public:
+    if tenant is None:
         return FLAGSHIP
     from django.core.cache import cache
 
@@ -94,12 +95,31 @@ def branding_cache_clear() -> None:
 
 
 def _branding_from_db(request: HttpRequest) -> Branding:
-    from themes.models import SiteBranding  # tenant-only model
+    from wagtail.models import Site
 
+    from themes.models import SiteBranding
+
+    if getattr(request, "tenant", None) is not None and request.tenant.is_public:  # type: ignore[attr-defined]
+        # The flagship's editors may not have saved a setting yet: its defaults until then.
+        site = Site.find_for_request(request)
+        setting = SiteBranding.objects.filter(site=site).first() if site is not None else None
+        return branding_from_setting(setting, is_flagship=True) if setting is not None else FLAGSHIP
     return branding_from_setting(SiteBranding.for_request(request))
 
 
-def branding_from_setting(setting: Any) -> Branding:
+def flagship_branding_defaults() -> dict[str, Any]:
+    """``SiteBranding`` fields of the flagship before its editors change them (seeding)."""
+    keep = (
+        *("site_name", "tagline", "logo_text", "primary_color", "accent_color", "font", "preset"),
+        *("contact_phone", "agent_name", "license_number", "brokerage"),
+    )
+    values: dict[str, Any] = {name: getattr(FLAGSHIP, name) for name in keep}
+    # The brokerage's inbox: the flagship's showing requests and contact forms are mailed here.
+    values["contact_email"] = settings.FLAGSHIP_LEADS_EMAIL or FLAGSHIP.contact_email
+    return values
+
+
+def branding_from_setting(setting: Any, *, is_flagship: bool = False) -> Branding:
     """The Branding of a site's ``SiteBranding`` row (image URLs are Wagtail renditions)."""
     logo_url = setting.logo.get_rendition("height-80").url if setting.logo_id else ""
     favicon = setting.favicon if setting.favicon_id else None
@@ -117,7 +137,7 @@ def branding_from_setting(setting: Any) -> Branding:
         agent_name=setting.agent_name,
         license_number=setting.license_number,
         brokerage=setting.brokerage,
-        is_flagship=False,
+        is_flagship=is_flagship,
         preset=setting.preset,
         favicon_url=favicon.get_rendition("fill-32x32|format-png").url if favicon else "",
         apple_touch_icon_url=favicon.get_rendition("fill-180x180|format-png").url if favicon else "",

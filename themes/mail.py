@@ -47,14 +47,15 @@ class MailIdentity:
 def _schema_branding_and_url() -> tuple[Branding, str]:
     """The branding and address of the site whose schema the connection is on (no request)."""
     from django.db import connection
-
-    if getattr(connection, "schema_name", "public") == settings.PUBLIC_SCHEMA_NAME:
-        return FLAGSHIP, f"{settings.SITE_SCHEME}://{settings.FLAGSHIP_DOMAIN}{settings.SITE_PORT_SUFFIX}"
     from wagtail.models import Site
 
     from themes.branding import branding_from_setting
     from themes.models import SiteBranding
 
+    if getattr(connection, "schema_name", "public") == settings.PUBLIC_SCHEMA_NAME:
+        url = f"{settings.SITE_SCHEME}://{settings.FLAGSHIP_DOMAIN}{settings.SITE_PORT_SUFFIX}"
+        setting = SiteBranding.objects.filter(site__is_default_site=True).first()
+        return (branding_from_setting(setting, is_flagship=True) if setting else FLAGSHIP), url
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         return FLAGSHIP, ""

@@ -170,12 +170,14 @@ def test_agents_are_unlimited_and_a_visitors_cma_is_a_lead(sarah_site):
     assert agent_used == 2  # counted, never refused
 
 
-def test_flagship_cma_is_saved_in_the_public_schema_and_no_lead(public_tenant):
+def test_flagship_cma_is_saved_in_the_public_schema_and_a_lead_for_the_brokerage(public_tenant):
     from cma.models import CmaReport
+    from leads.models import Lead
 
     user, client = investor(public_tenant, "flag-inv@example.com")
-    assert client.post("/cma/", {"listing": RICH_KEY}).status_code == 302  # no leads table here: none made
+    assert client.post("/cma/", {"listing": RICH_KEY}).status_code == 302
     assert CmaReport.objects.get(user=user).schema_name == "public"
+    assert list(Lead.objects.filter(source="cma").values_list("email", flat=True)) == ["flag-inv@example.com"]
 
 
 @pytest.mark.parametrize(

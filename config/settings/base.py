@@ -10,13 +10,35 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[".localhost", "localho
 PLATFORM_BASE_DOMAIN = env("PLATFORM_BASE_DOMAIN", default="localhost")
 FLAGSHIP_DOMAIN = env("FLAGSHIP_DOMAIN", default="localhost")
 FLAGSHIP_NAME = env("FLAGSHIP_NAME", default="JPS Realtor")
+# The brokerage's inbox for the flagship's leads (showing requests, contact forms): seeds the
+# flagship's branding contact email, which its editors can change in /cms/ settings.
+FLAGSHIP_LEADS_EMAIL = env("FLAGSHIP_LEADS_EMAIL", default="hello@jpsrealtor.com")
 SITE_PORT_SUFFIX = env("SITE_PORT_SUFFIX", default="")  # ":8000" in dev so links work
 SITE_SCHEME = env("SITE_SCHEME", default="http")  # "https" in production: Wagtail page URLs use it
 
 # --- Tenancy -------------------------------------------------------------------------------
 # auth, contenttypes and sessions are in both lists: each site keeps its own users, so an
 # editor of one site has no account on another (shared auth would let them edit every site).
-# Wagtail is only in TENANT_APPS: the public schema has no page tree (docs/tenancy.md).
+# Wagtail, cms and themes are in both too: the flagship (public schema) has its own page tree,
+# editors and leads, as every site does (docs/tenancy.md, "The flagship on Wagtail").
+WAGTAIL_APPS = [
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "cms",
+    "themes",
+]
 SHARED_APPS = [
     "django_tenants",
     "tenants",
@@ -46,6 +68,7 @@ SHARED_APPS = [
     "rentals",
     # The platform admin: reported pages, site exports, its action log (public schema only).
     "platform_admin",
+    *WAGTAIL_APPS,
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -57,23 +80,8 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "wagtail.contrib.forms",
-    "wagtail.contrib.redirects",
-    "wagtail.contrib.settings",
-    "wagtail.embeds",
-    "wagtail.sites",
-    "wagtail.users",
-    "wagtail.snippets",
-    "wagtail.documents",
-    "wagtail.images",
-    "wagtail.search",
-    "wagtail.admin",
-    "wagtail",
-    "modelcluster",
-    "taggit",
-    "cms",
+    *WAGTAIL_APPS,
     "leads",
-    "themes",
     "listings",
     "billing",
     "chat",
@@ -123,7 +131,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.AnonymousIdMiddleware",
     "tenants.middleware.SiteSuspendedMiddleware",
-    "cms.middleware.SiteRedirectMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # After authentication: limits key on the account too (security/policy.py).
     "security.ratelimit.RateLimitMiddleware",
 ]

@@ -56,10 +56,10 @@ def test_listing_page_renders_everything(public_tenant: Any, site_client: Any) -
     assert data["about"]["@type"] == "SingleFamilyResidence"
     assert data["offers"]["price"] == 1_250_000.0 and data["offers"]["priceCurrency"] == "USD"
     assert "</" not in re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1)  # type: ignore[union-attr]
-    # Anonymous: save prompts sign-up; CMA is gated on the free plan; no showings on the flagship.
+    # Anonymous: save prompts sign-up; CMA is gated on the free plan; the flagship takes showings.
     assert "/accounts/signup/?next=/listings/" in html
     assert "disabled" in html and "Generate CMA" in html
-    assert 'id="showing"' not in html
+    assert 'id="showing"' in html
 
 
 def test_agent_site_only_shows_its_sources(sarah_site: Any, mike_site: Any, site_client: Any) -> None:
