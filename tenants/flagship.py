@@ -11,6 +11,10 @@ from wagtail.models import GroupCollectionPermission, GroupPagePermission, Page,
 
 FLAGSHIP_EDITORS = "Flagship editors"
 HERO_HEADING = "Find your place in the desert"
+SEARCH_DESCRIPTION = (
+    "Search every home for sale in Palm Springs and the Coachella Valley, see market stats by community "
+    "and ask an AI assistant."
+)
 HERO_SUBHEADING = "Every home on the Greater Palm Springs and California Regional MLS, on a map or one swipe at a time."
 
 # Besides Wagtail's own editor permissions: the flagship's branding and its leads.
@@ -29,7 +33,11 @@ def _home() -> Page:
     if existing is not None:
         return existing
     home = _home_page(title=settings.FLAGSHIP_NAME, tagline=HERO_SUBHEADING)
-    HomePage.objects.filter(pk=home.pk).update(hero_heading=HERO_HEADING)
+    HomePage.objects.filter(pk=home.pk).update(
+        hero_heading=HERO_HEADING,
+        seo_title=f"{settings.FLAGSHIP_NAME}: Palm Springs and Coachella Valley homes for sale",
+        search_description=SEARCH_DESCRIPTION,
+    )
     home.refresh_from_db()
     home.body = [("featured_listings", {"heading": "New on the market", "count": 8})]
     home.save_revision().publish()
