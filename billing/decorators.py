@@ -17,6 +17,7 @@ from billing.plans import METERED_FEATURES, Feature
 from billing.selectors import Entitlement, entitlement_check
 from billing.services import usage_consume
 from core.errors import json_error
+from security.client_ip import client_ip_bucket
 
 _LABELS = {
     Feature.CHAT_MESSAGES: "chat messages",
@@ -82,11 +83,13 @@ def requires_entitlement(
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            visitor_id = getattr(request, "anonymous_id", None)
+            visitor_id, address = getattr(request, "anonymous_id", None), client_ip_bucket(request)
             if consume:
-                ent = usage_consume(user=request.user, feature=feature, visitor_id=visitor_id)
+                ent = usage_consume(user=request.user, feature=feature, visitor_id=visitor_id, client_address=address)
             else:
-                ent = entitlement_check(user=request.user, feature=feature, visitor_id=visitor_id)
+                ent = entitlement_check(
+                    user=request.user, feature=feature, visitor_id=visitor_id, client_address=address
+                )
             if not ent.allowed:
                 return entitlement_denied_response(ent) if api else upgrade_prompt_response(request, ent)
             request.entitlement = ent  # type: ignore[attr-defined]

@@ -76,6 +76,43 @@ def subject_key(*, user: Any, visitor_id: str | None = None) -> str | None:
     return f"a:{visitor_id}" if visitor_id else None
 
 
+# Visitors without an account are metered by their client address too: a client that drops its
+# cookie gets a fresh anonymous id on every request, never a fresh allowance. Everyone behind
+# one address (a household, an office's NAT) shares this many visitors' allowances.
+VISITORS_PER_ADDRESS = 5
+
+
+def address_key(*, user: Any, client_address: str | None) -> str | None:
+    """The counter of a visitor's client address (``security.client_ip``); None when signed in
+    (accounts are metered by account) or when no address is known."""
+    if not client_address or (user is not None and getattr(user, "is_authenticated", False)):
+        return None
+    return f"ip:{client_address}"[:64]
+
+
+def address_limit(limit: int) -> int:
+    return limit * VISITORS_PER_ADDRESS
+
+
+def address_bounded(ent: Entitlement, *, address_used: int) -> Entitlement:
+    """The visitor's entitlement, no more generous than what their address has left."""
+    if ent.limit is None or ent.remaining is None:
+        return ent
+    left = max(address_limit(ent.limit) - address_used, 0)
+    if left >= ent.remaining:
+        return ent
+    return Entitlement(
+        feature=ent.feature,
+        allowed=ent.allowed and left > 0,
+        limit=ent.limit,
+        used=ent.limit - left,
+        remaining=left,
+        plan=ent.plan,
+        upgrade=ent.upgrade or left == 0,
+        period_end=ent.period_end,
+    )
+
+
 def _live_plan_of(sub: Subscription | dict[str, Any], now: dt.datetime) -> tuple[Plan, dt.datetime | None]:
     """Plan a live subscription grants now: past_due keeps it only during the grace period."""
     get = sub.get if isinstance(sub, dict) else lambda k: getattr(sub, k)
@@ -232,6 +269,7 @@ def entitlement_check(
     feature: Feature | str,
     in_use: int | None = None,
     visitor_id: str | None = None,
+    client_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> Entitlement:
     """May this visitor use ``feature`` now, and how much is left?
@@ -240,7 +278,8 @@ def entitlement_check(
     features (saved searches) compare ``in_use`` — counted by the app that owns them — with
     the plan's ceiling; switches (SMS alerts, API access, ...) are on or off. This only
     *reads*: to spend one unit use ``billing.services.usage_consume``, which re-checks
-    atomically."""
+    atomically. A visitor without an account also sees what their ``client_address`` has
+    left (``VISITORS_PER_ADDRESS``)."""
     feature = Feature(feature)
     now = now or timezone.now()
     staff = agent_context(user=user, feature=feature, now=now)
@@ -258,7 +297,16 @@ def entitlement_check(
     ctx, used = _hot_lookup(user=user, subject=subject, metric=feature.value, now=now)
     if feature in CAPACITY_FEATURES:
         used = in_use or 0
-    return entitlement_from(ctx=ctx, feature=feature, used=used)
+    ent = entitlement_from(ctx=ctx, feature=feature, used=used)
+    address = address_key(user=user, client_address=client_address) if metered else None
+    if address is None:
+        return ent
+    address_used = (
+        UsageCounter.objects.filter(subject=address, metric=feature.value, period_start=ctx.period_start)
+        .values_list("used", flat=True)
+        .first()
+    )
+    return address_bounded(ent, address_used=address_used or 0)
 
 
 def usage_meters(*, user: Any, in_use: dict[str, int] | None = None) -> list[Entitlement]:

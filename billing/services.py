@@ -12,12 +12,12 @@ from typing import Any
 
 import stripe
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
 from billing import periods
 from billing.clients import stripe_client
+from billing.mail import billing_mail_on_commit
 from billing.models import BillingCustomer, Subscription, UsageCounter
 from billing.plans import (
     AGENT,
@@ -31,6 +31,8 @@ from billing.plans import (
 )
 from billing.selectors import (
     Entitlement,
+    address_key,
+    address_limit,
     agent_context,
     agent_site_state,
     billing_context_get,
@@ -316,19 +318,14 @@ def _notify_payment_failed(*, sub: Subscription) -> None:
         return
     days = int(getattr(settings, "BILLING_GRACE_PERIOD_DAYS", 7))
     plan = plan_get(key=sub.plan_key)
-    # After commit: a rolled-back webhook (Stripe will retry it) must not send mail twice.
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"Your {plan.name} payment didn't go through",
-            message=(
-                f"We couldn't charge your card for the {plan.name} plan. Please update your "
-                f"payment method within {days} days to keep your plan; after that your "
-                "account moves to the Free plan (nothing you saved is deleted)."
-            ),
-            from_email=None,
-            recipient_list=[user.email],
-            fail_silently=True,
-        )
+    billing_mail_on_commit(
+        to=user.email,
+        subject=f"Your {plan.name} payment didn't go through",
+        text=(
+            f"We couldn't charge your card for the {plan.name} plan. Please update your "
+            f"payment method within {days} days to keep your plan; after that your "
+            "account moves to the Free plan (nothing you saved is deleted)."
+        ),
     )
 
 
@@ -381,27 +378,9 @@ RETURNING used
 """
 
 
-def usage_consume(
-    *,
-    user: Any,
-    feature: Feature | str,
-    amount: int = 1,
-    visitor_id: str | None = None,
-    now: dt.datetime | None = None,
-) -> Entitlement:
-    """Spend ``amount`` of a metered feature if the plan allows it, atomically.
-
-    One statement: insert this period's counter or add to it, *only while it stays within
-    the limit*. PostgreSQL locks the row for the upsert and re-checks the condition against
-    the committed value, so 50 concurrent requests at the limit never overshoot."""
-    feature = Feature(feature)
-    if feature not in METERED_FEATURES:
-        raise ValueError(f"{feature} is not metered")
-    ctx = agent_context(user=user, feature=feature, now=now) or billing_context_get(user=user, now=now)
-    limit = ctx.plan.limit(feature)
-    subject = subject_key(user=user, visitor_id=visitor_id)
-    if subject is None or (limit is not None and amount > limit):
-        return entitlement_from(ctx=ctx, feature=feature, used=limit or 0)
+def _counter_add(*, subject: str, user: Any, feature: Feature, ctx: Any, amount: int, limit: int | None) -> int | None:
+    """Add ``amount`` to this period's counter while it stays within ``limit``; the new total,
+    or None when it would not."""
     with connection.cursor() as cursor:
         cursor.execute(
             _CONSUME_SQL.format(table=UsageCounter._meta.db_table),
@@ -416,20 +395,62 @@ def usage_consume(
             },
         )
         row = cursor.fetchone()
-    if row is None:
+    return None if row is None else int(row[0])
+
+
+def usage_consume(
+    *,
+    user: Any,
+    feature: Feature | str,
+    amount: int = 1,
+    visitor_id: str | None = None,
+    client_address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Entitlement:
+    """Spend ``amount`` of a metered feature if the plan allows it, atomically.
+
+    One statement: insert this period's counter or add to it, *only while it stays within
+    the limit*. PostgreSQL locks the row for the upsert and re-checks the condition against
+    the committed value, so 50 concurrent requests at the limit never overshoot. A visitor
+    without an account spends from their client address's counter too (``address_key``:
+    a fresh anonymous id is not a fresh allowance); both or neither."""
+    feature = Feature(feature)
+    if feature not in METERED_FEATURES:
+        raise ValueError(f"{feature} is not metered")
+    ctx = agent_context(user=user, feature=feature, now=now) or billing_context_get(user=user, now=now)
+    limit = ctx.plan.limit(feature)
+    subject = subject_key(user=user, visitor_id=visitor_id)
+    if subject is None or (limit is not None and amount > limit):
+        return entitlement_from(ctx=ctx, feature=feature, used=limit or 0)
+    address = address_key(user=user, client_address=client_address) if limit is not None else None
+    with transaction.atomic():
+        used = _counter_add(subject=subject, user=user, feature=feature, ctx=ctx, amount=amount, limit=limit)
+        if used is not None and address is not None:
+            shared = address_limit(limit)  # type: ignore[arg-type]  # limit is set when address is
+            if _counter_add(subject=address, user=user, feature=feature, ctx=ctx, amount=amount, limit=shared) is None:
+                transaction.set_rollback(True)  # the address has used it up: the visitor's unit goes back
+                used = None
+    if used is None:
         return entitlement_from(ctx=ctx, feature=feature, used=limit or 0)
     # Allowed: the upsert succeeded. Report what is left *after* this use.
-    ent = entitlement_from(ctx=ctx, feature=feature, used=row[0])
+    ent = entitlement_from(ctx=ctx, feature=feature, used=used)
     return dataclasses.replace(ent, allowed=True, upgrade=False)
 
 
-def usage_release(*, user: Any, feature: Feature | str, amount: int = 1, visitor_id: str | None = None) -> None:
+def usage_release(
+    *,
+    user: Any,
+    feature: Feature | str,
+    amount: int = 1,
+    visitor_id: str | None = None,
+    client_address: str | None = None,
+) -> None:
     """Give back units when the work they paid for failed (the model errored, the PDF broke)."""
     ctx = billing_context_get(user=user)
-    subject = subject_key(user=user, visitor_id=visitor_id)
+    subjects = [subject_key(user=user, visitor_id=visitor_id), address_key(user=user, client_address=client_address)]
     from django.db.models import F
     from django.db.models.functions import Greatest
 
-    UsageCounter.objects.filter(subject=subject, metric=Feature(feature).value, period_start=ctx.period_start).update(
-        used=Greatest(F("used") - amount, 0), updated_at=timezone.now()
-    )
+    UsageCounter.objects.filter(
+        subject__in=[s for s in subjects if s], metric=Feature(feature).value, period_start=ctx.period_start
+    ).update(used=Greatest(F("used") - amount, 0), updated_at=timezone.now())

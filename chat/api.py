@@ -33,6 +33,7 @@ from chat.registry import ToolContext
 from chat.selectors import chat_usage, conversation_list, conversation_messages, conversation_owned, usage_payload
 from core.errors import json_error as error
 from listings import selectors as listing_selectors
+from security.client_ip import client_ip_bucket
 from themes.branding import branding_for_request
 
 logger = logging.getLogger(__name__)
@@ -112,8 +113,13 @@ def _begin(request: HttpRequest, parsed: dict[str, Any]) -> tuple[ToolContext, s
     with schema_context(tenant.schema_name):
         user = request.user if request.user.is_authenticated else None
         anonymous_id = getattr(request, "anonymous_id", "") or ""
+        address = client_ip_bucket(request)
         start = services.chat_turn_begin(
-            user=user, anonymous_id=anonymous_id, conversation_id=parsed["conversationId"], text=parsed["message"]
+            user=user,
+            anonymous_id=anonymous_id,
+            conversation_id=parsed["conversationId"],
+            text=parsed["message"],
+            client_address=address,
         )
         site_name, agent_name, flagship = _site(request)
     ctx = ToolContext(
@@ -124,6 +130,7 @@ def _begin(request: HttpRequest, parsed: dict[str, Any]) -> tuple[ToolContext, s
         is_flagship=flagship,
         user=user,
         anonymous_id=anonymous_id,
+        client_address=address or "",
         conversation_id=start.conversation_id,
         shown_keys=list(start.shown),
     )
@@ -141,8 +148,10 @@ def _end(ctx: ToolContext, start: services.TurnStart, turn: Turn, *, failed: boo
             tools=turn.tools,
             backend=turn.backend,
             failed=failed,
+            client_address=ctx.client_address,
         )
-        return usage_payload(chat_usage(user=ctx.user, anonymous_id=ctx.anonymous_id), signed_in=ctx.signed_in)
+        usage = chat_usage(user=ctx.user, anonymous_id=ctx.anonymous_id, client_address=ctx.client_address)
+        return usage_payload(usage, signed_in=ctx.signed_in)
 
 
 def sse(event: str, data: dict[str, Any]) -> bytes:
@@ -254,7 +263,7 @@ def _visitor(request: HttpRequest) -> dict[str, Any]:
 @require_http_methods(["GET"])
 def conversations(request: HttpRequest) -> JsonResponse:
     who = _visitor(request)
-    usage = chat_usage(user=request.user, anonymous_id=who["anonymous_id"])
+    usage = chat_usage(user=request.user, anonymous_id=who["anonymous_id"], client_address=client_ip_bucket(request))
     return JsonResponse(
         {
             "results": conversation_list(**who),

@@ -42,6 +42,7 @@ class ToolContext:
     is_flagship: bool = True
     user: Any = None
     anonymous_id: str = ""
+    client_address: str = ""  # security.client_ip: visitors are metered by it too
     conversation_id: int | None = None
     transcript: Callable[[], str] = lambda: ""
     shown_keys: list[str] = field(default_factory=list)  # listings shown so far, newest last

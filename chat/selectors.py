@@ -80,8 +80,10 @@ def turn_state(*, conversation: Conversation) -> TurnState:
     return TurnState(history=history, previous=previous, shown=shown, transcript=transcript)
 
 
-def chat_usage(*, user: Any, anonymous_id: str) -> Entitlement:
-    return entitlement_check(user=user, feature=Feature.CHAT_MESSAGES, visitor_id=anonymous_id)
+def chat_usage(*, user: Any, anonymous_id: str, client_address: str | None = None) -> Entitlement:
+    return entitlement_check(
+        user=user, feature=Feature.CHAT_MESSAGES, visitor_id=anonymous_id, client_address=client_address
+    )
 
 
 def usage_payload(ent: Entitlement, *, signed_in: bool) -> dict[str, Any]:

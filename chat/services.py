@@ -42,16 +42,21 @@ class TurnStart:
     entitlement: Entitlement
 
 
-def chat_turn_begin(*, user: Any, anonymous_id: str, conversation_id: int | None, text: str) -> TurnStart:
+def chat_turn_begin(
+    *, user: Any, anonymous_id: str, conversation_id: int | None, text: str, client_address: str | None = None
+) -> TurnStart:
     """Spend one message (atomically: two messages at the limit never both pass), then save
-    the visitor's message in their conversation (a new one without ``conversation_id``)."""
+    the visitor's message in their conversation (a new one without ``conversation_id``). A
+    visitor without an account spends from their client address's allowance too."""
     with transaction.atomic():
         conversation = None
         if conversation_id is not None:
             conversation = conversation_owned(user=user, anonymous_id=anonymous_id, pk=conversation_id)
             if conversation is None:
                 raise ConversationNotFound(conversation_id)
-        ent = usage_consume(user=user, feature=Feature.CHAT_MESSAGES, visitor_id=anonymous_id)
+        ent = usage_consume(
+            user=user, feature=Feature.CHAT_MESSAGES, visitor_id=anonymous_id, client_address=client_address
+        )
         if not ent.allowed:
             raise ChatDenied(ent)
         signed_in = user is not None and user.is_authenticated
@@ -75,7 +80,15 @@ def chat_turn_begin(*, user: Any, anonymous_id: str, conversation_id: int | None
 
 
 def chat_turn_end(
-    *, user: Any, anonymous_id: str, conversation_id: int, text: str, tools: list[Any], backend: str, failed: bool
+    *,
+    user: Any,
+    anonymous_id: str,
+    conversation_id: int,
+    text: str,
+    tools: list[Any],
+    backend: str,
+    failed: bool,
+    client_address: str | None = None,
 ) -> None:
     """Save what the assistant said and did; a failed turn gives its message back."""
     with transaction.atomic():
@@ -95,7 +108,9 @@ def chat_turn_end(
             )
         Conversation.objects.filter(pk=conversation_id).update(updated_at=timezone.now())
         if failed:
-            usage_release(user=user, feature=Feature.CHAT_MESSAGES, visitor_id=anonymous_id)
+            usage_release(
+                user=user, feature=Feature.CHAT_MESSAGES, visitor_id=anonymous_id, client_address=client_address
+            )
 
 
 def conversation_rename(*, user: Any, anonymous_id: str, pk: int, title: str) -> Conversation:

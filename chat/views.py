@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from chat.selectors import chat_usage, conversation_list, conversation_messages, conversation_owned
+from security.client_ip import client_ip_bucket
 
 
 def chat_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -24,6 +25,6 @@ def chat_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "conversations": conversation_list(user=request.user, anonymous_id=anonymous_id),
             "current": current,
             "messages": messages,
-            "usage": chat_usage(user=request.user, anonymous_id=anonymous_id),
+            "usage": chat_usage(user=request.user, anonymous_id=anonymous_id, client_address=client_ip_bucket(request)),
         },
     )

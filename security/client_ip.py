@@ -69,13 +69,19 @@ def client_ip_key(request: HttpRequest) -> str:
     """``client_ip`` as a rate-limit bucket: IPv6 addresses by their /64 (one customer's
     allocation, or rotating addresses would each get a fresh bucket); ``"unknown"`` when there
     is no address, so such requests share one bucket rather than escape limits."""
+    return client_ip_bucket(request) or UNKNOWN
+
+
+def client_ip_bucket(request: HttpRequest) -> str | None:
+    """``client_ip_key`` for meters that should not lump unknown clients together (a visitor's
+    monthly allowance): None when there is no trustworthy address."""
     ip = client_ip(request)
     if ip is None:
         logger.warning(
             "no client address (REMOTE_ADDR empty and no trusted X-Forwarded-For): "
             "check TRUSTED_PROXY_COUNT / ALLAUTH_TRUSTED_CLIENT_IP_HEADER"
         )
-        return UNKNOWN
+        return None
     address = ipaddress.ip_address(ip)
     if address.version == 6:
         prefix = int(getattr(settings, "ALLAUTH_RATE_LIMIT_IPV6_PREFIX", 64))

@@ -67,12 +67,13 @@ class _UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 class _Connection(http.client.HTTPSConnection):
     """HTTPS to 127.0.0.1 with the site's name in SNI (the sample rejects handshakes without it)."""
 
-    def __init__(self, sni: str, port: int) -> None:
+    def __init__(self, sni: str, port: int, source: str | None = None) -> None:
         super().__init__("127.0.0.1", port, context=ssl._create_unverified_context(), timeout=10)
-        self.sni = sni
+        self.sni, self.source = sni, source
 
     def connect(self) -> None:
-        sock = socket.create_connection((self.host, self.port), self.timeout)
+        source = (self.source, 0) if self.source else None  # another loopback address: a client of its own
+        sock = socket.create_connection((self.host, self.port), self.timeout, source_address=source)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.sni)  # type: ignore[attr-defined]
 
 
@@ -82,10 +83,16 @@ class Nginx:
     media: Path
 
     def get(
-        self, host: str, path: str, *, method: str = "GET", headers: dict[str, str] | None = None
+        self,
+        host: str,
+        path: str,
+        *,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        source: str | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         """A request with ``path`` sent exactly as written (no client-side normalisation)."""
-        conn = _Connection(host, self.port)
+        conn = _Connection(host, self.port, source)
         conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
         conn.putheader("Host", host)
         for k, v in (headers or {}).items():
@@ -231,3 +238,16 @@ def test_sign_in_floods_get_a_page_with_retry_after_and_reading_is_not_limited(n
     posts = [nginx.get(host, "/accounts/login/", method="POST") for _ in range(15)]
     assert [p[0] for p in posts[:10]] == [200] * 10 and posts[-1][0] == 429
     assert posts[-1][1]["retry-after"] == "10" and b"Please slow down" in posts[-1][2]
+
+
+def test_assistant_floods_get_json_429_only_past_the_apps_own_limit(nginx: Nginx) -> None:
+    """The stream has its own zone (cr_chat), looser than the app's 20 messages a minute: a
+    burst of 20 reaches the app (which answers its own 429 first), a flood stops at nginx."""
+    host = "sarah.chatrealty.io"
+    posts = [nginx.get(host, "/api/chat/stream", method="POST", source="127.0.0.7") for _ in range(30)]
+    assert all(p[0] != 429 for p in posts[:21])
+    limited = [p for p in posts if p[0] == 429]
+    assert limited and limited[0][1]["content-type"].startswith("application/json")
+    assert int(limited[0][1]["retry-after"]) >= 1
+    reads = [nginx.get(host, "/api/chat/conversations", source="127.0.0.7")[0] for _ in range(10)]
+    assert 429 not in reads  # reads count against cr_api only

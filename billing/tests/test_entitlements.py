@@ -113,6 +113,39 @@ def test_anonymous_visitors_are_metered_by_visitor_id(rf: RequestFactory) -> Non
     assert usage_consume(user=anon, feature="chat_messages", visitor_id="v2").allowed
 
 
+def test_visitors_share_their_client_address_allowance(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client that drops its cookie gets a fresh anonymous id on every request: the
+    address's counter (VISITORS_PER_ADDRESS visitors' allowances) still runs out."""
+    from django.contrib.auth.models import AnonymousUser
+
+    monkeypatch.setattr("billing.selectors.VISITORS_PER_ADDRESS", 2)
+    anon, addr = AnonymousUser(), "203.0.113.7"
+    spent = [
+        usage_consume(user=anon, feature="chat_messages", visitor_id=f"fresh{i}", client_address=addr) for i in range(7)
+    ]
+    assert [e.allowed for e in spent] == [True] * 6 + [False]
+    # The refused message spent nothing: neither the fresh id nor the address moved.
+    assert not UsageCounter.objects.filter(subject="a:fresh6").exists()
+    assert UsageCounter.objects.get(subject=f"ip:{addr}").used == 6
+    check = entitlement_check(user=anon, feature="chat_messages", visitor_id="another", client_address=addr)
+    assert not check.allowed and check.remaining == 0 and check.upgrade
+    # Another address, and a visitor whose address is unknown, keep their own allowance.
+    assert usage_consume(user=anon, feature="chat_messages", visitor_id="x", client_address="198.51.100.1").allowed
+    assert usage_consume(user=anon, feature="chat_messages", visitor_id="y").allowed
+    # A failed turn gives the unit back to both counters.
+    usage_release(user=anon, feature="chat_messages", visitor_id="fresh0", client_address=addr)
+    assert UsageCounter.objects.get(subject=f"ip:{addr}").used == 5
+    assert entitlement_check(user=anon, feature="chat_messages", visitor_id="z", client_address=addr).remaining == 1
+
+
+def test_signed_in_users_are_not_metered_by_address(make_user: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("billing.selectors.VISITORS_PER_ADDRESS", 1)
+    user = make_user()
+    for _ in range(10):  # Free's 10, from an address visitors used up long ago
+        assert usage_consume(user=user, feature="chat_messages", client_address="203.0.113.9").allowed
+    assert not UsageCounter.objects.filter(subject__startswith="ip:").exists()
+
+
 def test_usage_resets_when_the_period_rolls_over(make_user: Any) -> None:
     user = make_user()
     sub = SubscriptionFactory(user=user, plan_key="pro")

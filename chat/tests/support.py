@@ -37,6 +37,7 @@ async def asgi_request(
     *,
     cookies: str = "",
     disconnect_after: int | None = None,
+    client: str = "127.0.0.1",
 ) -> tuple[int, dict[str, str], bytes]:
     """One request through Django's real ASGI handler. ``disconnect_after``: the client goes
     away once that many body chunks have arrived."""
@@ -60,7 +61,7 @@ async def asgi_request(
         "raw_path": path.encode(),
         "query_string": b"",
         "headers": headers,
-        "client": ("127.0.0.1", 50000),
+        "client": (client, 50000),
         "server": (host, 80),
     }
     sent_body = False
@@ -108,8 +109,8 @@ async def asgi_request(
 class Visitor:
     """A browser's cookie jar on one site: keeps the anonymous id and session cookies."""
 
-    def __init__(self, host: str) -> None:
-        self.host = host
+    def __init__(self, host: str, client: str = "127.0.0.1") -> None:
+        self.host, self.client = host, client
         self.cookies: dict[str, str] = {}
 
     def header(self) -> str:
@@ -121,7 +122,9 @@ class Visitor:
             self.cookies[name] = value
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None, **kw: Any) -> tuple[int, Any]:
-        status, headers, raw = async_to_sync(asgi_request)(method, self.host, path, body, cookies=self.header(), **kw)
+        status, headers, raw = async_to_sync(asgi_request)(
+            method, self.host, path, body, cookies=self.header(), client=self.client, **kw
+        )
         self.keep(headers)
         if headers.get("content-type", "").startswith("text/event-stream"):
             return status, parse_sse(raw)

@@ -64,6 +64,7 @@ def committed(django_db_setup: None, django_db_blocker: Any, settings: Any) -> I
                 with schema_context(schema):
                     Conversation.objects.filter(anonymous_id__in=ids).delete()
                     UsageCounter.objects.filter(subject__in=[f"a:{i}" for i in ids]).delete()
+                    UsageCounter.objects.filter(subject__startswith="ip:").delete()
 
         _in_thread(cleanup)
 
@@ -135,3 +136,23 @@ def test_bursts_from_one_address_are_rate_limited(committed: list[str], sarah: A
     host = sarah.get_primary_domain().domain
     statuses = [_in_thread(lambda: Visitor(host).chat({"message": "x" * 3000}))[0] for _ in range(4)]
     assert statuses == [400, 400, 400, 429]  # cookie-less: counted by address before validation
+
+
+def test_cookie_less_visitors_get_no_fresh_allowance(
+    store: Any, committed: list[str], sarah: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client that never keeps its cookie is a new anonymous visitor on every message; its
+    address's allowance (here one visitor's: 3 messages) still runs out. Another address
+    keeps its own."""
+    monkeypatch.setattr("billing.selectors.VISITORS_PER_ADDRESS", 1)
+    host = sarah.get_primary_domain().domain
+    statuses = []
+    for _ in range(4):
+        status, events = _in_thread(lambda: Visitor(host, client="203.0.113.77").chat({"message": "homes in indio"}))
+        statuses.append(status)
+        if status == 200:
+            committed.append(_anonymous_id(sarah, events))
+    assert statuses == [200, 200, 200, 429]
+    status, events = _in_thread(lambda: Visitor(host, client="203.0.113.78").chat({"message": "homes in indio"}))
+    assert status == 200
+    committed.append(_anonymous_id(sarah, events))
