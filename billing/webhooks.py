@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django_tenants.utils import get_tenant_model, schema_context
 from psycopg.types.json import Jsonb
 
 from billing import periods
 from billing.clients import stripe_event_verify
+from billing.mail import billing_mail_on_commit
 from billing.models import BillingCustomer, Invoice, Subscription, WebhookEvent
 from billing.services import subscription_apply, subscription_reconcile
 
@@ -74,16 +74,10 @@ def _on_subscription(obj: Obj, as_of: dt.datetime) -> str:
 def _on_trial_will_end(obj: Obj, as_of: dt.datetime) -> str:
     sub, outcome = subscription_apply(data=obj, as_of=as_of)
     if sub is not None and sub.user is not None and sub.user.email:
-        email = sub.user.email
-        transaction.on_commit(
-            lambda: send_mail(
-                subject="Your trial ends in 3 days",
-                message="Your trial ends soon; your plan continues automatically unless you cancel "
-                "from the billing page.",
-                from_email=None,
-                recipient_list=[email],
-                fail_silently=True,
-            )
+        billing_mail_on_commit(
+            to=sub.user.email,
+            subject="Your trial ends in 3 days",
+            text="Your trial ends soon; your plan continues automatically unless you cancel from the billing page.",
         )
     return outcome
 

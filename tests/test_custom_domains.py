@@ -14,6 +14,7 @@ from django.test import Client
 
 from accounts.models import Role
 from accounts.services import user_create
+from config.hosts import AllowedHosts
 from tenants.domains import domain_normalize, txt_record
 from tenants.models import CustomDomain, Domain, SiteApplication, Tenant
 
@@ -36,9 +37,9 @@ class FakeResolver:
 
 @pytest.fixture(autouse=True)
 def fake_dns(settings: Any) -> Any:
-    # With custom domains the Domain table is the list of hosts we serve (unknown hosts get the
-    # tenant middleware's 404 before any view), so ALLOWED_HOSTS is "*" (docs/tenancy.md).
-    settings.ALLOWED_HOSTS = ["*"]
+    # Production's list names the platform's hosts only; verified custom domains are admitted
+    # per request (config/hosts.py, docs/tenancy.md).
+    settings.ALLOWED_HOSTS = AllowedHosts([".localhost", "localhost", "127.0.0.1", "testserver"])
     settings.DNS_RESOLVER = f"{__name__}.FakeResolver"
     FakeResolver.records, FakeResolver.down = {}, False
     return FakeResolver
@@ -116,7 +117,7 @@ def test_verify_then_serve_apex_and_www_then_remove(sarah_owner: Any) -> None:
     client.post(f"{base}{domain.pk}/verify/")
     domain.refresh_from_db()
     assert domain.status == "pending" and "No TXT record" in domain.last_error
-    assert Client(HTTP_HOST="homesbysarah.com").get("/").status_code == 404
+    assert Client(HTTP_HOST="homesbysarah.com").get("/").status_code == 404  # not an allowed host
     FakeResolver.down = True
     client.post(f"{base}{domain.pk}/verify/")
     domain.refresh_from_db()
@@ -179,6 +180,9 @@ PROCESS = textwrap.dedent(
     from tenants.domains import custom_domain_remove
     from tenants.models import CustomDomain, Domain, Tenant
     setup_test_environment()
+    from django.conf import settings
+    from config.hosts import AllowedHosts
+    settings.ALLOWED_HOSTS = AllowedHosts(settings.ALLOWED_HOSTS)  # as production has it
     host = sys.argv[1]
     for line in sys.stdin:
         command = line.strip()
@@ -231,7 +235,7 @@ def test_removing_a_domain_stops_it_at_once_in_another_process(django_db_setup: 
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "MONGODB_TEST_DB": settings.MONGODB_DB,
         "TENANT_HOST_CACHE_SECONDS": "30",
-        "DJANGO_ALLOWED_HOSTS": "*",
+        "DJANGO_ALLOWED_HOSTS": ".localhost,localhost",
     }
     web, admin = _Process("mikehomes.com", env), _Process("mikehomes.com", env)
     try:
@@ -244,3 +248,30 @@ def test_removing_a_domain_stops_it_at_once_in_another_process(django_db_setup: 
         admin.ask("remove")
         web.close()
         admin.close()
+
+
+def test_only_verified_custom_domains_join_the_allowed_hosts(db: None) -> None:
+    """Django's host check stays on: the platform's hosts and a verified custom domain (and
+    its www) answer; a domain routed but not verified, or any other host, is refused before
+    routing (django-tenants answers a disallowed host with a bare 404); and the admitted host
+    is admitted for its own request only."""
+    from django.conf import settings
+    from django.http.request import validate_host
+
+    sarah = Tenant.objects.get(slug="sarah")
+    CustomDomain.objects.create(tenant=sarah, host="sarahsells.com", token="t", status="verified")
+    for host in ("sarahsells.com", "www.sarahsells.com"):
+        Domain.objects.create(domain=host, tenant=sarah, is_primary=False)
+    Domain.objects.create(domain="unverified-homes.com", tenant=sarah, is_primary=False)  # no proof
+    hosts = ("sarah.localhost", "sarahsells.com", "www.sarahsells.com:443", "unverified-homes.com", "evil.example")
+    answers = {host: Client(HTTP_HOST=host).get("/") for host in hosts}
+    assert {h: r.status_code for h, r in answers.items()} == {
+        "sarah.localhost": 200,
+        "sarahsells.com": 200,
+        "www.sarahsells.com:443": 200,
+        "unverified-homes.com": 404,
+        "evil.example": 404,
+    }
+    assert b"Sarah Chen Real Estate" in answers["sarahsells.com"].content
+    assert answers["unverified-homes.com"].content == b""  # refused, not routed to Sarah's site
+    assert not validate_host("sarahsells.com", settings.ALLOWED_HOSTS)  # outside a request

@@ -172,6 +172,45 @@ def test_trial_will_end_emails_the_user(catalog: None, make_user: Any, webhooks:
     assert any("trial ends" in m.subject for m in mail.outbox)
 
 
+def test_billing_mail_comes_from_the_subscribers_site(
+    catalog: None, sarah_site: Any, webhooks: Any, fake_stripe: Any
+) -> None:
+    """A subscriber of an agent's site hears about a trial ending and a failed payment from
+    that site (its name, Reply-To its agent, its layout), like the rest of its mail; the
+    flagship's subscribers from the flagship."""
+    from accounts.models import User
+
+    with schema_context(sarah_site.schema_name):
+        visitor = User.objects.create_user(email="payer@example.com", password="x-pass-12345")
+        pay_checkout(checkout_url(user=visitor, plan_key="pro"))
+    webhooks.pump()
+    with schema_context(sarah_site.schema_name):
+        sub = Subscription.objects.get(user=visitor)
+    mail.outbox.clear()
+    control(fake_stripe, f"subscriptions/{sub.stripe_subscription_id}/trial_will_end")
+    control(fake_stripe, f"subscriptions/{sub.stripe_subscription_id}/fail_payment")
+    webhooks.pump()
+    by_subject = {m.subject: m for m in mail.outbox}
+    assert set(by_subject) == {"Your trial ends in 3 days", "Your Pro payment didn't go through"}
+    for message in by_subject.values():
+        assert message.to == ["payer@example.com"]
+        assert "Sarah Chen Real Estate" in message.from_email and "ChatRealty" not in message.from_email
+        assert message.reply_to == ["sarah@example.com"]
+        html = message.alternatives[0][0]
+        assert "#9f1239" in html and "Sarah Chen Real Estate" in html
+
+
+def test_flagship_subscribers_get_billing_mail_from_the_flagship(
+    catalog: None, make_user: Any, webhooks: Any, fake_stripe: Any
+) -> None:
+    sub = subscribe(user=make_user(), plan_key="pro", webhooks=webhooks)
+    mail.outbox.clear()
+    control(fake_stripe, f"subscriptions/{sub.stripe_subscription_id}/trial_will_end")
+    webhooks.pump()
+    [message] = mail.outbox
+    assert "JPS Realtor" in message.from_email and message.alternatives
+
+
 def test_unhandled_event_types_are_stored_and_acknowledged(
     catalog: None, make_user: Any, webhooks: Any, stripe_settings: Any
 ) -> None:

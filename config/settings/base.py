@@ -3,10 +3,13 @@
 from typing import Any
 
 from config.env import BASE_DIR, env
+from config.hosts import AllowedHosts
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[".localhost", "localhost", "127.0.0.1"])
+# The platform's own hosts; agents' verified custom domains are admitted per request
+# (config/hosts.py, tenants.custom_hosts), so this list never has to be "*".
+ALLOWED_HOSTS = AllowedHosts(env.list("DJANGO_ALLOWED_HOSTS", default=[".localhost", "localhost", "127.0.0.1"]))
 PLATFORM_BASE_DOMAIN = env("PLATFORM_BASE_DOMAIN", default="localhost")
 FLAGSHIP_DOMAIN = env("FLAGSHIP_DOMAIN", default="localhost")
 FLAGSHIP_NAME = env("FLAGSHIP_NAME", default="JPS Realtor")
@@ -117,6 +120,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
+    "tenants.custom_hosts.CustomDomainHostMiddleware",
     "config.middleware.HealthCheckMiddleware",
     "tenants.middleware.TlsAskMiddleware",
     "tenants.middleware.SiteTenantMiddleware",

@@ -1,11 +1,13 @@
 """Production: refuses to start without its secrets; passes ``manage.py check --deploy``."""
 
+from config.hosts import AllowedHosts
+
 from .base import *
 from .base import env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: a missing key stops the process
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+ALLOWED_HOSTS = AllowedHosts(env.list("DJANGO_ALLOWED_HOSTS"))  # + verified custom domains (config/hosts.py)
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")  # billing cannot run without them
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
