@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Lower, Upper
+from django.db.models import Avg, Count, DateField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Lower, Upper
 
-from rentals.models import Booking, CalendarBlock, CityRule, Photo, Property, Review
+from rentals.models import Booking, CalendarBlock, CityRule, Photo, Property, Review, range_end, range_start
 from rentals.pricing import Quote, Rates, nights_between, quote
 
 MAX_MAP_MARKERS = 500
@@ -93,28 +94,59 @@ def rental_search(*, params: SearchParams) -> QuerySet[Property]:
         west, south, east, north = params.bbox
         qs = qs.filter(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
     if params.check_in and params.check_out:
-        taken = CalendarBlock.objects.filter(
-            property=OuterRef("pk"), period__overlap=(params.check_in, params.check_out)
-        )
-        qs = qs.filter(~Exists(taken), min_nights__lte=(params.check_out - params.check_in).days)
+        qs = qs.filter(min_nights__lte=(params.check_out - params.check_in).days)
+        last_end = Subquery(_last_block_end(check_out=params.check_out), output_field=DateField())
+        qs = qs.alias(last_end=Coalesce(last_end, Value(dt.date.min))).filter(last_end__lte=params.check_in)
     return qs
+
+
+def _last_block_end(*, check_out: dt.date) -> QuerySet[Any]:
+    """The end of the home's last block starting before ``check_out``. A home's blocks never
+    overlap (the exclusion constraint), so if any block overlaps the stay this one does: it
+    starts after every earlier block ends. The home is free for the stay iff there is none or
+    it ends by check-in. One backward step in ``rentals_block_starts`` per home, index-only
+    (the constraint's GiST index answers "any overlap?" too, at ~50× the cost per home)."""
+    return (
+        CalendarBlock.objects.annotate(start=range_start("period"), end=range_end("period"))
+        .filter(property=OuterRef("pk"), start__lt=check_out)
+        .order_by("-start")
+        .values("end")[:1]
+    )
 
 
 def search_page(*, params: SearchParams) -> dict[str, Any]:
     """One page of results (cards with their stay price) plus the map markers of all of
-    them (capped), in a fixed number of queries."""
-    qs = rental_search(params=params)
-    markers = list(
-        qs.order_by("nightly_rate_cents", "id").values_list(
-            "id", "slug", "title", "latitude", "longitude", "nightly_rate_cents"
+    them (capped) and their count, evaluating the search once: the markers query carries the
+    total (a window count) and the page's homes are read by id from it."""
+    qs = rental_search(params=params).order_by("nightly_rate_cents", "id")
+    rows = list(
+        qs.annotate(total=Window(Count("id"))).values_list(
+            "id", "slug", "title", "latitude", "longitude", "nightly_rate_cents", "total"
         )[:MAX_MAP_MARKERS]
     )
-    total = len(markers) if len(markers) < MAX_MAP_MARKERS else qs.count()
-    start = (max(params.page, 1) - 1) * PAGE_SIZE
+    total = rows[0][6] if rows else 0
+    page_no = max(params.page, 1)
+    start = (page_no - 1) * PAGE_SIZE
     cover = Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="photo_list")
-    page = list(
-        qs.order_by("nightly_rate_cents", "id").prefetch_related("seasonal_rates", cover)[start : start + PAGE_SIZE]
-    )
+    homes = Property.objects.prefetch_related("seasonal_rates", cover)
+    if start + PAGE_SIZE <= MAX_MAP_MARKERS:
+        ids = [r[0] for r in rows[start : start + PAGE_SIZE]]
+        by_id = {p.pk: p for p in homes.filter(pk__in=ids)} if ids else {}
+        page = [by_id[i] for i in ids if i in by_id]
+    else:
+        page = list(qs.prefetch_related("seasonal_rates", cover)[start : start + PAGE_SIZE])
+    return {
+        "cards": _cards(page, params),
+        "total": total,
+        "markers": [
+            {"id": m[0], "slug": m[1], "title": m[2], "lat": m[3], "lng": m[4], "nightly_cents": m[5]} for m in rows
+        ],
+        "page": page_no,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+    }
+
+
+def _cards(page: Sequence[Property], params: SearchParams) -> list[dict[str, Any]]:
     taxes = {r.city_slug: Decimal(r.occupancy_tax_percent) for r in CityRule.objects.all()}
     default_tax = Decimal(settings.RENTALS_DEFAULT_OCCUPANCY_TAX_PERCENT)
     cards = []
@@ -129,15 +161,7 @@ def search_page(*, params: SearchParams) -> dict[str, Any]:
             )
         cover_photo = prop.photo_list[0] if prop.photo_list else None  # type: ignore[attr-defined]
         cards.append({"property": prop, "quote": stay, "photo": cover_photo})
-    return {
-        "cards": cards,
-        "total": total,
-        "markers": [
-            {"id": m[0], "slug": m[1], "title": m[2], "lat": m[3], "lng": m[4], "nightly_cents": m[5]} for m in markers
-        ],
-        "page": max(params.page, 1),
-        "pages": max(1, -(-total // PAGE_SIZE)),
-    }
+    return cards
 
 
 def rating_of(*, prop: Property) -> dict[str, Any]:
