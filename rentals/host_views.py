@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import login_required
-from rentals import hosting, selectors, services
+from rentals import hosting, payments, selectors, services
 from rentals.calendars import feed_import
 from rentals.forms import BlockForm, FeedForm, MessageForm, PhotoForm, PropertyForm, SeasonForm, month_start
 from rentals.models import Booking, Property
@@ -176,7 +176,7 @@ def booking_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "cancel":
             try:
-                services.booking_cancel(booking_id=booking.pk, by="host")
+                payments.booking_cancel(booking_id=booking.pk, by="host")
                 messages.success(request, "Cancelled; the guest is refunded in full.")
             except services.BookingError as exc:
                 messages.error(request, str(exc))

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from listings.views import map_style
-from rentals import hosting, selectors, services
+from rentals import hosting, payments, selectors, services
 from rentals.calendars import property_ical
 from rentals.forms import BookingForm, MessageForm, QuoteForm, ReviewForm, SearchForm
 from rentals.models import Booking, CalendarBlock, Property, Review
@@ -185,7 +185,7 @@ def cancel_checkout(request: HttpRequest, token: str) -> HttpResponse:
 def trip_page(request: HttpRequest, token: str) -> HttpResponse:
     booking = get_object_or_404(Booking.objects.select_related("property"), access_token=token)
     if request.GET.get("paid") and booking.status == Booking.Status.PENDING:
-        services.booking_sync_from_stripe(booking=booking)
+        payments.booking_sync_from_stripe(booking=booking)
         booking.refresh_from_db()
     message_form, review_form = MessageForm(), ReviewForm()
     if request.method == "POST":
@@ -203,7 +203,7 @@ def trip_page(request: HttpRequest, token: str) -> HttpResponse:
                     messages.success(request, "Thank you! Your review will appear once it has been checked.")
                     return redirect(booking.get_absolute_url())
             elif action == "cancel":
-                refund = services.booking_cancel(booking_id=booking.pk, by="guest")
+                refund = payments.booking_cancel(booking_id=booking.pk, by="guest")
                 messages.success(request, f"Your stay is cancelled; {money(refund.total_cents)} is on its way back.")
                 return redirect(booking.get_absolute_url())
         except (ValidationError, services.BookingError) as exc:

@@ -8,12 +8,12 @@ import datetime as dt
 from typing import Any
 
 from billing.webhooks import webhook_handler_register
-from rentals import services
+from rentals import payments, services
 from rentals.models import Booking
 
 
 def _on_session_paid(obj: dict[str, Any], as_of: dt.datetime) -> str:
-    return services.booking_payment_apply(session=obj)
+    return payments.booking_payment_apply(session=obj)
 
 
 def _on_session_expired(obj: dict[str, Any], as_of: dt.datetime) -> str:
@@ -25,7 +25,7 @@ def _on_session_expired(obj: dict[str, Any], as_of: dt.datetime) -> str:
 
 
 def _on_refund(obj: dict[str, Any], as_of: dt.datetime) -> str:
-    return services.refund_event_apply(refund=obj)
+    return payments.refund_event_apply(refund=obj)
 
 
 def register() -> None:

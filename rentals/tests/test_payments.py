@@ -14,7 +14,8 @@ from django.core import mail
 from billing.models import WebhookEvent
 from billing.tests.fake_helpers import control
 from rentals.models import Booking, CalendarBlock, Payment, Payout
-from rentals.services import booking_cancel, booking_checkout_start, booking_hold, holds_release_expired
+from rentals.payments import booking_cancel
+from rentals.services import booking_checkout_start, booking_hold, holds_release_expired
 from rentals.tests.conftest import NEXT_MONDAY
 
 pytestmark = pytest.mark.django_db
