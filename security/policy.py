@@ -37,6 +37,15 @@ def _chat_hourly() -> str:
     return f"{settings.CHAT_RATE_PER_MINUTE * 10}/h"
 
 
+# A provider request mails up to three providers; the chat assistant's tool counts against
+# the same counters (chat.tools_providers), so chat is no way around the form's limit.
+PROVIDER_REQUEST = Rule(
+    "provider-request",
+    path=r"^/providers/request/$",
+    methods=POST,
+    limits=(Limit("5/h", "ip"), Limit("20/d", "ip"), Limit("5/h", "user")),
+)
+
 POLICY: tuple[Rule, ...] = (
     # ---- accounts (allauth's views; a human signs in a few times a day) ----
     Rule(
@@ -79,6 +88,19 @@ POLICY: tuple[Rule, ...] = (
         methods=POST,
         limits=(Limit("10/10m", "ip"),),
     ),
+    # ---- marketplace (issue 17): provider requests (above); a booking holds the nights and
+    # opens a Stripe Checkout ----
+    PROVIDER_REQUEST,
+    Rule("provider-request-page", path=r"^/providers/requests/[^/]+/$", methods=POST, limits=(Limit("20/h", "ip"),)),
+    Rule(
+        "rental-booking",
+        path=r"^/rentals/[^/]+/book/$",
+        methods=POST,
+        limits=(Limit("10/h", "ip"), Limit("30/d", "ip"), Limit("10/h", "user")),
+    ),
+    Rule("rental-trip", path=r"^/rentals/trips/[^/]+/$", methods=POST, limits=(Limit("30/h", "ip"),)),
+    # The rentals map asks on every pan and zoom (as map-clusters).
+    Rule("rental-search", path=r"^/rentals/api/search$", methods=READS, limits=(Limit("120/m", "ip"),)),
     # ---- costly writes ----
     Rule("site-launch", views=("network_launch",), methods=POST, limits=(Limit("5/h", "user"), Limit("10/h", "ip"))),
     Rule("checkout", path=r"^/billing/checkout/$", methods=POST, limits=(Limit("20/h", "user"), Limit("30/h", "ip"))),
