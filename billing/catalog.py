@@ -116,13 +116,14 @@ def _portal_params(audience: Audience, results: list[SyncResult]) -> dict[str, A
 
 def portal_configurations_sync(*, client: stripe.StripeClient, results: list[SyncResult]) -> dict[str, str]:
     """One Customer Portal configuration per audience, found again by metadata: the consumer
-    one (the account default) switches between consumer plans; the agent one only cancels."""
+    one (the account default) switches between consumer plans; the agent and provider ones only
+    cancel."""
     existing = {
         (c.metadata.to_dict() if c.metadata else {}).get("chatrealty_audience"): c
         for c in client.v1.billing_portal.configurations.list(params={"limit": 100}).auto_paging_iter()
     }
     ids = {}
-    for audience in (Audience.CONSUMER, Audience.AGENT):
+    for audience in Audience:
         params = _portal_params(audience, results)
         config = existing.get(audience.value)
         if config is None:

@@ -21,6 +21,8 @@ class Audience(enum.StrEnum):
     # plan is bought by an agent on the network and lives in the public schema.
     CONSUMER = "consumer"
     AGENT = "agent"
+    # Service providers of the directory (issue 17): network accounts, public schema.
+    PROVIDER = "provider"
 
 
 class Feature(enum.StrEnum):
@@ -37,11 +39,17 @@ class Feature(enum.StrEnum):
     ADVANCED_FILTERS = "advanced_filters"
     PORTFOLIO = "portfolio"
     WHITE_LABEL_SITE = "white_label_site"
+    # The directory's Provider plan: listed first, and more requests routed each month (the
+    # providers app counts them; PROVIDERS_FREE_MONTHLY_REQUESTS without the plan).
+    FEATURED_PLACEMENT = "featured_placement"
+    PROVIDER_REQUESTS = "provider_requests"
 
 
 METERED_FEATURES = frozenset({Feature.CHAT_MESSAGES, Feature.CMA_REPORTS})
-CAPACITY_FEATURES = frozenset({Feature.SAVED_SEARCHES})
+CAPACITY_FEATURES = frozenset({Feature.SAVED_SEARCHES, Feature.PROVIDER_REQUESTS})
 SWITCH_FEATURES = frozenset(set(Feature) - METERED_FEATURES - CAPACITY_FEATURES)
+# Features of the network plans (agents' sites, the directory's providers): never a consumer's.
+NETWORK_FEATURES = frozenset({Feature.WHITE_LABEL_SITE, Feature.FEATURED_PLACEMENT, Feature.PROVIDER_REQUESTS})
 
 # ``None`` as a limit means unlimited; 0 means not included.
 UNLIMITED = None
@@ -60,12 +68,14 @@ _COUNTED = {
     Feature.CHAT_MESSAGES: "chat messages a month",
     Feature.CMA_REPORTS: "CMA reports a month",
     Feature.SAVED_SEARCHES: "saved searches",
+    Feature.PROVIDER_REQUESTS: "client requests a month",
 }
 _SWITCHED = {
     Feature.SMS_ALERTS: "SMS alerts",
     Feature.API_ACCESS: "API access",
     Feature.ADVANCED_FILTERS: "Advanced filters",
     Feature.PORTFOLIO: "Portfolio and multi-property comparison",
+    Feature.FEATURED_PLACEMENT: "Featured placement at the top of the directory",
 }
 
 
@@ -240,6 +250,15 @@ _PLAN_LIST: tuple[Plan, ...] = (
         switches=_CONSUMER_BASE_SWITCHES | {Feature.PORTFOLIO, Feature.API_ACCESS},
     ),
     Plan(
+        key="provider",
+        name="Provider",
+        audience=Audience.PROVIDER,
+        price_cents=49_00,
+        taglines=_pitch((set(), "Featured in the directory, and more client requests each month.")),
+        limits={Feature.PROVIDER_REQUESTS: 100},
+        switches=frozenset({Feature.FEATURED_PLACEMENT}),
+    ),
+    Plan(
         key="agent",
         name="Agent",
         audience=Audience.AGENT,
@@ -256,6 +275,10 @@ _PLAN_LIST: tuple[Plan, ...] = (
 PLANS: Mapping[str, Plan] = MappingProxyType({plan.key: plan for plan in _PLAN_LIST})
 FREE = PLANS["free"]
 AGENT = PLANS["agent"]
+PROVIDER = PLANS["provider"]
+# Plans a site's users don't buy for themselves: their subscriptions are never someone's
+# consumer plan.
+NON_CONSUMER_KEYS: tuple[str, ...] = tuple(p.key for p in _PLAN_LIST if p.audience != Audience.CONSUMER)
 # What a visitor who has not signed up gets (counted by their anonymous id). Not sold, not in
 # PLANS: signing up (Free) is the "upgrade".
 VISITOR = Plan(

@@ -22,6 +22,8 @@ from billing.plans import (
     CAPACITY_FEATURES,
     FREE,
     METERED_FEATURES,
+    NON_CONSUMER_KEYS,
+    PROVIDER,
     VISITOR,
     Audience,
     Feature,
@@ -30,6 +32,9 @@ from billing.plans import (
     plan_get,
     plan_list,
 )
+
+# What a network account without a subscription of that audience is shown (status "none").
+_NO_PLAN = {Audience.AGENT: AGENT, Audience.PROVIDER: PROVIDER}
 
 
 def grace_period() -> dt.timedelta:
@@ -133,7 +138,7 @@ SELECT s.id, s.plan_key, s.status, s.past_due_since, s.current_period_start,
         SELECT id, plan_key, status, past_due_since, current_period_start,
                current_period_end, cancel_at_period_end
           FROM {subs}
-         WHERE user_id = %(user_id)s AND status = ANY(%(live)s) AND plan_key <> %(agent)s
+         WHERE user_id = %(user_id)s AND status = ANY(%(live)s) AND plan_key <> ALL(%(not_consumer)s)
          ORDER BY current_period_start DESC NULLS LAST
          LIMIT 1) AS s ON TRUE
   LEFT JOIN LATERAL (
@@ -161,7 +166,7 @@ def _context_from(
     start, end = periods.calendar_month(now)
     if row is None or row.get("id") is None:
         return BillingContext(
-            plan=(VISITOR if visitor else FREE) if audience == Audience.CONSUMER else AGENT,
+            plan=(VISITOR if visitor else FREE) if audience == Audience.CONSUMER else _NO_PLAN[audience],
             period_start=start,
             period_end=end,
             status=None if audience == Audience.CONSUMER else "none",
@@ -186,8 +191,7 @@ def billing_context_get(
     now = now or timezone.now()
     if user is None or not getattr(user, "is_authenticated", False):
         return _context_from(None, audience=Audience.CONSUMER, now=now, visitor=True)
-    live = Subscription.objects.filter(user_id=user.pk, status__in=Subscription.LIVE_STATUSES)
-    live = live.filter(plan_key=AGENT.key) if audience == Audience.AGENT else live.exclude(plan_key=AGENT.key)
+    live = _of_audience(Subscription.objects.filter(user_id=user.pk, status__in=Subscription.LIVE_STATUSES), audience)
     row = live.order_by(_NEWEST_PERIOD).values(*_SUB_FIELDS).first()
     return _context_from(row, audience=audience, now=now)
 
@@ -204,7 +208,7 @@ def _hot_lookup(*, user: Any, subject: str | None, metric: str, now: dt.datetime
             {
                 "user_id": user.pk if authenticated else None,
                 "live": list(Subscription.LIVE_STATUSES),
-                "agent": AGENT.key,
+                "not_consumer": list(NON_CONSUMER_KEYS),
                 "subject": subject or "",
                 "metric": metric,
                 "now": now,
@@ -320,9 +324,14 @@ def usage_meters(*, user: Any, in_use: dict[str, int] | None = None) -> list[Ent
 
 
 def subscription_current(*, user: Any, audience: Audience = Audience.CONSUMER) -> Subscription | None:
-    qs = Subscription.objects.filter(user_id=user.pk, status__in=Subscription.LIVE_STATUSES)
-    qs = qs.filter(plan_key=AGENT.key) if audience == Audience.AGENT else qs.exclude(plan_key=AGENT.key)
+    qs = _of_audience(Subscription.objects.filter(user_id=user.pk, status__in=Subscription.LIVE_STATUSES), audience)
     return qs.order_by(_NEWEST_PERIOD).first()
+
+
+def _of_audience(qs: QuerySet[Subscription], audience: Audience) -> QuerySet[Subscription]:
+    if audience == Audience.CONSUMER:
+        return qs.exclude(plan_key__in=NON_CONSUMER_KEYS)
+    return qs.filter(plan_key__in=[p.key for p in plan_list(audience=audience)])
 
 
 def invoice_list(*, user: Any, limit: int = 12) -> QuerySet[Invoice]:

@@ -22,6 +22,7 @@ from billing.models import BillingCustomer, Subscription, UsageCounter
 from billing.plans import (
     AGENT,
     METERED_FEATURES,
+    NON_CONSUMER_KEYS,
     PLANS,
     Audience,
     Feature,
@@ -134,8 +135,9 @@ def checkout_session_create(
         raise PlanNotAvailable("The Free plan needs no checkout.")
     if not plan.on_sale:
         raise PlanNotAvailable(f"The {plan.name} plan is not offered yet.")
-    if plan.audience == Audience.AGENT and schema != settings.PUBLIC_SCHEMA_NAME:
-        # The agent plan pays for a site on the network; it is sold on the network only.
+    if plan.audience != Audience.CONSUMER and schema != settings.PUBLIC_SCHEMA_NAME:
+        # The agent plan pays for a site on the network, the provider plan for a network
+        # profile: both are sold on the network only.
         raise PlanNotAvailable(f"The {plan.name} plan can't be bought on this site.")
     if subscription_current(user=user, audience=plan.audience) is not None:
         raise AlreadySubscribed("You already have a plan: change it from the billing portal.")
@@ -330,6 +332,10 @@ def _notify_payment_failed(*, sub: Subscription) -> None:
 
 
 def _after_change(*, sub: Subscription) -> None:
+    if sub.plan_key != AGENT.key and sub.plan_key in NON_CONSUMER_KEYS and sub.user is not None:
+        from billing.signals import network_plan_changed
+
+        network_plan_changed.send(sender=Subscription, user=sub.user, subscription=sub)
     if sub.plan_key == AGENT.key and sub.user is not None:
         from billing.signals import agent_plan_changed
 

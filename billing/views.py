@@ -28,12 +28,19 @@ logger = logging.getLogger(__name__)
 _ATTEMPT_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
+def _audience(request: HttpRequest) -> Audience:
+    """``?for=agents`` / ``?for=providers`` on the network: the network plans' pricing and
+    portal; the consumer plans otherwise."""
+    wanted = {"agents": Audience.AGENT, "providers": Audience.PROVIDER}.get(request.GET.get("for", ""))
+    return wanted if wanted is not None and _on_network() else Audience.CONSUMER
+
+
 def _on_network() -> bool:
     return connection.schema_name == settings.PUBLIC_SCHEMA_NAME  # type: ignore[attr-defined]
 
 
 def _pricing_context(request: HttpRequest, *, error: str | None = None) -> dict:
-    audience = Audience.AGENT if request.GET.get("for") == "agents" and _on_network() else Audience.CONSUMER
+    audience = _audience(request)
     return {
         "plans": plans_on_sale(audience=audience),
         "audience": audience.value,
@@ -99,7 +106,7 @@ def checkout_cancel(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def portal(request: HttpRequest) -> HttpResponse:
     try:
-        audience = Audience.AGENT if request.GET.get("for") == "agents" and _on_network() else Audience.CONSUMER
+        audience = _audience(request)
         url = services.portal_session_create(
             user=request.user, return_url=request.build_absolute_uri(reverse("billing:overview")), audience=audience
         )

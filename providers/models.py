@@ -69,6 +69,10 @@ class Provider(models.Model):
     )
     # Round-robin among the providers covering a city: the least recently sent goes first.
     last_routed_at = models.DateTimeField(null=True, blank=True)
+    # The owner's live Provider plan (billing), "" without one: featured placement and the
+    # plan's monthly request slots. Kept by providers.services.provider_plan_sync from
+    # billing's network_plan_changed signal, so directory reads need no billing query.
+    plan_key = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
 
+from billing.plans import Audience, Feature, plan_list
 from providers.models import Assignment, Category, Provider, SiteRecommendation
 
 
 def directory(*, category: str = "", city: str = "", q: str = "") -> QuerySet[Provider]:
     """Verified providers, filtered, best rated first (unrated last), with their ratings."""
+    # PostgreSQL refuses NUL in text: a query string carrying one matches nothing, not a 500.
+    category, city, q = (v.replace("\x00", "") for v in (category, city, q))
     qs = Provider.objects.filter(status=Provider.Status.VERIFIED).select_related("category")
     if category:
         qs = qs.filter(category__slug=category)
@@ -21,7 +26,19 @@ def directory(*, category: str = "", city: str = "", q: str = "") -> QuerySet[Pr
     return qs.annotate(
         rating=Avg("reviews__rating", filter=Q(reviews__status="approved")),
         review_count=Count("reviews", filter=Q(reviews__status="approved")),
-    ).order_by("-rating", "company")
+        featured=ExpressionWrapper(Q(plan_key__in=featured_plan_keys()), output_field=BooleanField()),
+    ).order_by("-featured", F("rating").desc(nulls_last=True), "company")
+
+
+def featured_plan_keys() -> list[str]:
+    """Plans whose providers are listed first (the Provider plan)."""
+    return [p.key for p in plan_list(audience=Audience.PROVIDER) if Feature.FEATURED_PLACEMENT in p.switches]
+
+
+def requests_this_month(*, provider: Provider, now: dt.datetime | None = None) -> int:
+    local = timezone.localtime(now or timezone.now())
+    month = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return provider.assignments.filter(created_at__gte=month).count()
 
 
 def recommended(*, site_schema: str) -> list[Provider]:

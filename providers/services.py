@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Role
+from billing.plans import PLANS, Feature
 from marketplace import city_choices, site_base_url
 from marketplace.media import image_open, image_store
 from providers.licences import licence_normalise
@@ -84,6 +85,23 @@ def provider_verify(*, provider: Provider, admin: Any, approve: bool = True) -> 
     return provider
 
 
+def monthly_allowance(*, provider: Provider) -> int:
+    """Requests routed to ``provider`` a month: its plan's slots, else the free allowance."""
+    plan = PLANS.get(provider.plan_key)
+    slots = plan.limit(Feature.PROVIDER_REQUESTS) if plan is not None else None
+    return slots if slots is not None else int(settings.PROVIDERS_FREE_MONTHLY_REQUESTS)
+
+
+def provider_plan_sync(*, user: Any) -> int:
+    """Follow the owner's Provider plan (billing's ``network_plan_changed``): live → its key,
+    cancelled or unpaid → none."""
+    from billing.plans import Audience
+    from billing.selectors import subscription_current
+
+    sub = subscription_current(user=user, audience=Audience.PROVIDER)
+    return Provider.objects.filter(owner=user).update(plan_key=sub.plan_key if sub is not None else "")
+
+
 def _month_start(now: dt.datetime) -> dt.datetime:
     local = timezone.localtime(now)
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -109,8 +127,7 @@ def request_create(*, data: dict[str, Any], site_schema: str, now: dt.datetime |
             .annotate(n=Count("id"))
             .values_list("provider", "n")
         )
-        allowance = settings.PROVIDERS_FREE_MONTHLY_REQUESTS
-        eligible = [p for p in candidates if used.get(p.pk, 0) < allowance]
+        eligible = [p for p in candidates if used.get(p.pk, 0) < monthly_allowance(provider=p)]
         epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
         eligible.sort(key=lambda p: (p.last_routed_at or epoch, p.pk))
         chosen = eligible[: settings.PROVIDERS_PER_REQUEST]

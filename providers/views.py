@@ -3,6 +3,8 @@ and sign-up on the network. Thin: decisions are in services and selectors."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -11,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import login_required
+from billing.plans import PLANS, PROVIDER
 from marketplace import city_choices
 from providers import selectors, services
 from providers.forms import AnswerForm, RequestForm, ReviewForm, SignupForm
@@ -159,5 +162,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "provider": provider,
             "assignments": selectors.dashboard_assignments(provider=provider)[:100],
             "rating": selectors.provider_rating(provider=provider),
+            "plan": PLANS.get(provider.plan_key),
+            "offer": PROVIDER if PROVIDER.on_sale else None,
+            "allowance": services.monthly_allowance(provider=provider),
+            "used": selectors.requests_this_month(provider=provider),
+            "attempt_id": uuid.uuid4().hex,
         },
     )

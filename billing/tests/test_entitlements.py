@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from billing.decorators import requires_entitlement
 from billing.models import UsageCounter
-from billing.plans import CAPACITY_FEATURES, METERED_FEATURES, SWITCH_FEATURES, Audience, Feature, plan_list
+from billing.plans import (
+    CAPACITY_FEATURES,
+    METERED_FEATURES,
+    NETWORK_FEATURES,
+    SWITCH_FEATURES,
+    Audience,
+    Feature,
+    plan_list,
+)
 from billing.selectors import billing_context_get, entitlement_check
 from billing.services import usage_consume, usage_release
 from billing.tests.factories import SubscriptionFactory
@@ -69,7 +77,7 @@ def test_metered_at_and_over_the_limit(plan: Any, feature: Feature, make_user: A
 
 
 @pytest.mark.parametrize("plan", CONSUMER_PLANS, ids=lambda p: p.key)
-@pytest.mark.parametrize("feature", sorted(CAPACITY_FEATURES), ids=str)
+@pytest.mark.parametrize("feature", sorted(CAPACITY_FEATURES - NETWORK_FEATURES), ids=str)
 def test_capacity_at_and_over_the_limit(plan: Any, feature: Feature, make_user: Any) -> None:
     user = _on_plan(make_user, plan.key)
     limit = plan.limit(feature)
@@ -82,7 +90,7 @@ def test_capacity_at_and_over_the_limit(plan: Any, feature: Feature, make_user: 
 
 
 @pytest.mark.parametrize("plan", CONSUMER_PLANS, ids=lambda p: p.key)
-@pytest.mark.parametrize("feature", sorted(SWITCH_FEATURES - {Feature.WHITE_LABEL_SITE}), ids=str)
+@pytest.mark.parametrize("feature", sorted(SWITCH_FEATURES - NETWORK_FEATURES), ids=str)
 def test_switches(plan: Any, feature: Feature, make_user: Any) -> None:
     user = _on_plan(make_user, plan.key)
     ent = entitlement_check(user=user, feature=feature)

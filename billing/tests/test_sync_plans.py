@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from billing.clients import stripe_client
-from billing.plans import plan_list, plans_on_sale
+from billing.plans import Audience, plan_list, plans_on_sale
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +21,10 @@ def _sync() -> str:
 
 
 def test_sync_is_idempotent_by_lookup_key(stripe_settings: Any, fake_stripe: Any) -> None:
-    assert "6 plans in Stripe, 6 changed." in _sync()
-    assert "6 plans in Stripe, 0 changed." in _sync()
+    assert "7 plans in Stripe, 7 changed." in _sync()
+    assert "7 plans in Stripe, 0 changed." in _sync()
     prices = fake_stripe.store.all("price")
-    assert len(prices) == 6 == len(fake_stripe.store.all("product"))
+    assert len(prices) == 7 == len(fake_stripe.store.all("product"))
     assert {p["lookup_key"] for p in prices} == {p.lookup_key for p in plan_list(paid_only=True)}
     pro = stripe_client().v1.prices.list(params={"lookup_keys": ["chatrealty_pro_monthly"]}).data[0]
     assert (pro.unit_amount, pro.recurring.interval) == (1000, "month")
@@ -54,14 +54,15 @@ def test_portal_configurations_per_audience(stripe_settings: Any, fake_stripe: A
     _sync()
     output = _sync()
     configs = fake_stripe.store.all("billing_portal.configuration")
-    assert len(configs) == 2 and "portal configuration for agent: bpc_" in output
+    assert len(configs) == 3 and "portal configuration for agent: bpc_" in output
     by_audience = {c["metadata"]["chatrealty_audience"]: c for c in configs}
-    consumer, agent = by_audience["consumer"], by_audience["agent"]
-    assert consumer["is_default"] and not agent["is_default"]
+    consumer, agent, provider = by_audience["consumer"], by_audience["agent"], by_audience["provider"]
+    assert consumer["is_default"] and not agent["is_default"] and not provider["is_default"]
     offered = {p["product"] for p in consumer["features"]["subscription_update"]["products"]}
-    assert offered == {p.product_id for p in plans_on_sale(paid_only=True) if p.key != "agent"}
-    assert agent["features"]["subscription_update"]["enabled"] is False
-    assert agent["features"]["subscription_cancel"]["enabled"] is True
+    assert offered == {p.product_id for p in plans_on_sale(audience=Audience.CONSUMER, paid_only=True)}
+    for network_plan in (agent, provider):  # cancel only: no switching to a consumer plan
+        assert network_plan["features"]["subscription_update"]["enabled"] is False
+        assert network_plan["features"]["subscription_cancel"]["enabled"] is True
 
 
 def test_missing_key_is_improperly_configured(settings: Any) -> None:
