@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.urls_common import common_urlpatterns
+from providers import agent_views as provider_agent_views
 from tenants import domain_views, network_views, wizard_views
 
 admin.site.site_header = "ChatRealty platform admin"
@@ -36,6 +37,11 @@ urlpatterns = [
         "network/sites/<int:application_id>/domains/<int:domain_id>/remove/",
         domain_views.domain_remove,
         name="network_domain_remove",
+    ),
+    path(
+        "network/sites/<int:application_id>/providers/",
+        provider_agent_views.recommendations,
+        name="network_recommendations",
     ),
     # Hosts and service providers are network accounts: their dashboards live here.
     path("hosting/", include("rentals.urls_host")),
