@@ -133,6 +133,7 @@ def _begin(request: HttpRequest, parsed: dict[str, Any]) -> tuple[ToolContext, s
         client_address=address or "",
         conversation_id=start.conversation_id,
         shown_keys=list(start.shown),
+        request=request,
     )
     ctx.transcript = lambda: start.transcript
     return ctx, start

@@ -14,4 +14,5 @@ class ChatConfig(AppConfig):
         # The tools register themselves in the registry when their modules load.
         import chat.tools
         import chat.tools_cma
+        import chat.tools_providers
         import chat.tools_write  # noqa: F401

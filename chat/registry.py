@@ -46,6 +46,9 @@ class ToolContext:
     conversation_id: int | None = None
     transcript: Callable[[], str] = lambda: ""
     shown_keys: list[str] = field(default_factory=list)  # listings shown so far, newest last
+    # The HTTP request the turn came in (None outside one): tools that write count against the
+    # same rate-limit counters as the site's forms (security.ratelimit.limit_hit).
+    request: Any = None
 
     @property
     def signed_in(self) -> bool:

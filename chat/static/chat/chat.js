@@ -79,6 +79,7 @@
     if (data.kind === "link" && data.url) this.log.appendChild(el("a", { href: data.url, class: "btn" }, data.label || "Open"));
     if (data.kind === "cma" && data.url) this.log.appendChild(el("a", { href: data.url, class: "btn" }, "Open the CMA report"));
     if (data.kind === "saved_search" && data.url) this.log.appendChild(el("a", { href: data.url, class: "btn" }, "Your saved searches"));
+    if (data.kind === "provider_request" && data.url) this.log.appendChild(el("a", { href: data.url, class: "btn" }, "Your request and its answers"));
     if (data.kind === "stats" && data.stats) {
       var dl = el("dl", { class: "chat-stats" });
       [["Active listings", data.stats.activeListings], ["Median price", money(data.stats.medianPrice)],
