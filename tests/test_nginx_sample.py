@@ -251,3 +251,35 @@ def test_assistant_floods_get_json_429_only_past_the_apps_own_limit(nginx: Nginx
     assert int(limited[0][1]["retry-after"]) >= 1
     reads = [nginx.get(host, "/api/chat/conversations", source="127.0.0.7")[0] for _ in range(10)]
     assert 429 not in reads  # reads count against cr_api only
+
+
+def test_marketplace_images_are_served_from_their_folder_on_every_site(nginx: Nginx) -> None:
+    market = nginx.media / "marketplace"
+    (market / "rentals/12").mkdir(parents=True)
+    (market / "rentals/12/0a1b-large.jpg").write_bytes(b"\xff\xd8 a rental photo")
+    (market / "rentals/.hidden.jpg").write_bytes(b"hidden")
+    (market / "rentals/notes.txt").write_bytes(b"not an image of ours")
+    (nginx.media / "mike/original_images").mkdir(parents=True, exist_ok=True)
+    (nginx.media / "mike/original_images/secret.jpg").write_bytes(SECRET)
+    os.symlink(nginx.media / "mike/original_images/secret.jpg", market / "rentals/linked.jpg")
+    for host in (SARAH, "mike.chatrealty.io", "chatrealty.io"):
+        status, headers, body = nginx.get(host, "/marketplace-media/rentals/12/0a1b-large.jpg")
+        assert status == 200 and body == b"\xff\xd8 a rental photo", host
+        assert headers["content-type"] == "image/jpeg" and headers["x-content-type-options"] == "nosniff"
+        assert "immutable" in headers["cache-control"]
+    for path in (
+        "/marketplace-media/rentals/.hidden.jpg",
+        "/marketplace-media/rentals/notes.txt",
+        "/marketplace-media/rentals/linked.jpg",
+        "/marketplace-media/rentals/missing.jpg",
+        "/marketplace-media/rentals/..%5c..%5cmike%5coriginal_images%5csecret.jpg",
+    ):
+        status, _, body = nginx.get(SARAH, path)
+        assert status == 404 and SECRET not in body, path
+    # ".." leaves the folder before any location matches (nginx normalises the URI first)
+    for path in (
+        "/marketplace-media/rentals/../../media/mike/original_images/secret.jpg",
+        "/marketplace-media/rentals/%2e%2e/%2e%2e/media/mike/original_images/secret.jpg",
+    ):
+        status, _, body = nginx.get(SARAH, path)
+        assert status == 404 and SECRET not in body, path

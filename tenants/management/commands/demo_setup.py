@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from devtools.demo import DEMO_PASSWORD, demo_network_create
+from devtools.demo.marketplace import demo_marketplace_ensure
 from tenants.services import tenant_public_ensure, tenant_template_ensure
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         tenant_public_ensure()
         tenant_template_ensure()
         rows = demo_network_create()
+        rows += demo_marketplace_ensure()
         port = settings.SITE_PORT_SUFFIX
         self.stdout.write(self.style.SUCCESS(f"\nDemo sites and accounts (password for all: {DEMO_PASSWORD})"))
         for host, email, role in rows:
