@@ -35,12 +35,12 @@ from billing.selectors import (
     address_key,
     address_limit,
     agent_context,
-    agent_site_state,
     billing_context_get,
     entitlement_from,
     subject_key,
     subscription_current,
 )
+from billing.signals import agent_plan_changed, network_plan_changed
 
 logger = logging.getLogger(__name__)
 
@@ -332,45 +332,12 @@ def _notify_payment_failed(*, sub: Subscription) -> None:
 
 
 def _after_change(*, sub: Subscription) -> None:
+    """A network plan's change is announced: an agent's sites follow the Agent plan
+    (``tenants.site_plans``), a provider's listing its Provider plan."""
     if sub.plan_key != AGENT.key and sub.plan_key in NON_CONSUMER_KEYS and sub.user is not None:
-        from billing.signals import network_plan_changed
-
         network_plan_changed.send(sender=Subscription, user=sub.user, subscription=sub)
     if sub.plan_key == AGENT.key and sub.user is not None:
-        from billing.signals import agent_plan_changed
-
-        agent_sites_sync(user=sub.user)
         agent_plan_changed.send(sender=Subscription, user=sub.user, subscription=sub)
-
-
-def agent_sites_sync(*, user: Any, now: dt.datetime | None = None) -> int:
-    """Make the agent's sites' ``is_active``/``plan_status`` follow their Agent plan.
-    Paying again restores a suspended site at once (the invoice.paid webhook calls this)."""
-    from django_tenants.utils import get_tenant_model
-
-    from tenants.middleware import tenant_host_cache_clear
-
-    is_active, plan_status = agent_site_state(user=user, now=now)
-    changed = (
-        get_tenant_model()
-        .objects.filter(owner_id=user.pk)
-        .exclude(is_active=is_active, plan_status=plan_status)
-        .update(is_active=is_active, plan_status=plan_status)
-    )
-    if changed:
-        # ``update()`` sends no save signal; other processes follow within the cache's TTL.
-        tenant_host_cache_clear()
-    return changed
-
-
-def agent_grace_periods_expire(*, now: dt.datetime | None = None) -> int:
-    """Suspend agent sites whose grace period ran out (periodic task, public schema)."""
-    owners = (
-        Subscription.objects.filter(plan_key=AGENT.key, status=Subscription.Status.PAST_DUE)
-        .exclude(user=None)
-        .select_related("user")
-    )
-    return sum(agent_sites_sync(user=sub.user, now=now) for sub in owners)
 
 
 # -- usage ----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tenants.utils import get_tenant_model
 
 from listings.models import AlertSent, SavedSearch
 from listings.readmodel.query import SearchQuery
@@ -121,9 +122,8 @@ def saved_query(saved: SavedSearch, *, mls_sources: tuple[str, ...] | None) -> S
 
 def _site_scope(schema_name: str) -> tuple[Any, tuple[str, ...] | None]:
     from listings.selectors import site_scope
-    from tenants.models import Tenant
 
-    tenant = Tenant.objects.filter(schema_name=schema_name).first()
+    tenant = get_tenant_model().objects.filter(schema_name=schema_name).first()
     return tenant, site_scope(tenant=tenant).mls_sources
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django_tenants.utils import get_tenant_model
+
 from listings import selectors
 from listings.readmodel.loader import get_read_model
 from listings.readmodel.query import SearchQuery, SearchResult
@@ -35,6 +37,20 @@ class Community:
     subdivisions: list[dict[str, Any]] = field(default_factory=list)  # a city's, with their stats
 
 
+# Wagtail page types an editor publishes at a community address instead of the generated page
+# (the pages, their sitemap entries). cms registers its own (``cms.apps``): listings never
+# imports cms, whose pages read the figures here.
+_editor_page_types: list[type] = []
+
+
+def community_editor_page_types_register(*types: type) -> None:
+    _editor_page_types.extend(t for t in types if t not in _editor_page_types)
+
+
+def community_editor_page_types() -> tuple[type, ...]:
+    return tuple(_editor_page_types)
+
+
 def is_community_slug(value: str) -> bool:
     return len(value) <= MAX_SLUG and SLUG.fullmatch(value) is not None
 
@@ -45,11 +61,10 @@ def community_site_scope() -> selectors.Scope:
     schema name, so the site's row is read from the public table."""
     from django.db import connection
 
-    from tenants.models import Tenant
-
+    tenant_model = get_tenant_model()
     tenant = getattr(connection, "tenant", None)
-    if not isinstance(tenant, Tenant):
-        tenant = Tenant.objects.filter(schema_name=getattr(connection, "schema_name", "public")).first()
+    if not isinstance(tenant, tenant_model):
+        tenant = tenant_model.objects.filter(schema_name=getattr(connection, "schema_name", "public")).first()
     return selectors.site_scope(tenant=tenant)
 
 

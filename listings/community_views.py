@@ -39,10 +39,9 @@ def _editor_page(request: HttpRequest, path: str) -> HttpResponse | None:
     """The response of the live editor page at ``path`` on this site, if it has one."""
     if getattr(request, "tenant", None) is None:
         return None
-    from cms.models import COMMUNITY_PAGE_TYPES
-
-    route = Page.route_for_request(request, path)
-    if route is None or not isinstance(route[0], COMMUNITY_PAGE_TYPES):
+    editor_types = community.community_editor_page_types()
+    route = Page.route_for_request(request, path) if editor_types else None
+    if route is None or not isinstance(route[0], editor_types):
         return None
     return wagtail_views.serve(request, path)
 

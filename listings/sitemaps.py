@@ -64,9 +64,12 @@ def _editor_pages() -> tuple[dict[str, datetime | None], set[str]]:
     publication, and the addresses of those behind a view restriction."""
     from wagtail.models import Page
 
-    from cms.models import COMMUNITY_PAGE_TYPES
+    from listings.community import community_editor_page_types
 
-    live = Page.objects.live().type(*COMMUNITY_PAGE_TYPES)
+    editor_types = community_editor_page_types()
+    if not editor_types:
+        return {}, set()
+    live = Page.objects.live().type(*editor_types)
     public = {p.get_url(): p.last_published_at for p in live.public()}
     restricted = {p.get_url() for p in live.not_public()}
     return {url: when for url, when in public.items() if url}, {url for url in restricted if url}

@@ -12,15 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django_tenants.utils import get_tenant_model
 
 from core.tenancy import tenant_task
 
 
 def _site_schemas() -> list[str]:
-    from tenants.models import Tenant
-
+    tenant_model = get_tenant_model()
     return list(
-        Tenant.objects.exclude(kind=Tenant.Kind.TEMPLATE).filter(is_active=True).values_list("schema_name", flat=True)
+        tenant_model.objects.exclude(kind=tenant_model.Kind.TEMPLATE)
+        .filter(is_active=True)
+        .values_list("schema_name", flat=True)
     )
 
 

@@ -15,11 +15,15 @@ class TenantsConfig(AppConfig):
 
 
 def _agent_plan_changed(*, user: Any, subscription: Any, **_: Any) -> None:
-    """A paid (or trialing) Agent plan launches the sites waiting for it, once the webhook's
-    transaction has committed (a rolled-back event must not launch anything)."""
+    """The agent's sites follow the plan at once (in the webhook's transaction); a paid (or
+    trialing) Agent plan also launches the sites waiting for it, once that transaction has
+    committed (a rolled-back event must not launch anything)."""
     from django.db import transaction
 
     from billing.models import Subscription
+    from tenants.site_plans import agent_sites_sync
+
+    agent_sites_sync(user=user)
 
     if subscription.status not in Subscription.LIVE_STATUSES:
         return

@@ -239,7 +239,7 @@ def application_provision(*, application_id: int) -> SiteApplication:
         logger.warning("site provisioning failed", extra={"application": application_id, "step": step})
         application.refresh_from_db()
         return application
-    from billing.services import agent_sites_sync
+    from tenants.site_plans import agent_sites_sync
 
     with transaction.atomic():
         AgentProfile.objects.filter(user=application.user).update(tenant=tenant)

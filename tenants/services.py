@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
+from cms.seeding import template_pages_top_up
 from core.mls_sources import source_ids
 from tenants.models import Domain, Tenant
-from tenants.site_setup import SiteContent, community_index_ensure, site_content_seed
+from tenants.site_setup import SiteContent, site_content_seed
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +111,8 @@ def tenant_template_ensure() -> Tenant:
 def _template_seed_top_up(*, template: Tenant) -> None:
     """Pages added to the seed after the template was made (e.g. the Communities index), so
     new clones have them without re-creating the template."""
-    from cms.models import HomePage
-
     with schema_context(template.schema_name):
-        home = HomePage.objects.first()
-        if home is not None:
-            community_index_ensure(home=home)
+        template_pages_top_up()
 
 
 def tenant_create(*, site: SiteInput, images: Any = None, progress: Any = None, verify: bool = False) -> Tenant:
@@ -149,7 +146,7 @@ def tenant_set_active(*, tenant: Tenant, active: bool, plan_status: str | None =
 def site_trials_expire(*, now: datetime | None = None) -> int:
     """Sites launched from the wizard start on a trial; once it is over, a site stays online
     only if its owner pays for the Agent plan (billing decides, as for any agent site)."""
-    from billing.services import agent_sites_sync
+    from tenants.site_plans import agent_sites_sync
 
     cutoff = (now or timezone.now()) - timedelta(days=settings.SITE_TRIAL_DAYS)
     expired = Tenant.objects.filter(

@@ -4,10 +4,18 @@ is how a task acting on one site gets its schema)."""
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
+from django_tenants.utils import schema_context
 
 from core.tenancy import current_schema, tenant_task
 
-__all__ = ["schema_report", "site_provision", "site_trials_expire", "tenant_task"]  # tenant_task: moved to core
+__all__ = [
+    "schema_report",
+    "site_grace_periods_expire",
+    "site_provision",
+    "site_trials_expire",
+    "tenant_task",
+]  # tenant_task: moved to core
 
 
 @tenant_task(name="tenants.current_schema")
@@ -22,6 +30,16 @@ def site_provision(*, application_id: int) -> str:
     from tenants.onboarding import application_provision
 
     return application_provision(application_id=application_id).status
+
+
+@shared_task(name="tenants.site_grace_periods_expire", acks_late=True)
+def site_grace_periods_expire() -> int:
+    """Suspend agent sites whose payment has been failing for longer than the grace period.
+    Idempotent: a site already in the right state is not touched."""
+    from tenants.site_plans import agent_grace_periods_expire
+
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        return agent_grace_periods_expire()
 
 
 @shared_task(name="tenants.site_trials_expire")

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from billing.context_processors import billing as billing_context
-from billing.services import agent_grace_periods_expire
 from billing.tests.fake_helpers import control
 from billing.tests.flows import subscribe
+from tenants.site_plans import agent_grace_periods_expire
 
 pytestmark = pytest.mark.django_db
 

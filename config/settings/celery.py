@@ -18,7 +18,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict = {
     **mls_beat_schedule(MLS_SOURCES),
     **ALERTS_BEAT_SCHEDULE,
-    "billing-expire-grace-periods": {"task": "billing.expire_grace_periods", "schedule": 3600},
+    "tenants-expire-grace-periods": {"task": "tenants.site_grace_periods_expire", "schedule": 3600},
     "tenants-expire-site-trials": {"task": "tenants.site_trials_expire", "schedule": 3600},
     "rentals-release-expired-holds": {"task": "rentals.holds_release_expired", "schedule": 300},
     "rentals-refresh-calendar-feeds": {"task": "rentals.feeds_refresh_due", "schedule": 900},

@@ -10,9 +10,9 @@ from django_tenants.utils import schema_context
 
 from accounts.models import Role, User
 from accounts.services import user_create
+from cms.seeding import community_index_ensure
 from tenants.models import AgentProfile, Tenant
 from tenants.services import SiteBrandingInput, SiteInput, SiteOwnerInput, site_domain, tenant_create
-from tenants.site_setup import community_index_ensure
 
 DEMO_PASSWORD = "demo-pass-2026"
 
