@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from billing import selectors, services
+from billing import selectors, services, subscriptions
 from billing.plans import Audience, plans_on_sale
 from billing.webhooks import webhook_event_process
 from core.errors import json_error
@@ -93,7 +93,7 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
         # If Stripe is unreachable the webhook brings the plan in; the page says it may take
         # a moment.
         with contextlib.suppress(services.BillingUnavailable):
-            services.checkout_session_sync(user=request.user, session_id=session_id)
+            subscriptions.checkout_session_sync(user=request.user, session_id=session_id)
     return render(request, "billing/success.html", {"current": selectors.billing_context_get(user=request.user)})
 
 

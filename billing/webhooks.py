@@ -24,7 +24,7 @@ from billing import periods
 from billing.clients import stripe_event_verify
 from billing.mail import billing_mail_on_commit
 from billing.models import BillingCustomer, Invoice, Subscription, WebhookEvent
-from billing.services import subscription_apply, subscription_reconcile
+from billing.subscriptions import subscription_apply, subscription_reconcile
 
 logger = logging.getLogger(__name__)
 Obj = dict[str, Any]

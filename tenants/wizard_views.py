@@ -190,7 +190,8 @@ def _own_application(request: HttpRequest, application_id: int) -> SiteApplicati
 def launch_progress(request: HttpRequest, application_id: int) -> HttpResponse:
     """Where Checkout returns to: reads the session back (the webhook may still be on its way),
     launches the paid site and shows its provisioning live."""
-    from billing.services import BillingError, checkout_session_sync
+    from billing.services import BillingError
+    from billing.subscriptions import checkout_session_sync
 
     application = _own_application(request, application_id)
     session_id = request.GET.get("session_id", "")
