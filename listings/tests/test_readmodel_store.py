@@ -18,7 +18,8 @@ import redis
 
 from devtools.synthetic.listings import documents
 from listings.readmodel import SearchQuery, Sort, reference
-from listings.readmodel.loader import CHANNEL, Holder, Refresher, load, parse_event
+from listings.readmodel.loader import Holder, load
+from listings.readmodel.refresh import CHANNEL, Refresher, parse_event
 
 ACTIVE, CLOSED = "rm_test_listings", "rm_test_closed"
 
