@@ -319,17 +319,9 @@ def _document(
     lon: float,
     modified: str,
 ) -> dict[str, Any]:
+    """The listing document; its key order is part of ``content_hash`` (never reorder)."""
     city = _text(f.get("City"))
     address = _address(f, city=city)
-    lot = num("LotSizeSquareFeet")
-    if lot is None and (acres := num("LotSizeAcres")) is not None:
-        lot = round(acres * 43560)
-    baths_total = num("BathsTotal")
-    baths_int = _rounded(num("BathroomsTotalInteger"))
-    lease_amount = _monthly(num("LandLeaseAmount"), f.get("LandLeaseAmountFrequency"))
-    lease_yn = to_bool(f.get("LandLeaseYN"))
-    photos = _photos(f.get("Photos"))
-    primary = next((photos[0][size] for size in _PHOTO_SIZES if photos[0].get(size)), None) if photos else None
     return {
         "listingKey": key,
         "listingId": _text(f.get("ListingId")),
@@ -339,6 +331,30 @@ def _document(
         "propertyType": _property_type(f),
         "propertySubType": _text(f.get("PropertySubType")),
         "listPrice": list_price,
+        **_facts(f, num),
+        "unparsedAddress": address,
+        "city": city,
+        "stateOrProvince": _text(f.get("StateOrProvince")),
+        "postalCode": _text(f.get("PostalCode")),
+        "countyOrParish": _text(f.get("CountyOrParish")),
+        "subdivisionName": _text(f.get("SubdivisionName")),
+        "latitude": lat,
+        "longitude": lon,
+        "location": {"type": "Point", "coordinates": [lon, lat]},
+        **_marketing(f, num, modified=modified),
+    }
+
+
+def _facts(f: dict[str, Any], num: Callable[..., float | None]) -> dict[str, Any]:
+    """Prices, rooms, sizes, fees and the land lease, in the document's order."""
+    lot = num("LotSizeSquareFeet")
+    if lot is None and (acres := num("LotSizeAcres")) is not None:
+        lot = round(acres * 43560)
+    baths_total = num("BathsTotal")
+    baths_int = _rounded(num("BathroomsTotalInteger"))
+    lease_amount = _monthly(num("LandLeaseAmount"), f.get("LandLeaseAmountFrequency"))
+    lease_yn = to_bool(f.get("LandLeaseYN"))
+    return {
         "originalListPrice": num("OriginalListPrice"),
         "closePrice": num("ClosePrice"),
         "closeDate": to_date(f.get("CloseDate")),
@@ -358,15 +374,14 @@ def _document(
         "landLease": bool(lease_yn) or bool(lease_amount) or bool(to_date(f.get("LandLeaseExpirationDate"))),
         "landLeaseAmount": lease_amount,
         "landLeaseExpirationDate": to_date(f.get("LandLeaseExpirationDate")),
-        "unparsedAddress": address,
-        "city": city,
-        "stateOrProvince": _text(f.get("StateOrProvince")),
-        "postalCode": _text(f.get("PostalCode")),
-        "countyOrParish": _text(f.get("CountyOrParish")),
-        "subdivisionName": _text(f.get("SubdivisionName")),
-        "latitude": lat,
-        "longitude": lon,
-        "location": {"type": "Point", "coordinates": [lon, lat]},
+    }
+
+
+def _marketing(f: dict[str, Any], num: Callable[..., float | None], *, modified: str) -> dict[str, Any]:
+    """Remarks, dates, agent, photos, open houses and tour, in the document's order."""
+    photos = _photos(f.get("Photos"))
+    primary = next((photos[0][size] for size in _PHOTO_SIZES if photos[0].get(size)), None) if photos else None
+    return {
         "publicRemarks": _text(f.get("PublicRemarks")),
         "listingContractDate": to_date(f.get("ListingContractDate")),
         "onMarketDate": to_date(f.get("OnMarketDate")),

@@ -19,18 +19,17 @@ from typing import Any
 from pymongo.database import Database
 
 from listings import store
-from listings.changes import changes_journal
 from mls_sync.clients import Query, ResoWebApiClient, SparkClient
 from mls_sync.indexes import store_ensure_indexes, store_is_indexed
 from mls_sync.openhouses import open_houses_apply
 from mls_sync.photos import photos_cache_sync
+from mls_sync.purge import Purge, first_after
 from mls_sync.stages import SyncCounters, SyncHooks, coalesced, flat_page_store, prefetched, quarantine_release
 from mls_sync.status import status_check_run
 from mls_sync.upsert import (
     KnownDocs,
     PreloadedDocs,
     QueriedDocs,
-    chunks,
     moves_reconcile,
     utcnow_iso,
 )
@@ -183,71 +182,6 @@ def _plan(
     return _Plan(mode, state_id, state, query)
 
 
-SEEN = "sync_seen"  # keys a running full sync of an unordered feed has seen, page by page
-
-
-@dataclass
-class _Purge:
-    """Stored listings a full run finds the feed no longer sends.
-
-    A feed in ListingKey order (Spark) is compared one key range at a time: stored keys between
-    two pages' ends that the feed skipped are gone. A feed in the server's own order (RESO) is
-    compared once, at the end, with every key the run saw; those are checkpointed page by page
-    in ``sync_seen`` so a resumed run still knows what the run before the crash saw."""
-
-    db: Database
-    source: str
-    run: str
-    keys: list[str]
-    cursor: int
-    ordered: bool
-    dry_run: bool
-    seen: set[str] = field(default_factory=set)
-
-    def start(self, *, resume: bool) -> None:
-        if self.ordered or self.dry_run:
-            return
-        if resume:
-            for doc in self.db[SEEN].find({"run": self.run}, {"keys": 1}):
-                self.seen.update(doc.get("keys") or [])
-        else:
-            self.db[SEEN].delete_many({"run": self.run})
-
-    def page(self, *, page_keys: set[str], more: bool, counters: SyncCounters) -> None:
-        if not self.ordered:
-            self.seen |= page_keys
-            if page_keys and not self.dry_run:
-                self.db[SEEN].insert_one({"run": self.run, "keys": sorted(page_keys)})
-        elif page_keys:
-            last = max(page_keys) if more else None
-            self.cursor = _purge_range(
-                db=self.db,
-                source=self.source,
-                keys=self.keys,
-                start=self.cursor,
-                upto=last,
-                seen=page_keys,
-                counters=counters,
-                dry_run=self.dry_run,
-            )
-
-    def finish(self, *, counters: SyncCounters) -> None:
-        if self.ordered:
-            return
-        _purge_range(
-            db=self.db,
-            source=self.source,
-            keys=self.keys,
-            start=0,
-            upto=None,
-            seen=self.seen,
-            counters=counters,
-            dry_run=self.dry_run,
-        )
-        if not self.dry_run:
-            self.db[SEEN].delete_many({"run": self.run})
-
-
 def _replicate(
     *,
     db: Database,
@@ -274,80 +208,27 @@ def _replicate(
     bulk_load = full and not dry_run and (defer_indexes or not store_is_indexed(db=db))
     if not dry_run and not bulk_load:
         store_ensure_indexes(db=db, geo=geo_index)
-    known: KnownDocs = (
-        PreloadedDocs.load(db=db, source=source, collections=(store.LISTINGS, store.CLOSED))
-        if full
-        else QueriedDocs(db)
-    )
-    stored_keys = sorted(known.maps[store.LISTINGS]) if isinstance(known, PreloadedDocs) else []
-    # Resume the purge after the last key the interrupted run wrote (tokens are opaque: a URL for RESO).
-    last_key = plan.state.get("lastKey") if plan.resume else None
-    purge = _Purge(
-        db,
-        source,
-        plan.state_id,
-        stored_keys,
-        _first_after(stored_keys, last_key),
-        ordered=getattr(client, "ordered_by_key", True),
-        dry_run=dry_run,
-    )
+    known = _known_docs(db=db, source=source, full=full)
+    run = _Run(db=db, source=source, plan=plan, known=known, counters=counters, dry_run=dry_run, hooks=hooks)
+    run.purge = _purge_for(run, client) if full else None
     if not dry_run:
-        fresh = {"token": None, "lastKey": None, "pages": 0, "watermark": None}
-        db[store.SYNC_STATE].update_one(
-            {"_id": plan.state_id},
-            {
-                "$set": {
-                    "status": "running",
-                    "query": _query_doc(plan.query),
-                    "startedAt": utcnow_iso(),
-                    "error": None,
-                    **({} if plan.resume else fresh),
-                }
-            },
-            upsert=True,
-        )
-    good_keys: set[str] = set()
+        _state_running(db=db, plan=plan)
     try:
-        if full:
-            purge.start(resume=plan.resume)
+        if run.purge is not None:
+            run.purge.start(resume=plan.resume)
         pages = client.iter_pages(plan.query, limit=page_size, resume_from=plan.token)
         for flat in prefetched(coalesced(pages, page_size), source):
-            counters.fetched += flat.fetched
-            counters.pages += 1
-            flat_page_store(
-                db=db, source=source, flat=flat, known=known, dry_run=dry_run, hooks=hooks, counters=counters
-            )
-            page_keys = {d["listingKey"] for d in flat.docs} | {e.listing_key for _, e in flat.bad if e.listing_key}
-            good_keys.update(d["listingKey"] for d in flat.docs)
-            last_key = max(page_keys) if page_keys else last_key
-            if full:
-                purge.page(page_keys=page_keys, more=bool(flat.next_token), counters=counters)
-            marks = [d["modificationTimestamp"] for d in flat.docs if d["modificationTimestamp"]]
-            if marks and (counters.watermark is None or max(marks) > counters.watermark):
-                counters.watermark = max(marks)
-            if not dry_run:
-                db[store.SYNC_STATE].update_one(
-                    {"_id": plan.state_id},
-                    {
-                        "$set": {
-                            "token": flat.next_token,
-                            "lastKey": last_key,
-                            "watermark": counters.watermark,
-                            "updatedAt": utcnow_iso(),
-                        },
-                        "$inc": {"pages": 1},
-                    },
-                )
+            run.page(flat)
             if progress:
                 progress(flat.fetched)
             if hooks.after_page:
                 hooks.after_page(counters.pages)
-        if full:
-            purge.finish(counters=counters)
+        if run.purge is not None:
+            run.purge.finish(counters=counters)
         # A full run wrote every listing with its open houses; an incremental one only some.
         if isinstance(client, ResoWebApiClient) and plan.mode == "incremental":
             changed = open_houses_apply(
-                db=db, source=source, shows=client.open_houses(), skip=good_keys, dry_run=dry_run
+                db=db, source=source, shows=client.open_houses(), skip=run.good_keys, dry_run=dry_run
             )
             counters.changed_keys |= changed
     except BaseException as exc:
@@ -358,7 +239,104 @@ def _replicate(
         return
     if bulk_load and not defer_indexes:
         store_ensure_indexes(db=db, geo=geo_index)
-    quarantine_release(db=db, source=source, good=good_keys)
+    quarantine_release(db=db, source=source, good=run.good_keys)
+    _state_ok(db=db, plan=plan, counters=counters)
+
+
+@dataclass
+class _Run:
+    """A replication run's state between pages."""
+
+    db: Database
+    source: str
+    plan: _Plan
+    known: KnownDocs
+    counters: SyncCounters
+    dry_run: bool
+    hooks: SyncHooks
+    purge: Purge | None = None
+    good_keys: set[str] = field(default_factory=set)
+    last_key: str | None = None
+
+    def __post_init__(self) -> None:
+        # Resume the purge after the last key the interrupted run wrote (tokens are opaque: a URL for RESO).
+        self.last_key = self.plan.state.get("lastKey") if self.plan.resume else None
+
+    def page(self, flat: Any) -> None:
+        """Store one fetched page, purge what it proves gone, checkpoint after it."""
+        counters = self.counters
+        counters.fetched += flat.fetched
+        counters.pages += 1
+        flat_page_store(
+            db=self.db,
+            source=self.source,
+            flat=flat,
+            known=self.known,
+            dry_run=self.dry_run,
+            hooks=self.hooks,
+            counters=counters,
+        )
+        page_keys = {d["listingKey"] for d in flat.docs} | {e.listing_key for _, e in flat.bad if e.listing_key}
+        self.good_keys.update(d["listingKey"] for d in flat.docs)
+        self.last_key = max(page_keys) if page_keys else self.last_key
+        if self.purge is not None:
+            self.purge.page(page_keys=page_keys, more=bool(flat.next_token), counters=counters)
+        marks = [d["modificationTimestamp"] for d in flat.docs if d["modificationTimestamp"]]
+        if marks and (counters.watermark is None or max(marks) > counters.watermark):
+            counters.watermark = max(marks)
+        if not self.dry_run:
+            self.db[store.SYNC_STATE].update_one(
+                {"_id": self.plan.state_id},
+                {
+                    "$set": {
+                        "token": flat.next_token,
+                        "lastKey": self.last_key,
+                        "watermark": counters.watermark,
+                        "updatedAt": utcnow_iso(),
+                    },
+                    "$inc": {"pages": 1},
+                },
+            )
+
+
+def _known_docs(*, db: Database, source: str, full: bool) -> KnownDocs:
+    """A full run reads every stored key of the source once; others ask the store per page."""
+    if full:
+        return PreloadedDocs.load(db=db, source=source, collections=(store.LISTINGS, store.CLOSED))
+    return QueriedDocs(db)
+
+
+def _purge_for(run: _Run, client: Client) -> Purge:
+    stored_keys = sorted(run.known.maps[store.LISTINGS]) if isinstance(run.known, PreloadedDocs) else []
+    return Purge(
+        run.db,
+        run.source,
+        run.plan.state_id,
+        stored_keys,
+        first_after(stored_keys, run.last_key),
+        ordered=getattr(client, "ordered_by_key", True),
+        dry_run=run.dry_run,
+    )
+
+
+def _state_running(*, db: Database, plan: _Plan) -> None:
+    fresh = {"token": None, "lastKey": None, "pages": 0, "watermark": None}
+    db[store.SYNC_STATE].update_one(
+        {"_id": plan.state_id},
+        {
+            "$set": {
+                "status": "running",
+                "query": _query_doc(plan.query),
+                "startedAt": utcnow_iso(),
+                "error": None,
+                **({} if plan.resume else fresh),
+            }
+        },
+        upsert=True,
+    )
+
+
+def _state_ok(*, db: Database, plan: _Plan, counters: SyncCounters) -> None:
     db[store.SYNC_STATE].update_one(
         {"_id": plan.state_id},
         {
@@ -371,35 +349,3 @@ def _replicate(
             }
         },
     )
-
-
-def _first_after(keys: list[str], token: str | None) -> int:
-    from bisect import bisect_right
-
-    return bisect_right(keys, token) if token else 0
-
-
-def _purge_range(
-    *,
-    db: Database,
-    source: str,
-    keys: list[str],
-    start: int,
-    upto: str | None,
-    seen: set[str],
-    counters: SyncCounters,
-    dry_run: bool,
-) -> int:
-    """Delete stored listings with keys in (previous page end, ``upto``] that the feed did not send."""
-    from bisect import bisect_right
-
-    end = bisect_right(keys, upto) if upto is not None else len(keys)
-    missing = [k for k in keys[start:end] if k not in seen]
-    if missing:
-        if not dry_run:
-            changes_journal(db=db, source=source, keys=missing)
-            for part in chunks(missing):
-                db[store.LISTINGS].delete_many({"listingKey": {"$in": part}})
-        counters.purged += len(missing)
-        counters.removed_keys.update(missing)
-    return end

@@ -144,47 +144,62 @@ def _write_docs(
         result.updated += len(changed)
         return [*new, *(d for d, _ in changed)]
     if new:
-        for doc in new:
-            if "priceHistory" not in doc:  # moved listings arrive with their history
-                doc["priceHistory"] = _first_history(doc)
-            doc["syncedAt"] = now
-        try:
-            db[collection].insert_many(new, ordered=False)
-            result.inserted += len(new)
-        except BulkWriteError as exc:
-            # A resumed page may find some of its documents already written: update those instead.
-            dup_idx = {e["index"] for e in exc.details["writeErrors"] if e["code"] == DUPLICATE_KEY}
-            result.errors += len(exc.details["writeErrors"]) - len(dup_idx)
-            result.inserted += exc.details.get("nInserted", 0)
-            again = QueriedDocs(db).lookup(collection, [new[i]["listingKey"] for i in dup_idx])
-            for i in dup_idx:
-                doc = new[i]
-                doc.pop("_id", None)
-                before = again.get(doc["listingKey"])
-                if before and before.content_hash == doc["contentHash"]:
-                    result.unchanged += 1
-                else:
-                    changed.append((doc, before or Stored("", None)))
-        for doc in new:
-            doc.pop("_id", None)  # insert_many adds it; callers reuse the dicts
+        changed += _insert_new(db=db, collection=collection, new=new, result=result, now=now)
     if changed:
-        ops = []
-        for doc, before in changed:
-            fields = {k: v for k, v in doc.items() if k != "priceHistory"}
-            fields["syncedAt"] = now
-            update: dict[str, Any] = {"$set": fields}
-            if before.list_price is not None and before.list_price != doc["listPrice"]:
-                update["$push"] = {
-                    "priceHistory": {
-                        "date": doc["modificationTimestamp"][:10],
-                        "price": doc["listPrice"],
-                        "event": "Price Change",
-                    }
-                }
-            ops.append(UpdateOne({"listingKey": doc["listingKey"]}, update, upsert=True))
-        db[collection].bulk_write(ops, ordered=False)
+        _update_changed(db=db, collection=collection, changed=changed, now=now)
         result.updated += len(changed)
     return [*new, *(d for d, _ in changed)]
+
+
+def _insert_new(
+    *, db: Database, collection: str, new: list[dict[str, Any]], result: PageResult, now: str
+) -> list[tuple[dict[str, Any], Stored]]:
+    """Insert documents not stored yet; returns those a resumed page had written meanwhile and
+    that changed since (to be updated instead)."""
+    changed: list[tuple[dict[str, Any], Stored]] = []
+    for doc in new:
+        if "priceHistory" not in doc:  # moved listings arrive with their history
+            doc["priceHistory"] = _first_history(doc)
+        doc["syncedAt"] = now
+    try:
+        db[collection].insert_many(new, ordered=False)
+        result.inserted += len(new)
+    except BulkWriteError as exc:
+        # A resumed page may find some of its documents already written: update those instead.
+        dup_idx = {e["index"] for e in exc.details["writeErrors"] if e["code"] == DUPLICATE_KEY}
+        result.errors += len(exc.details["writeErrors"]) - len(dup_idx)
+        result.inserted += exc.details.get("nInserted", 0)
+        again = QueriedDocs(db).lookup(collection, [new[i]["listingKey"] for i in dup_idx])
+        for i in dup_idx:
+            doc = new[i]
+            doc.pop("_id", None)
+            before = again.get(doc["listingKey"])
+            if before and before.content_hash == doc["contentHash"]:
+                result.unchanged += 1
+            else:
+                changed.append((doc, before or Stored("", None)))
+    for doc in new:
+        doc.pop("_id", None)  # insert_many adds it; callers reuse the dicts
+    return changed
+
+
+def _update_changed(*, db: Database, collection: str, changed: list[tuple[dict[str, Any], Stored]], now: str) -> None:
+    """Update changed documents in place; a new list price adds a price-history entry."""
+    ops = []
+    for doc, before in changed:
+        fields = {k: v for k, v in doc.items() if k != "priceHistory"}
+        fields["syncedAt"] = now
+        update: dict[str, Any] = {"$set": fields}
+        if before.list_price is not None and before.list_price != doc["listPrice"]:
+            update["$push"] = {
+                "priceHistory": {
+                    "date": doc["modificationTimestamp"][:10],
+                    "price": doc["listPrice"],
+                    "event": "Price Change",
+                }
+            }
+        ops.append(UpdateOne({"listingKey": doc["listingKey"]}, update, upsert=True))
+    db[collection].bulk_write(ops, ordered=False)
 
 
 def moves_reconcile(*, db: Database, source: str) -> int:
@@ -226,30 +241,79 @@ def page_write(
     result.changed_keys += [d["listingKey"] for d in written]
 
     if closed:
-        moving = [d["listingKey"] for d in closed if d["listingKey"] in known_active]
-        if moving and not dry_run:
-            db[store.SYNC_STATE].update_one(
-                {"_id": f"{source}:moves"}, {"$addToSet": {"keys": {"$each": moving}}}, upsert=True
-            )
-            _carry_history(db=db, docs=[d for d in closed if d["listingKey"] in known_active])
-        written = _write_docs(
+        _closed_write(
             db=db,
-            collection=store.CLOSED,
-            docs=closed,
-            known=known.lookup(store.CLOSED, [d["listingKey"] for d in closed]),
+            source=source,
+            closed=closed,
+            known=known,
+            known_active=known_active,
             result=result,
             now=now,
             dry_run=dry_run,
+            between_move_writes=between_move_writes,
         )
-        result.closed_keys += [d["listingKey"] for d in written]
-        if moving:
-            if between_move_writes:
-                between_move_writes()
-            if not dry_run:
-                db[store.LISTINGS].delete_many({"listingKey": {"$in": moving}})
-                db[store.SYNC_STATE].update_one({"_id": f"{source}:moves"}, {"$pullAll": {"keys": moving}})
-            result.moved += len(moving)
-            result.removed_keys += moving
+    sold_deleted = _gone_remove(
+        db=db, docs=docs, off=off, known=known, known_active=known_active, result=result, dry_run=dry_run
+    )
+    if isinstance(known, PreloadedDocs) and not dry_run:
+        known.remember(store.LISTINGS, [d for d in active if d.get("contentHash")])
+        known.remember(store.CLOSED, closed)
+        known.forget(store.LISTINGS, [d["listingKey"] for d in closed] + off)
+        known.forget(store.CLOSED, sold_deleted)
+    return result
+
+
+def _closed_write(
+    *,
+    db: Database,
+    source: str,
+    closed: list[dict[str, Any]],
+    known: KnownDocs,
+    known_active: dict[str, Stored],
+    result: PageResult,
+    now: str,
+    dry_run: bool,
+    between_move_writes: Callable[[], None] | None,
+) -> None:
+    """Write closed sales; a listing that closed moves from ``listings`` to ``closed`` (logged
+    first, so a crash between the two writes is finished by ``moves_reconcile``)."""
+    moving = [d["listingKey"] for d in closed if d["listingKey"] in known_active]
+    if moving and not dry_run:
+        db[store.SYNC_STATE].update_one(
+            {"_id": f"{source}:moves"}, {"$addToSet": {"keys": {"$each": moving}}}, upsert=True
+        )
+        _carry_history(db=db, docs=[d for d in closed if d["listingKey"] in known_active])
+    written = _write_docs(
+        db=db,
+        collection=store.CLOSED,
+        docs=closed,
+        known=known.lookup(store.CLOSED, [d["listingKey"] for d in closed]),
+        result=result,
+        now=now,
+        dry_run=dry_run,
+    )
+    result.closed_keys += [d["listingKey"] for d in written]
+    if moving:
+        if between_move_writes:
+            between_move_writes()
+        if not dry_run:
+            db[store.LISTINGS].delete_many({"listingKey": {"$in": moving}})
+            db[store.SYNC_STATE].update_one({"_id": f"{source}:moves"}, {"$pullAll": {"keys": moving}})
+        result.moved += len(moving)
+        result.removed_keys += moving
+
+
+def _gone_remove(
+    *,
+    db: Database,
+    docs: list[dict[str, Any]],
+    off: list[str],
+    known: KnownDocs,
+    known_active: dict[str, Stored],
+    result: PageResult,
+    dry_run: bool,
+) -> list[str]:
+    """Remove listings that went off the market, and sales the MLS deleted; returns the latter."""
     gone = [k for k in off if k in known_active]
     if gone and not dry_run:
         for part in chunks(gone):
@@ -264,12 +328,7 @@ def page_write(
             db[store.CLOSED].delete_many({"listingKey": {"$in": part}})
     result.removed += len(sold_deleted)
     result.removed_keys += sold_deleted
-    if isinstance(known, PreloadedDocs) and not dry_run:
-        known.remember(store.LISTINGS, [d for d in active if d.get("contentHash")])
-        known.remember(store.CLOSED, closed)
-        known.forget(store.LISTINGS, [d["listingKey"] for d in closed] + off)
-        known.forget(store.CLOSED, sold_deleted)
-    return result
+    return sold_deleted
 
 
 def _carry_history(*, db: Database, docs: list[dict[str, Any]]) -> None:
