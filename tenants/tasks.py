@@ -9,14 +9,6 @@ from django_tenants.utils import schema_context
 
 from core.tenancy import current_schema, tenant_task
 
-__all__ = [
-    "schema_report",
-    "site_grace_periods_expire",
-    "site_provision",
-    "site_trials_expire",
-    "tenant_task",
-]  # tenant_task: moved to core
-
 
 @tenant_task(name="tenants.current_schema")
 def schema_report(*, schema_name: str) -> str:
