@@ -25,6 +25,7 @@ from django.utils import timezone
 from listings.alerts import _site_scope, changed_documents
 from listings.models import AlertSent, SavedSearch
 from listings.readmodel.reference import card
+from listings.saved_queries import saved_query_string
 from listings.unsubscribe import unsubscribe_all_token, unsubscribe_token
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,6 @@ def _items(alerts: list[AlertSent], base: str, docs: Docs) -> list[dict[str, Any
 
 
 def _section(saved: SavedSearch, alerts: list[AlertSent], base: str, schema_name: str, docs: Docs) -> dict[str, Any]:
-    from listings.views import saved_query_string
-
     token = unsubscribe_token(schema_name=schema_name, saved_search_id=saved.pk)
     return {
         "saved": saved,

@@ -81,7 +81,7 @@ def saved_search_create(
 ) -> SavedSearch:
     """Create a saved search within the plan's limits (``billing`` entitlements).
 
-    ``query`` is already validated (``listings.views.saved_query_from``): name -> raw values.
+    ``query`` is already validated (``listings.saved_queries.saved_query_from``): name -> raw values.
     Raises ``SavedSearchDenied`` when the plan's ceiling is reached or SMS is not included."""
     # Serialise concurrent creations by the same user so the ceiling holds.
     from django.contrib.auth import get_user_model

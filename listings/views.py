@@ -32,6 +32,8 @@ from listings.models import Favorite, SavedSearch, Swipe
 from listings.readmodel.loader import get_closed_model, get_read_model
 from listings.readmodel.memo import SnapshotMemo
 from listings.readmodel.query import SearchQuery
+from listings.saved_queries import describe as _describe
+from listings.saved_queries import saved_query_from, saved_query_string
 from listings.store import CLOSED, LISTINGS, get_db
 from listings.validation import (
     SEARCH_PARAMS,
@@ -53,8 +55,6 @@ PHOTO_SIZES = (
 )
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 PAGE_SIZE = 24
-# Parameters a saved search keeps (the rest are presentation: page, size, sort).
-SAVED_PARAMS = tuple(p for p in SEARCH_PARAMS if p.name not in ("page", "pageSize", "sort"))
 SWIPE_QUEUE_PARAMS = tuple(p for p in SEARCH_PARAMS if p.name not in ("page", "pageSize"))
 
 
@@ -677,51 +677,6 @@ def favorites_page(request: HttpRequest) -> HttpResponse:
 
 
 # ---- saved searches --------------------------------------------------------------------------
-
-
-def saved_query_from(request: HttpRequest, raw: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Validated saved-search parameters (raw strings as the API takes them), city slugs
-    resolved to names so alerts can match documents without the read model."""
-    values = parse_params(raw, SAVED_PARAMS)
-    out: dict[str, list[str]] = {}
-    for name, vs in raw.items():
-        if name not in values:
-            continue
-        out[name] = [v for v in vs if v != ""]
-    if "city" in values:
-        out["city"] = list(selectors.resolve_cities(model=get_read_model(), values=values["city"]))
-    return out
-
-
-def saved_query_string(query: dict[str, Any]) -> str:
-    return urlencode([(k, v) for k, vs in query.items() for v in (vs if isinstance(vs, list) else [vs])])
-
-
-def _describe(query: dict[str, Any]) -> str:
-    labels = {
-        "q": "“{}”",
-        "city": "{}",
-        "minPrice": "from ${}",
-        "maxPrice": "up to ${}",
-        "minBeds": "{}+ bd",
-        "minBaths": "{}+ ba",
-        "propertyType": "{}",
-        "pool": "pool: {}",
-        "landLease": "land lease: {}",
-        "maxHoa": "HOA ≤ ${}",
-        "bbox": "map area",
-        "polygon": "drawn area",
-    }
-    parts = []
-    for k, vs in query.items():
-        vals = vs if isinstance(vs, list) else [vs]
-        if k in ("bbox", "polygon"):
-            parts.append(labels[k])
-        elif k in labels:
-            parts.append(labels[k].format(", ".join(vals)))
-        else:
-            parts.append(f"{k}: {', '.join(vals)}")
-    return " · ".join(parts) or "All listings"
 
 
 def _parse_saved_body(request: HttpRequest, body: dict[str, Any]) -> tuple[dict[str, list[str]], str, str, bool]:

@@ -111,3 +111,116 @@ def test_the_production_image_leaves_out_devtools_tests_and_benchmarks() -> None
     assert not [src for src in copied if src.rstrip("/") in ("devtools", "tests", "bench", ".")]
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {"devtools", "bench", "tests", "**/tests", "conftest.py"} <= ignored
+
+
+# ---- the import graph between apps -------------------------------------------------------------
+
+
+def _node(module: str) -> str:
+    """The graph node of a module: its app, or for the project package ``config`` its first
+    submodule (``config.urls_common`` imports every app's views, and apps may read
+    ``config.features``: two different layers, so two nodes)."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "config" and len(parts) > 1 else parts[0]
+
+
+def app_import_graph() -> dict[str, dict[str, list[str]]]:
+    """``{importer: {imported: ["path:line", ...]}}`` between production packages, from every
+    import in the source: module level and inside functions alike (a function-level import
+    only defers a cycle to run time, it does not remove it)."""
+    packages = set(production_packages())
+    graph: dict[str, dict[str, list[str]]] = {}
+    for module, path in production_modules():
+        src = _node(module)
+        for name, line in imported_modules(path, module):
+            if name.split(".")[0] not in packages:
+                continue
+            dst = _node(name)
+            if dst != src:
+                graph.setdefault(src, {}).setdefault(dst, []).append(f"{path.relative_to(ROOT)}:{line}")
+    return graph
+
+
+def _cycles(graph: dict[str, dict[str, list[str]]]) -> list[list[str]]:
+    """Strongly connected components with more than one node (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, {}):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycles_between_apps() -> None:
+    graph = app_import_graph()
+    assert graph.get("listings") and graph.get("tenants"), "the graph misses the apps"
+    report = []
+    for component in _cycles(graph):
+        members = set(component)
+        for src in component:
+            for dst, where in sorted(graph[src].items()):
+                if dst in members:
+                    report.append(f"{src} -> {dst}: {', '.join(where[:3])}")
+    assert report == [], "import cycle between apps:\n" + "\n".join(report)
+
+
+def test_the_cycle_finder_finds_cycles() -> None:
+    assert _cycles({"a": {"b": []}, "b": {"c": []}, "c": {"a": []}, "d": {"a": []}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b": []}, "b": {}}) == []
+
+
+def test_core_imports_no_app() -> None:
+    """``core`` is what every app may import, so it imports none of them."""
+    packages = set(production_packages()) - {"core"}
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for module, path in production_modules()
+        if module.split(".")[0] == "core"
+        for name, line in imported_modules(path, module)
+        if name.split(".")[0] in packages
+    ]
+    assert offenders == []
+
+
+def _is_view_module(module: str) -> bool:
+    """Views, API endpoints, URLconfs and Wagtail hooks (which register admin views)."""
+    name = module.split(".")[-1]
+    return name.endswith(("views", "api")) or name.startswith("urls") or name == "wagtail_hooks"
+
+
+def test_no_service_selector_or_task_imports_a_view() -> None:
+    """Logic (services, selectors, tasks, anything that is not a view or URLconf) never imports
+    a view module: what two views share lives beside the logic, not in a view."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for module, path in production_modules()
+        if not _is_view_module(module) and "commands" not in module.split(".")
+        for name, line in imported_modules(path, module)
+        if name.split(".")[0] in production_packages() and name.split(".")[-1].endswith("views")
+    ]
+    assert offenders == []
