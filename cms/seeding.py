@@ -27,8 +27,8 @@ from config.features import feature_on
 def site_pages_seed(*, site_name: str, tagline: str = "", agent_name: str = "") -> Page:
     """Seed the current schema's pages (once) and return the home page."""
     cloned_home = HomePage.objects.first()
-    home = _home_page(title=site_name, tagline=tagline)
-    _child_pages(home=home, site_name=site_name, agent_name=agent_name)
+    home = home_page_ensure(title=site_name, tagline=tagline)
+    child_pages_ensure(home=home, site_name=site_name, agent_name=agent_name)
     community_index_ensure(home=home)
     if cloned_home is not None:
         _retitle_cloned_pages(home=home, site_name=site_name, tagline=tagline, agent_name=agent_name)
@@ -81,7 +81,8 @@ def _retitle_cloned_pages(*, home: Page, site_name: str, tagline: str, agent_nam
     Revision.objects.all().delete()
 
 
-def _home_page(*, title: str, tagline: str = "") -> Page:
+def home_page_ensure(*, title: str, tagline: str = "") -> Page:
+    """The schema's home page, created (and published) once."""
     existing = HomePage.objects.first()
     if existing is not None:
         return existing
@@ -112,7 +113,9 @@ def _hero_subheading() -> str:
     return ", ".join(["Search every listing on the MLS", *extras]) + "."
 
 
-def _child_pages(*, home: Page, site_name: str, agent_name: str) -> None:
+def child_pages_ensure(*, home: Page, site_name: str, agent_name: str) -> None:
+    """About, the blog with a first post and Contact with its form, once (a home page that
+    has children keeps them)."""
     if home.get_children().exists():
         return
     about = StandardPage(title="About", slug="about", introduction=f"Meet {agent_name or site_name}.")

@@ -27,12 +27,12 @@ EXTRA_PERMISSIONS = (
 
 def _home() -> Page:
     from cms.models import HomePage
-    from tenants.site_setup import _home_page
+    from cms.seeding import home_page_ensure
 
     existing = HomePage.objects.first()
     if existing is not None:
         return existing
-    home = _home_page(title=settings.FLAGSHIP_NAME, tagline=HERO_SUBHEADING)
+    home = home_page_ensure(title=settings.FLAGSHIP_NAME, tagline=HERO_SUBHEADING)
     HomePage.objects.filter(pk=home.pk).update(
         hero_heading=HERO_HEADING,
         seo_title=f"{settings.FLAGSHIP_NAME}: Palm Springs and Coachella Valley homes for sale",
@@ -80,21 +80,20 @@ def flagship_site_ensure() -> Site:
     """The flagship's pages (home, about, market updates, contact form, communities), its Wagtail
     Site on ``FLAGSHIP_DOMAIN`` and its branding, in the public schema. Idempotent: what the
     flagship's editors changed since is kept."""
-    from tenants.services import SiteBrandingInput
-    from tenants.site_setup import _child_pages, _site, community_index_ensure
+    from cms.seeding import child_pages_ensure, community_index_ensure, wagtail_site_set
     from themes.branding import flagship_branding_defaults
     from themes.models import SiteBranding
 
     with schema_context(settings.PUBLIC_SCHEMA_NAME), transaction.atomic():
         defaults = flagship_branding_defaults()
         home = _home()
-        _child_pages(home=home, branding=SiteBrandingInput(**defaults))
+        child_pages_ensure(home=home, site_name=defaults["site_name"], agent_name=defaults["agent_name"])
         community_index_ensure(home=home)
         existing = Site.objects.filter(is_default_site=True).first()
         if existing is not None and existing.root_page_id == home.pk and existing.hostname == settings.FLAGSHIP_DOMAIN:
             site = existing
         else:
-            site = _site(hostname=settings.FLAGSHIP_DOMAIN, home=home, site_name=settings.FLAGSHIP_NAME)
+            site = wagtail_site_set(hostname=settings.FLAGSHIP_DOMAIN, home=home, site_name=settings.FLAGSHIP_NAME)
         SiteBranding.objects.get_or_create(site=site, defaults=defaults)
         _editors_group(home=home)
         return site
