@@ -17,7 +17,7 @@ from billing.decorators import upgrade_prompt_response
 from core.tenancy import current_schema
 from listings.readmodel.loader import get_closed_model, get_read_model
 from listings.selectors import site_scope
-from listings.views import map_style
+from listings.web import map_style
 from themes.branding import branding_for_request
 
 from .charts import adjusted_prices_svg, comps_map_svg

@@ -11,11 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from listings.clusters.cache import get_cluster_cache
-from listings.readmodel.loader import get_read_model
+from listings.models import Favorite, SavedSearch, Swipe
+from listings.readmodel.loader import get_closed_model, get_read_model
 from listings.readmodel.model import ReadModel
 from listings.readmodel.query import SearchQuery, SearchResult
 from listings.readmodel.stats import facets
+from listings.store import CLOSED, LISTINGS, get_db
 
 DETAIL_PROJECTION = {"_id": 0, "contentHash": 0, "syncedAt": 0}
 
@@ -47,8 +51,6 @@ def listing_search(*, query: SearchQuery, model: ReadModel | None = None) -> Sea
 
 def listing_detail(*, slug: str, scope: Scope) -> dict[str, Any] | None:
     """The full document of a listing visible on this site, or None."""
-    from listings.store import LISTINGS, get_db
-
     model = get_read_model()
     row = model.row_of_slug(slug)
     filt: dict[str, Any] = (
@@ -105,3 +107,92 @@ def cluster_detail(*, query: SearchQuery, cluster_id: int, limit: int, offset: i
         return None
     rows = entry.rows[leaves]
     return {"clusterId": cluster_id, "expansionZoom": zoom, "leaves": model.cards(rows)}
+
+
+# ---- a listing's page, the visitor's own things ---------------------------------------------------
+
+
+def _shown(doc: dict[str, Any] | None, scope: Scope) -> bool:
+    return doc is not None and (scope.mls_sources is None or doc.get("mlsSource") in scope.mls_sources)
+
+
+def _closed_since_snapshot(slug: str, scope: Scope) -> bool:
+    """Is ``slug`` an active listing of the current snapshot, of a source this site shows?
+    (Then it may have closed since, and only the store knows.)"""
+    model = get_read_model()
+    row = model.row_of_slug(slug)
+    if row is None:
+        return False
+    if scope.mls_sources is None:
+        return True
+    return int(model.cols["source"][row]) in model.dicts["source"].lookup(scope.mls_sources).tolist()
+
+
+def listing_document(*, slug: str, scope: Scope) -> tuple[dict[str, Any] | None, bool]:
+    """(document, sold) of a listing this site shows: the active store first, then closed sales.
+
+    Closed sales are found by key through the closed read model's slug index: the store has no
+    slug index on closed sales, so a slug query there scans every sale (any mistyped or
+    crawled address would). Only a slug the active snapshot still knows (a listing that closed
+    since) is asked of the store by slug."""
+    doc = listing_detail(slug=slug, scope=scope)
+    if doc is not None:
+        return doc, doc.get("standardStatus") == "Closed"
+    closed_model = get_closed_model()
+    row = closed_model.row_of_slug(slug)
+    if row is not None:
+        filt = {"listingKey": str(closed_model.cols["key"][row])}
+    elif _closed_since_snapshot(slug, scope):
+        filt = {"slug": slug}
+    else:
+        return None, False
+    closed = get_db()[CLOSED].find_one(filt, DETAIL_PROJECTION)
+    return (closed, True) if _shown(closed, scope) else (None, False)
+
+
+def listing_visible(*, key: str, scope: Scope) -> dict[str, Any] | None:
+    """The store's ``{listingKey, mlsSource, slug}`` of a listing this site shows, or None."""
+    doc = get_db()[LISTINGS].find_one({"listingKey": key}, {"_id": 0, "listingKey": 1, "mlsSource": 1, "slug": 1})
+    return doc if _shown(doc, scope) else None
+
+
+def listing_cards_for_keys(*, keys: list[str], scope: Scope) -> list[dict[str, Any]]:
+    """Cards of listings by key, in the given order, only those this site shows."""
+    model = get_read_model()
+    rows = [r for r in (model.row_of_key(k) for k in keys) if r is not None]
+    if not rows:
+        return []
+    cards = model.cards(np.asarray(rows, dtype=np.int64))
+    if scope.mls_sources is not None:
+        allowed = {
+            d["listingKey"]
+            for d in get_db()[LISTINGS].find(
+                {"listingKey": {"$in": [str(c["key"]) for c in cards]}, "mlsSource": {"$in": list(scope.mls_sources)}},
+                {"_id": 0, "listingKey": 1},
+            )
+        }
+        cards = [c for c in cards if c["key"] in allowed]
+    return cards
+
+
+def favorite_exists(*, user: Any, listing_key: str) -> bool:
+    return Favorite.objects.filter(user=user, listing_key=listing_key).exists()
+
+
+def favorite_keys(*, user: Any) -> list[str]:
+    return list(Favorite.objects.filter(user=user).values_list("listing_key", flat=True))
+
+
+def saved_searches(*, user: Any) -> list[SavedSearch]:
+    return list(SavedSearch.objects.filter(user=user))
+
+
+def swiped_keys(*, user: Any, anonymous_id: str) -> set[str]:
+    """Listing keys swiped by the signed-in ``user``, else by the anonymous visitor's cookie id."""
+    if getattr(user, "is_authenticated", False):
+        qs = Swipe.objects.filter(user=user)
+    elif anonymous_id:
+        qs = Swipe.objects.filter(user__isnull=True, anonymous_id=anonymous_id)
+    else:
+        return set()
+    return set(qs.values_list("listing_key", flat=True))

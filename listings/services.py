@@ -110,3 +110,23 @@ def saved_search_create(
 def saved_search_delete(*, user: Any, pk: int) -> int:
     deleted, _ = SavedSearch.objects.filter(user=user, pk=pk).delete()
     return deleted
+
+
+def saved_search_settings_update(*, user: Any, pk: int, frequency: str | None, sms_enabled: bool) -> SavedSearch | None:
+    """Change how a user's saved search alerts them; None when it is not theirs. Raises
+    ``SavedSearchDenied`` (nothing changed) when SMS is switched on without the plan for it."""
+    from billing.plans import Feature
+    from billing.selectors import entitlement_check
+
+    saved = SavedSearch.objects.filter(user=user, pk=pk).first()
+    if saved is None:
+        return None
+    if sms_enabled and not saved.sms_enabled:
+        sms = entitlement_check(user=user, feature=Feature.SMS_ALERTS)
+        if not sms.allowed:
+            raise SavedSearchDenied("sms_not_included", "SMS alerts come with the Ultimate plan and above.", sms)
+    if frequency in SavedSearch.Frequency.values:
+        saved.frequency = frequency
+    saved.sms_enabled = sms_enabled
+    saved.save(update_fields=["frequency", "sms_enabled"])
+    return saved

@@ -4,7 +4,7 @@ Wagtail's catch-all: ``path("", include("listings.urls"))``."""
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from listings import community_views, unsubscribe, views
+from listings import community_views, saved_views, search_views, unsubscribe, views
 from listings.sitemaps import SITEMAPS
 
 app_name = "listings"
@@ -12,14 +12,14 @@ app_name = "listings"
 urlpatterns = [
     path("listings/<str:slug>/", views.listing_page, name="listing"),
     path("listings/<str:slug>/showing/", views.showing_request, name="showing_request"),
-    path("search/", views.search_page, name="search"),
-    path("map/", views.map_page, name="map"),
-    path("swipe/", views.swipe_page, name="swipe"),
-    path("favorites/", views.favorites_page, name="favorites"),
-    path("favorites/<str:key>/toggle/", views.favorite_toggle, name="favorite_toggle"),
-    path("saved-searches/", views.saved_searches_page, name="saved_searches"),
-    path("saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
-    path("saved-searches/<int:pk>/update/", views.saved_search_update, name="saved_search_update"),
+    path("search/", search_views.search_page, name="search"),
+    path("map/", search_views.map_page, name="map"),
+    path("swipe/", search_views.swipe_page, name="swipe"),
+    path("favorites/", saved_views.favorites_page, name="favorites"),
+    path("favorites/<str:key>/toggle/", saved_views.favorite_toggle, name="favorite_toggle"),
+    path("saved-searches/", saved_views.saved_searches_page, name="saved_searches"),
+    path("saved-searches/<int:pk>/delete/", saved_views.saved_search_delete, name="saved_search_delete"),
+    path("saved-searches/<int:pk>/update/", saved_views.saved_search_update, name="saved_search_update"),
     # Generated community pages, or the site editor's Wagtail page at the same address.
     path("communities/", community_views.communities_page, name="communities"),
     path("communities/<str:city>/", community_views.city_page, name="city"),

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from listings.views import map_style
+from listings.web import map_style
 from rentals import hosting, payments, selectors, services
 from rentals.calendars import property_ical
 from rentals.forms import BookingForm, MessageForm, QuoteForm, ReviewForm, SearchForm

@@ -13,11 +13,11 @@ import pytest
 from django.template import Context, Template
 
 from listings import selectors
+from listings.detail import gallery_thumbs
 from listings.readmodel import loader
 from listings.readmodel.query import SearchQuery
 from listings.store import LISTINGS, get_db
 from listings.tests.pages_support import RICH_KEY, RICH_SLUG, pages_urls, store
-from listings.views import _gallery_thumbs
 
 __all__ = ["pages_urls", "store"]
 
@@ -141,11 +141,11 @@ def test_gallery_thumbnails_are_the_template_markup_escaped() -> None:
         {"src": "y", "srcset": "", "caption": "Kitchen", "thumb": "t3"},
     ]
     alt = '12 O\'Brien "Way" <b>'
-    html = str(_gallery_thumbs(photos, alt=alt))
+    html = str(gallery_thumbs(photos, alt=alt))
     assert html == TEMPLATE_THUMBS.render(Context({"photos": photos, "alt": alt}))
     assert "<script>" not in html and "<b>" not in html and "&amp;b=2" in html
     assert html.count('aria-current="true"') == 1
-    assert str(_gallery_thumbs([], alt=alt)) == ""
+    assert str(gallery_thumbs([], alt=alt)) == ""
 
 
 def test_sold_listings_are_found_by_key_through_the_closed_snapshot(
