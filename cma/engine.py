@@ -289,18 +289,15 @@ def _adjust(model: MarketModel, sales: Sales, subject_parts: dict[str, float], r
     return lines
 
 
-def _reconcile(
-    subject: Subject,
+def _adjusted_comps(
     sales: Sales,
     model: MarketModel,
-    point: Point,
-    as_of_day: float,
+    subject_parts: dict[str, float],
     rows: np.ndarray,
     comp_mi: np.ndarray,
     sim: np.ndarray,
-    search: comps_mod.Search,
-) -> Valuation:
-    subject_parts = model.parts(point, day=as_of_day)
+) -> list[Comp]:
+    """Each comp with its adjustments to the subject and its adjusted price."""
     comps: list[Comp] = []
     for row, mi, s in zip(rows.tolist(), comp_mi.tolist(), sim.tolist(), strict=True):
         lines = _adjust(model, sales, subject_parts, row)
@@ -317,6 +314,21 @@ def _reconcile(
                 adjusted=price * math.exp(sum(a.log for a in lines)),
             )
         )
+    return comps
+
+
+def _reconcile(
+    subject: Subject,
+    sales: Sales,
+    model: MarketModel,
+    point: Point,
+    as_of_day: float,
+    rows: np.ndarray,
+    comp_mi: np.ndarray,
+    sim: np.ndarray,
+    search: comps_mod.Search,
+) -> Valuation:
+    comps = _adjusted_comps(sales, model, model.parts(point, day=as_of_day), rows, comp_mi, sim)
     raw = np.array([1.0 / (WEIGHT_FLOOR + c.similarity) / (1.0 + c.gross / GROSS_SCALE) for c in comps])
     logs = np.log([c.adjusted for c in comps])
     # A comp whose adjusted price sits far from the others' (an odd sale, a data error) is

@@ -93,6 +93,28 @@ def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
     return float(x[o][np.searchsorted(cw, cw[-1] / 2)])
 
 
+def _numeric_columns(
+    sales: Sales, rows: np.ndarray, w0: np.ndarray
+) -> tuple[list[str], dict[str, float], list[np.ndarray]]:
+    """The numeric features known for at least half the sales (the rest filled with their
+    weighted median) that vary: (names, fill values, columns)."""
+    raw = features({k: v[rows] for k, v in sales.num.items()})
+    numeric: list[str] = []
+    fill: dict[str, float] = {}
+    cols: list[np.ndarray] = []
+    for name, x in raw.items():
+        known = np.isfinite(x)
+        if known.mean() < 0.5:
+            continue
+        fill[name] = _weighted_median(x[known], w0[known])
+        x = np.where(known, x, fill[name])
+        if np.ptp(x) <= 1e-9:
+            continue
+        numeric.append(name)
+        cols.append(x)
+    return numeric, fill, cols
+
+
 @dataclass
 class MarketModel:
     """A fitted local model. ``coef`` per numeric column, ``effects`` per category code,
@@ -118,18 +140,7 @@ class MarketModel:
             return None
         w0 = weights / weights.mean()
         y = np.log(sales.num["price"][rows])
-        raw = features({k: v[rows] for k, v in sales.num.items()})
-        numeric, fill, cols = [], {}, []
-        for name, x in raw.items():
-            known = np.isfinite(x)
-            if known.mean() < 0.5:
-                continue
-            fill[name] = _weighted_median(x[known], w0[known])
-            x = np.where(known, x, fill[name])
-            if np.ptp(x) <= 1e-9:
-                continue
-            numeric.append(name)
-            cols.append(x)
+        numeric, fill, cols = _numeric_columns(sales, rows, w0)
         means = {name: float(np.average(c, weights=w0)) for name, c in zip(numeric, cols, strict=True)}
         blocks = [np.ones((len(rows), 1))] + [(c - means[n])[:, None] for n, c in zip(numeric, cols, strict=True)]
         pen = [0.0] + [1e-6 * len(rows) * float(np.var(c)) for c in cols]

@@ -17,7 +17,7 @@ import numpy as np
 from listings.readmodel.model import ReadModel
 from listings.readmodel.normalize import EPOCH
 
-from .engine import Subject, Valuation
+from .engine import Comp, Subject, Valuation
 from .sales import Sales, haversine_mi
 
 ACTIVE_STATUSES = ("active", "active under contract", "pending", "coming soon")
@@ -56,36 +56,37 @@ def subject_facts(s: Subject) -> dict[str, Any]:
     }
 
 
+def _comp_row(c: Comp, *, sales: Sales, closed: ReadModel) -> dict[str, Any]:
+    """One comparable sale as the report shows it."""
+    row = c.row
+    cols = closed.cols
+    return {
+        "key": c.key,
+        "address": str(cols["address"][row]),
+        "city": closed.dicts["city"].values[int(cols["city"][row])] or "",
+        "slug": str(cols["slug"][row]),
+        "lat": round(float(cols["lat"][row]), 6),
+        "lon": round(float(cols["lon"][row]), 6),
+        "close_date": _day(c.day),
+        "price": _r(c.price),
+        "sqft": _r(float(sales.num["sqft"][row])),
+        "beds": _num(float(sales.num["beds"][row])),
+        "baths": _num(float(sales.num["baths"][row])),
+        "year": _r(float(sales.num["year"][row])),
+        "miles": round(c.miles, 2),
+        "weight": round(c.weight, 4),
+        "adjustments": [{"label": a.label, "amount": _r(a.amount)} for a in c.adjustments],
+        "adjusted": _r(c.adjusted),
+        "ppsf": _r(c.price / float(sales.num["sqft"][row])),
+    }
+
+
 def build(
     *, valuation: Valuation, subject: Subject, sales: Sales, closed: ReadModel, active: ReadModel, as_of: date
 ) -> dict[str, Any]:
     v = valuation
     lease = (subject.ptype or "").casefold() == LEASE
-    comps = []
-    for c in v.comps:
-        row = c.row
-        cols = closed.cols
-        comps.append(
-            {
-                "key": c.key,
-                "address": str(cols["address"][row]),
-                "city": closed.dicts["city"].values[int(cols["city"][row])] or "",
-                "slug": str(cols["slug"][row]),
-                "lat": round(float(cols["lat"][row]), 6),
-                "lon": round(float(cols["lon"][row]), 6),
-                "close_date": _day(c.day),
-                "price": _r(c.price),
-                "sqft": _r(float(sales.num["sqft"][row])),
-                "beds": _num(float(sales.num["beds"][row])),
-                "baths": _num(float(sales.num["baths"][row])),
-                "year": _r(float(sales.num["year"][row])),
-                "miles": round(c.miles, 2),
-                "weight": round(c.weight, 4),
-                "adjustments": [{"label": a.label, "amount": _r(a.amount)} for a in c.adjustments],
-                "adjusted": _r(c.adjusted),
-                "ppsf": _r(c.price / float(sales.num["sqft"][row])),
-            }
-        )
+    comps = [_comp_row(c, sales=sales, closed=closed) for c in v.comps]
     search = v.search
     out: dict[str, Any] = {
         "as_of": as_of.isoformat(),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -160,6 +161,33 @@ def within_radius(near: Near, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return inside
 
 
+def _narrow_by_values(mask: np.ndarray, col: Callable[[str], np.ndarray], q: SearchQuery) -> None:
+    """Price, size, rooms, fees, flags and dates: ``mask`` narrowed in place."""
+    for name, bound, lower in (
+        ("price", q.min_price, True),
+        ("price", q.max_price, False),
+        ("beds", q.min_beds, True),
+        ("beds", q.max_beds, False),
+        ("baths", q.min_baths, True),
+        ("sqft", q.min_sqft, True),
+        ("sqft", q.max_sqft, False),
+    ):
+        if bound is not None:
+            v = col(name)
+            mask &= (v >= bound) if lower else ((v <= bound) & (v >= 0))
+    if q.max_hoa is not None:
+        mask &= col("hoa") <= q.max_hoa  # missing (-1) passes: no association
+    if q.pool is not None:
+        mask &= ((col("flags") & POOL) != 0) == q.pool
+    if q.land_lease is not None:
+        mask &= ((col("flags") & LAND_LEASE) != 0) == q.land_lease
+    today = (q.as_of - EPOCH).days
+    if q.open_house:
+        mask &= col("oh_day") >= today
+    if q.newer_than_days is not None:
+        mask &= col("listed_day") >= max(0, today - q.newer_than_days)
+
+
 def select(model: ReadModel, q: SearchQuery) -> np.ndarray:
     """Row ids (ascending) of every listing matching ``q``; ordering is ``order``'s job.
 
@@ -191,29 +219,7 @@ def select(model: ReadModel, q: SearchQuery) -> np.ndarray:
             mask &= _in(col(name), model.dicts[name].lookup(values))
     if q.mls_sources is not None:
         mask &= _in(col("source"), model.dicts["source"].lookup(q.mls_sources))
-    for name, bound, lower in (
-        ("price", q.min_price, True),
-        ("price", q.max_price, False),
-        ("beds", q.min_beds, True),
-        ("beds", q.max_beds, False),
-        ("baths", q.min_baths, True),
-        ("sqft", q.min_sqft, True),
-        ("sqft", q.max_sqft, False),
-    ):
-        if bound is not None:
-            v = col(name)
-            mask &= (v >= bound) if lower else ((v <= bound) & (v >= 0))
-    if q.max_hoa is not None:
-        mask &= col("hoa") <= q.max_hoa  # missing (-1) passes: no association
-    if q.pool is not None:
-        mask &= ((col("flags") & POOL) != 0) == q.pool
-    if q.land_lease is not None:
-        mask &= ((col("flags") & LAND_LEASE) != 0) == q.land_lease
-    today = (q.as_of - EPOCH).days
-    if q.open_house:
-        mask &= col("oh_day") >= today
-    if q.newer_than_days is not None:
-        mask &= col("listed_day") >= max(0, today - q.newer_than_days)
+    _narrow_by_values(mask, col, q)
     if box is not None:
         lat, lon = col("lat"), col("lon")
         # NaN compares false: rows without coordinates drop out here.
