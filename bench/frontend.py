@@ -268,6 +268,9 @@ def main() -> None:
     parser.add_argument("--skip-axe", action="store_true")
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page (the median is kept)")
     parser.add_argument("--only", default="", help="comma-separated Lighthouse pages (default all)")
+    parser.add_argument(
+        "--static-root", default="", help="an already collected STATIC_ROOT (quick reruns while developing)"
+    )
     args = parser.parse_args()
     from bench.server import BenchServer
 
@@ -277,7 +280,11 @@ def main() -> None:
     slug = store_seed(photo_base)
     results: dict[str, float] = {"machine_loadavg_1m_at_start": round(os.getloadavg()[0], 2)}
     try:
-        with BenchServer() as server:
+        # Startup is slow on a loaded machine (each worker imports the app and loads the store).
+        server_args: dict[str, Any] = {"startup_timeout": 300.0}
+        if args.static_root:
+            server_args.update(collectstatic=False, env=bench_env(BENCH_STATIC_ROOT=args.static_root))
+        with BenchServer(**server_args) as server:
             pages = public_pages(slug)
             for name, (host, path) in pages.items():
                 status, body = server.warm(path, host=host)
