@@ -26,29 +26,35 @@
     var layers = map.getStyle().layers || [];
     return layers.length > 1 ? layers[1].id : undefined;  // under anything the page drew
   }
+  // Each layer is converted from TopoJSON in a task of its own (the counties take the
+  // longest): one long task would hold up taps and the first interactions on a slow phone.
+  function later(fn) { return new Promise(function (resolve) { setTimeout(function () { resolve(fn()); }, 0); }); }
   function addLayers(map, world, us) {
-    var topo = window.topojson;
-    var land = topo.feature(world, world.objects.land);
-    var nation = topo.feature(us, us.objects.nation);
-    var states = topo.mesh(us, us.objects.states, function (a, b) { return a !== b; });
-    var counties = topo.mesh(us, us.objects.counties, function (a, b) {
-      return a !== b && Math.floor(Number(a.id) / 1000) === Math.floor(Number(b.id) / 1000);
-    });
-    var coast = topo.mesh(us, us.objects.nation, function (a, b) { return a === b; });
-    var below = beforeId(map);
-    map.addSource("basemap-land", { type: "geojson", data: land });
-    map.addSource("basemap-us", { type: "geojson", data: nation });
-    map.addSource("basemap-states", { type: "geojson", data: states });
-    map.addSource("basemap-counties", { type: "geojson", data: counties });
-    map.addSource("basemap-coast", { type: "geojson", data: coast });
-    map.addLayer({ id: "basemap-land", type: "fill", source: "basemap-land", paint: { "fill-color": LAND } }, below);
-    map.addLayer({ id: "basemap-us", type: "fill", source: "basemap-us", paint: { "fill-color": US_LAND } }, below);
-    map.addLayer({ id: "basemap-counties", type: "line", source: "basemap-counties", minzoom: 6,
-      paint: { "line-color": "#b9b2a3", "line-width": 1, "line-dasharray": [3, 2] } }, below);
-    map.addLayer({ id: "basemap-states", type: "line", source: "basemap-states",
-      paint: { "line-color": "#8f8676", "line-width": 1.6 } }, below);
-    map.addLayer({ id: "basemap-coast", type: "line", source: "basemap-coast",
-      paint: { "line-color": "#7fa7c9", "line-width": 1.4 } }, below);
+    var topo = window.topojson, below = beforeId(map);
+    function layer(id, data, spec) {
+      map.addSource(id, { type: "geojson", data: data });
+      spec.id = id; spec.source = id;
+      map.addLayer(spec, below);
+    }
+    return later(function () { layer("basemap-land", topo.feature(world, world.objects.land), { type: "fill", paint: { "fill-color": LAND } }); })
+      .then(function () { return later(function () { layer("basemap-us", topo.feature(us, us.objects.nation), { type: "fill", paint: { "fill-color": US_LAND } }); }); })
+      .then(function () { return later(function () {
+        var states = topo.mesh(us, us.objects.states, function (a, b) { return a !== b; });
+        layer("basemap-states", states, { type: "line", paint: { "line-color": "#8f8676", "line-width": 1.6 } });
+      }); })
+      .then(function () { return later(function () {
+        var coast = topo.mesh(us, us.objects.nation, function (a, b) { return a === b; });
+        layer("basemap-coast", coast, { type: "line", paint: { "line-color": "#7fa7c9", "line-width": 1.4 } });
+      }); })
+      .then(function () { return later(function () {
+        var counties = topo.mesh(us, us.objects.counties, function (a, b) {
+          return a !== b && Math.floor(Number(a.id) / 1000) === Math.floor(Number(b.id) / 1000);
+        });
+        // Under the state lines and coast, as before.
+        map.addSource("basemap-counties", { type: "geojson", data: counties });
+        map.addLayer({ id: "basemap-counties", type: "line", source: "basemap-counties", minzoom: 6,
+          paint: { "line-color": "#b9b2a3", "line-width": 1, "line-dasharray": [3, 2] } }, "basemap-states");
+      }); });
   }
 
   // City names as small HTML labels (an offline style has no glyph server for map text).
@@ -79,9 +85,11 @@
     var data = Promise.all([getJson(staticUrl(map, "basemapWorld", "world-atlas/land-50m.json")), getJson(staticUrl(map, "basemapUs", "us-atlas/counties-10m.json"))]);
     return Promise.all([ready, data]).then(function (rs) {
       if (!window.topojson) throw new Error("topojson-client missing");
-      addLayers(map, rs[1][0], rs[1][1]);
-      map.getContainer().dataset.basemap = "offline";
-      return placeLabels(map, places);
+      var labels = placeLabels(map, places);
+      return addLayers(map, rs[1][0], rs[1][1]).then(function () {
+        map.getContainer().dataset.basemap = "offline";
+        return labels;
+      });
     }).catch(function (err) {
       map.getContainer().dataset.basemap = "unavailable";
       if (window.console) console.warn("offline basemap:", err);
