@@ -27,7 +27,10 @@ ALL requests (a timed-out request counts with the time it waited), ``offered_rps
 ``achieved_rps`` (responses per second of the sending window), ``send_lag_p99_ms`` and
 ``send_lag_max_ms`` (how late the generator itself was against its schedule: large values mean
 the generator, not the server, was saturated; latencies stay honest either way because they are
-measured from the schedule).
+measured from the schedule). ``t0_wall`` is the wall-clock time (epoch seconds) of the schedule's
+start; with ``records`` (``--records FILE``) every request is also written to FILE as one JSON
+array of ``[target index, scheduled offset s, latency ms, outcome, status]`` (outcome: ok,
+status, timeout, connection), for benchmarks that split the run by time or by kind of request.
 """
 
 from __future__ import annotations
@@ -230,10 +233,11 @@ class _Conn(asyncio.Protocol):
 
 
 class _Job:
-    __slots__ = ("req", "scheduled", "deadline", "done", "retried")
+    __slots__ = ("req", "scheduled", "deadline", "done", "retried", "idx")
 
-    def __init__(self, req: _Request, scheduled: float, timeout: float) -> None:
+    def __init__(self, req: _Request, scheduled: float, timeout: float, idx: int = 0) -> None:
         self.req = req
+        self.idx = idx
         self.scheduled = scheduled
         self.deadline = scheduled + timeout
         self.done = False
@@ -241,7 +245,8 @@ class _Job:
 
 
 class _Recorder:
-    def __init__(self) -> None:
+    def __init__(self, *, keep: bool = False) -> None:
+        self.records: list[tuple[int, float, float, str, int]] | None = [] if keep else None
         self.latencies: list[float] = []
         self.counts = {"ok": 0, "status": 0, "timeout": 0, "connection": 0}
         self.status_counts: dict[int, int] = {}
@@ -259,6 +264,8 @@ class _Recorder:
         if status:
             self.status_counts[status] = self.status_counts.get(status, 0) + 1
         self.latencies.append((now - job.scheduled) * 1000.0)
+        if self.records is not None:
+            self.records.append((job.idx, job.scheduled, (now - job.scheduled) * 1000.0, outcome, status))
         self.last_done = max(self.last_done, now)
 
 
@@ -379,12 +386,17 @@ def _percentile(sorted_values: Sequence[float], q: float) -> float:
 
 
 async def _run(
-    targets: Sequence[Target], rate: float, duration: float, timeout: float, connections: int
+    targets: Sequence[Target],
+    rate: float,
+    duration: float,
+    timeout: float,
+    connections: int,
+    records: Path | None = None,
 ) -> dict[str, Any]:
     if rate <= 0 or duration <= 0:
         raise ValueError("rate and duration must be positive")
     requests = [_Request(t) for t in targets]
-    rec = _Recorder()
+    rec = _Recorder(keep=records is not None)
     pools: dict[tuple[str, int], _Pool] = {}
     for r in requests:
         if r.addr not in pools:
@@ -396,6 +408,7 @@ async def _run(
     n_req = len(requests)
     clock = time.monotonic  # ns resolution (uvloop's loop.time() is in whole milliseconds)
     t0 = clock() + 0.05
+    t0_wall = time.time() + (t0 - clock())
     next_sweep = t0
     i = 0
     while i < total:
@@ -413,7 +426,7 @@ async def _run(
             lags.append((now - scheduled) * 1000.0)
             k = i % n_req
             rec.outstanding += 1
-            pool_of[k].submit(_Job(requests[k], scheduled, timeout))
+            pool_of[k].submit(_Job(requests[k], scheduled, timeout, k))
             i += 1
         await asyncio.sleep(0)  # let responses in between bursts
     send_end = t0 + total * interval
@@ -425,6 +438,9 @@ async def _run(
             await asyncio.sleep(0.005)
     for pool in pools.values():
         pool.close()
+    if records is not None and rec.records is not None:
+        rows = [[i, round(s - t0, 4), round(ms, 3), outcome, st] for i, s, ms, outcome, st in rec.records]
+        records.write_text(json.dumps(rows))
     latencies = sorted(rec.latencies)
     lags.sort()
     counts = rec.counts
@@ -434,6 +450,7 @@ async def _run(
     return {
         "offered_rps": rate,
         "duration_s": duration,
+        "t0_wall": round(t0_wall, 4),
         "sent": total,
         "completed": completed,
         "ok": counts["ok"],
@@ -472,11 +489,12 @@ def load(
     duration: float,
     timeout: float = 5.0,
     connections: int = 256,
+    records: Path | None = None,
 ) -> dict[str, Any]:
     """Offer ``rate`` requests/s for ``duration`` s, cycling through ``targets`` (in THIS process:
     call it from a process that is not the server's, or use :func:`load_in_subprocess`)."""
     _install_uvloop()
-    return asyncio.run(_run(targets, rate, duration, timeout, connections))
+    return asyncio.run(_run(targets, rate, duration, timeout, connections, records))
 
 
 def load_in_subprocess(
@@ -486,6 +504,7 @@ def load_in_subprocess(
     duration: float,
     timeout: float = 5.0,
     connections: int = 256,
+    records: Path | None = None,
 ) -> dict[str, Any]:
     """Same as :func:`load`, run by ``python -m bench.loadgen`` in a fresh process, so the
     generator shares no interpreter, GIL or garbage collector with the caller."""
@@ -504,6 +523,7 @@ def load_in_subprocess(
         str(timeout),
         "--connections",
         str(connections),
+        *(["--records", str(records)] if records is not None else []),
     ]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     proc = subprocess.run(
@@ -607,6 +627,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of sending")
     parser.add_argument("--timeout", type=float, default=5.0, help="per request, from its scheduled time")
     parser.add_argument("--connections", type=int, default=256, help="max open connections per address")
+    parser.add_argument("--records", help="write every request's [target, offset s, ms, outcome, status] here")
     args = parser.parse_args()
     stats = load(
         _parse_targets(args),
@@ -614,6 +635,7 @@ def main() -> None:
         duration=args.duration,
         timeout=args.timeout,
         connections=args.connections,
+        records=Path(args.records) if args.records else None,
     )
     print(json.dumps(stats))
 
