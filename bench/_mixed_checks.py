@@ -91,13 +91,20 @@ def _timestamp(value: Any) -> datetime | None:
 
 
 def _store_lost(db: Any, feed: dict[str, dict[str, Any]]) -> tuple[set[str], dict[str, dict[str, Any]]]:
-    """Keys whose store record is older than the feed's; and the live (``listings``) records."""
+    """Keys whose store record is older than the feed's (or that should have left the sites and
+    did not); and the live (``listings``) records."""
+    from mls_sync.lookups import OFF_MARKET, standard_status
+
     fields = {"_id": 0, "listingKey": 1, "modificationTimestamp": 1, "listPrice": 1, "standardStatus": 1}
     fields |= {"latitude": 1, "longitude": 1}
     live = {d["listingKey"]: d for d in db["listings"].find({"listingKey": {"$in": list(feed)}}, fields)}
     closed = {d["listingKey"]: d for d in db["closed"].find({"listingKey": {"$in": list(feed)}}, fields)}
     lost = set()
     for key, rec in feed.items():
+        if standard_status(rec.get("StandardStatus")) in OFF_MARKET:  # withdrawn, expired...: off the sites
+            if key in live:
+                lost.add(key)
+            continue
         doc = live.get(key) or closed.get(key)
         want = _timestamp(rec.get("ModificationTimestamp"))
         have = _timestamp(doc.get("modificationTimestamp")) if doc else None
