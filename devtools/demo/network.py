@@ -26,6 +26,7 @@ class DemoAccount:
     is_superuser: bool = False
     license_number: str = ""
     brokerage: str = ""
+    group: str = ""  # a group of its schema, e.g. the flagship's editors
 
 
 DEMO_SITES = [
@@ -179,6 +180,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("public", "admin@example.com", Role.ADMIN, is_staff=True),
     DemoAccount("public", "agent@example.com", Role.AGENT, license_number="DRE #01234567", brokerage="eXp Realty"),
     DemoAccount("public", "buyer@example.com", Role.END_USER),
+    # Edits the flagship's pages in http://localhost:8000/cms/ (no platform role, no /admin/).
+    DemoAccount("public", "editor@example.com", Role.END_USER, group="Flagship editors"),
     DemoAccount("public", "provider@example.com", Role.SERVICE_PROVIDER),
     DemoAccount("public", "host@example.com", Role.VACATION_RENTAL_HOST),
     DemoAccount("sarah", "buyer@example.com", Role.END_USER),
@@ -199,6 +202,10 @@ def _ensure_account(account: DemoAccount) -> User:
             brokerage=account.brokerage,
             email_verified=True,
         )
+    if account.group:
+        from django.contrib.auth.models import Group
+
+        user.groups.add(Group.objects.get(name=account.group))
     return user
 
 
