@@ -28,6 +28,8 @@ _LABELS = {
     Feature.ADVANCED_FILTERS: "advanced filters",
     Feature.PORTFOLIO: "portfolio and multi-property comparison",
     Feature.WHITE_LABEL_SITE: "a white-label site",
+    Feature.DEAL_ANALYSIS: "deal analysis",
+    Feature.MARKET_TRENDS: "market trend detail",
 }
 
 

@@ -43,6 +43,9 @@ class Feature(enum.StrEnum):
     # providers app counts them; PROVIDERS_FREE_MONTHLY_REQUESTS without the plan).
     FEATURED_PLACEMENT = "featured_placement"
     PROVIDER_REQUESTS = "provider_requests"
+    # Investor tools (issue 16): deal analysis and market-trend detail from Investor 1.
+    DEAL_ANALYSIS = "deal_analysis"
+    MARKET_TRENDS = "market_trends"
 
 
 METERED_FEATURES = frozenset({Feature.CHAT_MESSAGES, Feature.CMA_REPORTS})
@@ -62,6 +65,8 @@ NEEDS: Mapping[Feature, str] = MappingProxyType(
         Feature.CMA_REPORTS: "cma",
         Feature.ADVANCED_FILTERS: "advanced_filters",
         Feature.PORTFOLIO: "portfolio",
+        Feature.DEAL_ANALYSIS: "deal_analysis",
+        Feature.MARKET_TRENDS: "market_trends",
     }
 )
 _COUNTED = {
@@ -76,6 +81,8 @@ _SWITCHED = {
     Feature.ADVANCED_FILTERS: "Advanced filters",
     Feature.PORTFOLIO: "Portfolio and multi-property comparison",
     Feature.FEATURED_PLACEMENT: "Featured placement at the top of the directory",
+    Feature.DEAL_ANALYSIS: "Deal analysis: cash flow, cap rate, IRR, rent estimates",
+    Feature.MARKET_TRENDS: "Market trend detail, charts and CSV",
 }
 
 
@@ -161,6 +168,7 @@ class Plan:
 
 
 _CONSUMER_BASE_SWITCHES = frozenset({Feature.ADVANCED_FILTERS, Feature.SMS_ALERTS})
+_INVESTOR_SWITCHES = _CONSUMER_BASE_SWITCHES | {Feature.DEAL_ANALYSIS, Feature.MARKET_TRENDS}
 
 _PLAN_LIST: tuple[Plan, ...] = (
     Plan(
@@ -207,13 +215,16 @@ _PLAN_LIST: tuple[Plan, ...] = (
         name="Investor 1",
         audience=Audience.CONSUMER,
         price_cents=99_00,
-        taglines=_pitch(({"cma"}, "Everything in Ultimate plus 10 CMA reports a month.")),
+        taglines=_pitch(
+            ({"cma", "deal_analysis"}, "Everything in Ultimate plus deal analysis and 10 CMA reports a month."),
+            ({"cma"}, "Everything in Ultimate plus 10 CMA reports a month."),
+        ),
         limits={
             Feature.CHAT_MESSAGES: UNLIMITED,
             Feature.CMA_REPORTS: 10,
             Feature.SAVED_SEARCHES: 50,
         },
-        switches=_CONSUMER_BASE_SWITCHES,
+        switches=_INVESTOR_SWITCHES,
         requires=frozenset({"cma"}),
     ),
     Plan(
@@ -230,7 +241,7 @@ _PLAN_LIST: tuple[Plan, ...] = (
             Feature.CMA_REPORTS: 50,
             Feature.SAVED_SEARCHES: 100,
         },
-        switches=_CONSUMER_BASE_SWITCHES | {Feature.PORTFOLIO},
+        switches=_INVESTOR_SWITCHES | {Feature.PORTFOLIO},
         requires=frozenset({"cma"}),
     ),
     Plan(
@@ -247,7 +258,7 @@ _PLAN_LIST: tuple[Plan, ...] = (
             Feature.CMA_REPORTS: UNLIMITED,
             Feature.SAVED_SEARCHES: UNLIMITED,
         },
-        switches=_CONSUMER_BASE_SWITCHES | {Feature.PORTFOLIO, Feature.API_ACCESS},
+        switches=_INVESTOR_SWITCHES | {Feature.PORTFOLIO, Feature.API_ACCESS},
     ),
     Plan(
         key="provider",

@@ -13,6 +13,7 @@ common_urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("billing/", include("billing.urls")),
     path("cma/", include("cma.urls")),
+    path("invest/", include("invest.urls")),
     path("api/chat/", include("chat.urls_api")),
     path("api/", include("listings.urls_api")),
     path("", include("chat.urls")),

@@ -66,6 +66,7 @@ SHARED_APPS = [
     "cma",
     # Leads (and the CRM): the flagship's in the public schema, each site's in its own.
     "leads",
+    "invest",
     # The marketplace shared by the network: public schema only (docs/marketplace.md).
     "providers",
     "rentals",
@@ -89,6 +90,7 @@ TENANT_APPS = [
     "billing",
     "chat",
     "cma",
+    "invest",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

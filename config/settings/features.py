@@ -16,6 +16,10 @@ FEATURES: dict[str, bool] = {
     "cma": True,
     # Issue 16: investor tools (portfolio and multi-property comparison in Investor plans).
     "portfolio": False,
+    # Issue 16: deal analysis (listing pages, /invest/analyze/, saved analyses, PDF) and market
+    # trends (/invest/trends/), Investor 1 and up.
+    "deal_analysis": True,
+    "market_trends": False,
     # No issue yet: filters only paid plans get (every visitor has every search filter today).
     "advanced_filters": False,
     # Issue 14 (landed): an agent site on the agent's own domain (DNS TXT verification, apex and
