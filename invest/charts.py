@@ -79,3 +79,82 @@ def holding_svg(result: dict[str, Any], *, primary: str = "#0f766e", accent: str
     out.append(f'<text x="{(left + right) / 2}" y="{height - 6}" text-anchor="middle" fill="#4b5563">Year</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def _fmt(kind: str, v: float) -> str:
+    if kind == "money":
+        return _k(v)
+    if kind == "ratio":
+        return f"{v * 100:.1f}%"
+    return f"{v:,.1f}" if abs(v) < 10 and v != int(v) else f"{v:,.0f}"
+
+
+def trend_svg(
+    rows: list[dict[str, Any]],
+    field: str,
+    title: str,
+    *,
+    kind: str = "count",
+    bars: bool = False,
+    colour: str = "#0f766e",
+) -> str:
+    """One metric by month: a line (bars for counts), the first and last month labelled."""
+    points = [(i, float(r[field])) for i, r in enumerate(rows) if r.get(field) is not None]
+    ident = f"t-{escape(field)}"
+    if not points:
+        return f'<p class="small muted">No {escape(title.lower())} in this period.</p>'
+    vals = [v for _, v in points]
+    lo, hi = (0.0 if bars or kind == "count" else min(vals)), max(vals)
+    if hi == lo:
+        hi = lo + 1
+    pad = (hi - lo) * 0.08
+    lo, hi = (lo if bars or kind == "count" else lo - pad), hi + pad
+    left, right, top, bottom, width, height = 58, 330, 12, 130, 340, 160
+    n = max(len(rows), 1)
+
+    def x(i: float) -> float:
+        return left + (i + 0.5) * (right - left) / n
+
+    def y(v: float) -> float:
+        return bottom - (v - lo) / (hi - lo) * (bottom - top)
+
+    last_v = points[-1][1]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-labelledby="{ident}-t {ident}-d" font-family="sans-serif" font-size="10">',
+        f'<title id="{ident}-t">{escape(title)} by month</title>',
+        f'<desc id="{ident}-d">{escape(title)} from {escape(rows[0]["month"])} to {escape(rows[-1]["month"])}; '
+        f"latest {escape(_fmt(kind, last_v))}.</desc>",
+    ]
+    for t in (lo, (lo + hi) / 2, hi):
+        out.append(
+            f'<line x1="{left}" y1="{y(t):.1f}" x2="{right}" y2="{y(t):.1f}" stroke="#e5e7eb"/>'
+            f'<text x="{left - 4}" y="{y(t) + 3:.1f}" text-anchor="end" fill="#4b5563">{escape(_fmt(kind, t))}</text>'
+        )
+    if bars:
+        bw = (right - left) / n * 0.7
+        for i, v in points:
+            out.append(
+                f'<rect x="{x(i) - bw / 2:.1f}" y="{y(v):.1f}" width="{bw:.1f}" height="{bottom - y(v):.1f}" fill="{escape(colour)}"/>'
+            )
+    else:
+        pts = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in points)
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{escape(colour)}" stroke-width="2"/>')
+    out.append(f'<text x="{left}" y="{height - 8}" fill="#4b5563">{escape(rows[0]["month"])}</text>')
+    out.append(
+        f'<text x="{right}" y="{height - 8}" text-anchor="end" fill="#4b5563">{escape(rows[-1]["month"])}</text>'
+    )
+    out.append("</svg>")
+    return "".join(out)
+
+
+TREND_CHARTS = (
+    ("median_price", "Median sale price", "money", False),
+    ("median_ppsf", "Median $ per sq ft", "money", False),
+    ("sales", "Sales", "count", True),
+    ("median_dom", "Median days on market", "count", False),
+    ("sale_to_list", "Sale-to-list ratio", "ratio", False),
+    ("inventory", "Homes for sale (month end)", "count", True),
+    ("months_of_supply", "Months of supply", "count", False),
+    ("rent_median", "Median rent (leased)", "money", False),
+)

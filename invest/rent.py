@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from cma.sales import haversine_mi
 from listings.readmodel.model import ReadModel
 
 LEASE_TYPE = "Residential Lease"
@@ -77,8 +78,6 @@ def _candidates(
 
 
 def _miles(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    from cma.sales import haversine_mi
-
     return haversine_mi(lat, lon, lats.astype(np.float64), lons.astype(np.float64))
 
 

@@ -6,17 +6,20 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from billing.plans import Feature
 from billing.selectors import Entitlement, entitlement_check
 from cma.engine import Subject, local_market
 from cma.sales import day_of
 from cma.selectors import closed_sales
-from listings.readmodel.loader import get_closed_model
+from listings.readmodel.loader import get_closed_model, get_read_model
 from listings.readmodel.memo import SnapshotMemo
 
 from .models import SavedAnalysis
+from .trends import PERIODS, Place, TrendsError, monthly_trends
 
 APPRECIATION_YEARS = 5
 # Nearby homes share one local market: the index is fitted once per ~3-mile cell and snapshot.
@@ -77,3 +80,30 @@ def analysis_get(*, public_id: Any, user: Any) -> SavedAnalysis | None:
     if user is None or not user.is_authenticated:
         return None
     return SavedAnalysis.objects.filter(public_id=public_id, user=user).first()
+
+
+def market_trends(*, kind: str, value: str, period: str, scope: Any, as_of: date | None = None) -> dict[str, Any]:
+    """A place's monthly trends over ``period`` (1y/3y/5y/10y) on this site's MLS sources.
+    ``TrendsError`` for an unknown kind or period."""
+    if period not in PERIODS:
+        raise TrendsError("Choose a period of 1, 3, 5 or 10 years.", field="period")
+    return monthly_trends(
+        place=Place(kind, value.strip()),
+        months=PERIODS[period],
+        active=get_read_model(),
+        closed=get_closed_model(),
+        as_of=as_of or timezone.localdate(),
+        sources=scope.mls_sources,
+    )
+
+
+def trend_places(*, limit: int = 40) -> list[str]:
+    """Cities with the most closed sales (the place picker's suggestions)."""
+    closed = get_closed_model()
+    hit = _index_memo.get(closed.version, ("cities", limit))
+    if hit is None:
+        counts = np.bincount(closed.cols["city"].astype(np.int64), minlength=len(closed.dicts["city"].values))
+        order = [int(i) for i in np.argsort(-counts, kind="stable") if i != 0 and counts[i] > 0][:limit]
+        values = closed.dicts["city"].values
+        hit = _index_memo.put(closed.version, ("cities", limit), sorted(str(values[i]) for i in order))
+    return hit  # type: ignore[no-any-return]

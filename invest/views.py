@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from billing.decorators import upgrade_prompt_response
 from config.features import feature_on
+from core.tenancy import current_schema
 from listings.selectors import site_scope
-from tenants.db import current_schema
 from themes.branding import branding_for_request
 
 from . import pdf

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 
+from invest.panels import listing_panel_html
+
 register = template.Library()
 
 
@@ -61,6 +63,4 @@ def negative(value: Any) -> bool:
 
 @register.simple_tag(takes_context=True)
 def deal_panel(context: Any, doc: dict[str, Any]) -> str:
-    from ..panels import listing_panel_html
-
     return listing_panel_html(request=context["request"], doc=doc)
