@@ -26,10 +26,11 @@ _LABELS = {
     Feature.SMS_ALERTS: "SMS alerts",
     Feature.API_ACCESS: "API access",
     Feature.ADVANCED_FILTERS: "advanced filters",
-    Feature.PORTFOLIO: "portfolio and multi-property comparison",
+    Feature.PORTFOLIO: "portfolio tracking",
     Feature.WHITE_LABEL_SITE: "a white-label site",
     Feature.DEAL_ANALYSIS: "deal analysis",
     Feature.MARKET_TRENDS: "market trend detail",
+    Feature.COMPARISON: "side-by-side comparison",
 }
 
 

@@ -46,6 +46,8 @@ class Feature(enum.StrEnum):
     # Investor tools (issue 16): deal analysis and market-trend detail from Investor 1.
     DEAL_ANALYSIS = "deal_analysis"
     MARKET_TRENDS = "market_trends"
+    # Two to four listings side by side (Investor 2 and up).
+    COMPARISON = "comparison"
 
 
 METERED_FEATURES = frozenset({Feature.CHAT_MESSAGES, Feature.CMA_REPORTS})
@@ -67,6 +69,7 @@ NEEDS: Mapping[Feature, str] = MappingProxyType(
         Feature.PORTFOLIO: "portfolio",
         Feature.DEAL_ANALYSIS: "deal_analysis",
         Feature.MARKET_TRENDS: "market_trends",
+        Feature.COMPARISON: "comparison",
     }
 )
 _COUNTED = {
@@ -79,7 +82,8 @@ _SWITCHED = {
     Feature.SMS_ALERTS: "SMS alerts",
     Feature.API_ACCESS: "API access",
     Feature.ADVANCED_FILTERS: "Advanced filters",
-    Feature.PORTFOLIO: "Portfolio and multi-property comparison",
+    Feature.PORTFOLIO: "Portfolio tracking",
+    Feature.COMPARISON: "Side-by-side comparison of 2 to 4 homes",
     Feature.FEATURED_PLACEMENT: "Featured placement at the top of the directory",
     Feature.DEAL_ANALYSIS: "Deal analysis: cash flow, cap rate, IRR, rent estimates",
     Feature.MARKET_TRENDS: "Market trend detail, charts and CSV",
@@ -234,6 +238,7 @@ _PLAN_LIST: tuple[Plan, ...] = (
         price_cents=299_00,
         taglines=_pitch(
             ({"cma", "portfolio"}, "50 CMA reports a month, portfolio and multi-property comparison."),
+            ({"cma", "comparison"}, "50 CMA reports a month and side-by-side comparison of up to 4 homes."),
             ({"cma"}, "50 CMA reports a month and 100 saved searches."),
         ),
         limits={
@@ -241,7 +246,7 @@ _PLAN_LIST: tuple[Plan, ...] = (
             Feature.CMA_REPORTS: 50,
             Feature.SAVED_SEARCHES: 100,
         },
-        switches=_INVESTOR_SWITCHES | {Feature.PORTFOLIO},
+        switches=_INVESTOR_SWITCHES | {Feature.PORTFOLIO, Feature.COMPARISON},
         requires=frozenset({"cma"}),
     ),
     Plan(
@@ -258,7 +263,7 @@ _PLAN_LIST: tuple[Plan, ...] = (
             Feature.CMA_REPORTS: UNLIMITED,
             Feature.SAVED_SEARCHES: UNLIMITED,
         },
-        switches=_INVESTOR_SWITCHES | {Feature.PORTFOLIO, Feature.API_ACCESS},
+        switches=_INVESTOR_SWITCHES | {Feature.PORTFOLIO, Feature.COMPARISON, Feature.API_ACCESS},
     ),
     Plan(
         key="provider",
@@ -325,3 +330,35 @@ def plans_on_sale(*, audience: Audience | None = None, paid_only: bool = False) 
     """The plans offered now: the pricing page, checkout and the billing portal's plan switcher
     (``plan_list`` also has the ones hidden until their features are built)."""
     return [p for p in plan_list(audience=audience, paid_only=paid_only) if p.on_sale]
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    text: str  # what the cell says ("10", "Unlimited", "Included", "Not included")
+    included: bool
+
+
+def plan_comparison(plans: list[Plan]) -> list[tuple[str, list[Cell]]]:
+    """The pricing page's feature-by-feature table, read from the plans themselves: one row per
+    feature some consumer plan sells (built features only), one cell per plan."""
+    rows: list[tuple[str, list[Cell]]] = []
+    for feature, label in _COUNTED.items():
+        if not feature_sold(feature) or not any(p.limit(feature) != 0 for p in plans):
+            continue
+        cells = []
+        for p in plans:
+            limit = p.limit(feature)
+            cells.append(
+                Cell("Unlimited" if limit is None else "Not included" if limit == 0 else f"{limit:,}", limit != 0)
+            )
+        rows.append((label[0].upper() + label[1:], cells))
+    for feature, label in _SWITCHED.items():
+        if not feature_sold(feature) or not any(feature in p.switches for p in plans):
+            continue
+        rows.append(
+            (
+                label,
+                [Cell("Included" if feature in p.switches else "Not included", feature in p.switches) for p in plans],
+            )
+        )
+    return rows

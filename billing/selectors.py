@@ -313,9 +313,30 @@ def entitlement_check(
     return address_bounded(ent, address_used=address_used or 0)
 
 
+# Capacity features are counted by the app that owns them (saved searches: listings), which
+# registers its counter here in ``AppConfig.ready`` so that billing's meters read the very
+# number the feature enforces, without billing importing that app.
+_CAPACITY_COUNTERS: dict[Feature, Any] = {}
+
+
+def capacity_counter_register(*, feature: Feature, counter: Any) -> None:
+    """``counter(user) -> int``: how many of ``feature`` the user holds now."""
+    _CAPACITY_COUNTERS[Feature(feature)] = counter
+
+
+def capacity_in_use(*, user: Any, feature: Feature) -> int:
+    counter = _CAPACITY_COUNTERS.get(Feature(feature))
+    if counter is None or user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return int(counter(user))
+
+
 def usage_meters(*, user: Any, in_use: dict[str, int] | None = None) -> list[Entitlement]:
-    """Chat, CMA and saved-search meters for the billing page."""
-    in_use = in_use or {}
+    """Chat, CMA and saved-search meters for the billing page; capacity meters count through
+    the owning app's registered counter unless ``in_use`` gives the number."""
+    in_use = dict(in_use or {})
+    for f in CAPACITY_FEATURES:
+        in_use.setdefault(f.value, capacity_in_use(user=user, feature=f))
     return [
         entitlement_check(user=user, feature=f, in_use=in_use.get(f.value))
         for f in (Feature.CHAT_MESSAGES, Feature.CMA_REPORTS, Feature.SAVED_SEARCHES)

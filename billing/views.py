@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing import selectors, services, subscriptions
-from billing.plans import Audience, plans_on_sale
+from billing.plans import Audience, plan_comparison, plans_on_sale
 from billing.webhooks import webhook_event_process
 from core.errors import json_error
 
@@ -41,8 +41,10 @@ def _on_network() -> bool:
 
 def _pricing_context(request: HttpRequest, *, error: str | None = None) -> dict:
     audience = _audience(request)
+    plans = plans_on_sale(audience=audience)
     return {
-        "plans": plans_on_sale(audience=audience),
+        "plans": plans,
+        "comparison": plan_comparison(plans) if audience == Audience.CONSUMER else [],
         "audience": audience.value,
         "current": selectors.billing_context_get(user=request.user, audience=audience),
         # One id per rendering of the form: resubmitting it reuses the same Checkout Session.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import compare_views, trends_views, views
 
 app_name = "invest"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("analyses/history/", views.history, name="history"),
     path("analyses/<uuid:public_id>/", views.analysis, name="analysis"),
     path("analyses/<uuid:public_id>/pdf/", views.analysis_pdf, name="pdf"),
+    path("compare/", compare_views.compare, name="compare"),
+    path("compare/pdf/", compare_views.compare_pdf, name="compare_pdf"),
+    path("trends/", trends_views.trends, name="trends"),
+    path("trends.csv", trends_views.trends_csv, name="trends_csv"),
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import login_required
@@ -23,9 +24,16 @@ def _key_json(key: ApiKey) -> dict[str, object]:
     }
 
 
+def _browser(request: HttpRequest) -> bool:
+    accept = request.headers.get("Accept", "")
+    return "text/html" in accept and "application/json" not in accept
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
-def api_keys(request: HttpRequest) -> JsonResponse:
+def api_keys(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET" and _browser(request):
+        return redirect("listings:api_keys_page")  # a person, not a program: the page
     if request.method == "GET":
         keys = ApiKey.objects.filter(user=request.user, revoked_at=None)  # type: ignore[misc]
         return JsonResponse({"results": [_key_json(k) for k in keys]})

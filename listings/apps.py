@@ -11,3 +11,9 @@ class ListingsConfig(AppConfig):
         from listings.services import swipes_merge_anonymous
 
         register_anonymous_activity("swipes", merge=swipes_merge_anonymous)
+
+        from billing.plans import Feature
+        from billing.selectors import capacity_counter_register
+        from listings.selectors import saved_search_count
+
+        capacity_counter_register(feature=Feature.SAVED_SEARCHES, counter=lambda user: saved_search_count(user=user))

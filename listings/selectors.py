@@ -196,3 +196,9 @@ def swiped_keys(*, user: Any, anonymous_id: str) -> set[str]:
     else:
         return set()
     return set(qs.values_list("listing_key", flat=True))
+
+
+def saved_search_count(*, user: Any) -> int:
+    """The user's saved searches on this site: what their plan's ceiling counts (the billing
+    page's meter reads this too)."""
+    return SavedSearch.objects.filter(user=user).count()

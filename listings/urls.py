@@ -4,7 +4,7 @@ Wagtail's catch-all: ``path("", include("listings.urls"))``."""
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from listings import community_views, saved_views, search_views, unsubscribe, views
+from listings import api_key_pages, community_views, saved_views, search_views, unsubscribe, views
 from listings.sitemaps import SITEMAPS
 
 app_name = "listings"
@@ -30,5 +30,7 @@ urlpatterns = [
     path("api/favorites/<str:key>", views.favorite_api, name="api_favorite"),
     path("api/saved-searches", views.saved_searches_api, name="api_saved_searches"),
     path("api/saved-searches/<int:pk>", views.saved_search_api, name="api_saved_search"),
+    path("api-keys/", api_key_pages.api_keys_page, name="api_keys_page"),
+    path("api-keys/<int:key_id>/revoke/", api_key_pages.api_key_revoke_page, name="api_key_revoke_page"),
     path("sitemap-listings.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

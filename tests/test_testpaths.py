@@ -13,8 +13,6 @@ def test_every_package_with_tests_is_in_testpaths() -> None:
     options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     collected = set(options["testpaths"])
     with_tests = {
-        p.name
-        for p in ROOT.iterdir()
-        if p.is_dir() and (p / "__init__.py").exists() and (p / "tests").is_dir()
+        p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists() and (p / "tests").is_dir()
     }
     assert with_tests - collected == set()

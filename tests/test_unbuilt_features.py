@@ -71,5 +71,5 @@ def test_switching_custom_domains_off_hides_them(settings: Any, public_tenant: A
 def test_switching_a_feature_on_brings_its_claims_back(settings: Any, sarah_site: Any, site_client: Any) -> None:
     settings.FEATURES = {**settings.FEATURES, "portfolio": True, "advanced_filters": True, "custom_domains": True}
     pricing = _html(site_client(sarah_site), "/billing/pricing/")
-    assert "Portfolio and multi-property comparison" in pricing and "Advanced filters" in pricing
+    assert "Portfolio tracking" in pricing and "Advanced filters" in pricing
     assert "own domain" in _html(Client(HTTP_HOST="localhost"), "/network/")

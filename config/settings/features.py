@@ -14,12 +14,14 @@ FEATURES: dict[str, bool] = {
     # Issue 13 (landed): CMA reports ("Generate CMA" on listings, CMA allowances, the Investor 1
     # and 2 plans, "instant home valuations").
     "cma": True,
-    # Issue 16: investor tools (portfolio and multi-property comparison in Investor plans).
+    # Issue 16: the investor's portfolio (Investor 2 and up): not built yet.
     "portfolio": False,
     # Issue 16: deal analysis (listing pages, /invest/analyze/, saved analyses, PDF) and market
     # trends (/invest/trends/), Investor 1 and up.
     "deal_analysis": True,
-    "market_trends": False,
+    "market_trends": True,
+    # Issue 16: 2-4 listings side by side (/invest/compare/), Investor 2 and up.
+    "comparison": True,
     # No issue yet: filters only paid plans get (every visitor has every search filter today).
     "advanced_filters": False,
     # Issue 14 (landed): an agent site on the agent's own domain (DNS TXT verification, apex and

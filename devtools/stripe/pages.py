@@ -26,7 +26,7 @@ def _page(title: str, body: str) -> str:
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
         f"<style>{_STYLE}</style></head><body><p class='muted'>Test mode · local Stripe"
-        f"</p><h1>{escape(title)}</h1>{body}</body></html>"
+        f"</p><h1>{escape(title)}</h1>{body}{LOCAL_DATES_JS}</body></html>"
     )
 
 
@@ -34,8 +34,19 @@ def _money(cents: int, currency: str = "usd") -> str:
     return f"${cents / 100:,.2f} {currency.upper()}"
 
 
+# Stripe's hosted pages show dates in the browser's time zone: the date is written in UTC and
+# the page's script rewrites it in the visitor's zone, as the site's billing page does.
+LOCAL_DATES_JS = (
+    "<script>document.querySelectorAll('time[data-local-date]').forEach(function(t){var d=new Date(t.dateTime);"
+    "if(!isNaN(d))t.textContent=d.toLocaleDateString(undefined,{year:'numeric',month:'short',day:'numeric'});});</script>"
+)
+
+
 def _date(ts: int | None) -> str:
-    return dt.datetime.fromtimestamp(ts, tz=dt.UTC).strftime("%b %d, %Y") if ts else "—"
+    if not ts:
+        return "—"
+    when = dt.datetime.fromtimestamp(ts, tz=dt.UTC)
+    return f'<time datetime="{when.isoformat()}" data-local-date>{when:%b} {when.day}, {when.year}</time>'
 
 
 def checkout_page(store: Store, session: Obj, *, error: str | None = None) -> str:

@@ -160,12 +160,14 @@ def test_payment_is_the_exact_annuity_rounded_to_the_cent(principal: D, rate: D,
 def test_schedule_pays_off_and_tracks_the_exact_balance(principal: D, rate: D, years: int) -> None:
     s = amortize(principal=principal, rate_pct=rate, term_years=years)
     n = years * 12
-    assert len(s.balances) == n and s.balances[-1] == 0
-    principal_paid = sum((s.payment - i for i in s.interest[:-1]), D(0)) + (s.balances[-2] if n > 1 else principal)
-    assert principal_paid == principal
+    # Paid off by the last month, never late; a payment rounded up by up to half a cent
+    # finishes a small long loan early ($1,000 at 15 % over 40 years: up to 11 months), and the
+    # lender's final payment is then smaller.
+    assert s.balances[-1] == 0 and n - 12 <= len(s.balances) <= n
+    assert all(b > 0 for b in s.balances[:-1])
     r = Fraction(rate) / 1200
     m = Fraction(s.payment)
-    for k in sorted({1, n // 2, n - 1} - {0}):
+    for k in sorted({1, n // 2, len(s.balances) - 1} - {0}):
         grown = (1 + r) ** k
         exact = Fraction(principal) * grown - (m * (grown - 1) / r if r else m * k)
         # Each month's interest is rounded to the cent: at most half a cent a month, compounding.
