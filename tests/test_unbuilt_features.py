@@ -56,7 +56,7 @@ def test_switching_chat_and_cma_off_hides_them_everywhere(settings: Any, sarah_s
     pricing = _html(site_client(sarah_site), "/billing/pricing/")
     assert 'data-plan="investor_1"' not in pricing and 'data-plan="investor_3"' in pricing
     assert "chat messages" not in pricing and "CMA reports" not in pricing
-    assert {p.key for p in plans_on_sale()} == {"free", "pro", "ultimate", "investor_3", "agent"}
+    assert {p.key for p in plans_on_sale()} == {"free", "pro", "ultimate", "investor_3", "agent", "provider"}
     buyer = user_in(sarah_site, "buyer-i1@example.com")
     refused = signed_in(sarah_site, buyer).post("/billing/checkout/", {"plan": "investor_1"})
     assert refused.status_code == 400 and "not offered yet" in refused.content.decode()
