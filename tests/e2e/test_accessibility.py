@@ -1,0 +1,135 @@
+"""axe-core (WCAG 2.1 A/AA and best practices, any impact) finds nothing on the pages that
+matter, on the flagship and an agent site, at 1366×900 and 390×844, signed out and signed in.
+
+One test per viewport and sign-in state walks every page (a browser context per test, axe
+injected from bench/node/node_modules) and reports all violations at once. The map is checked
+with its clusters and pins drawn, the listing with its small map loaded."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import requests
+
+from devtools.a11y import VIEWPORTS, axe_report, axe_source, axe_violations
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "axe-browser-pass-2026"
+FLAGSHIP, AGENT = "localhost", "sarah.localhost"
+
+
+@pytest.fixture(scope="module")
+def a11y_site(live_site: dict[str, Any], mongo_db: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """Listings in the store the server reads (its read model reloaded from them) and a
+    confirmed buyer account on the flagship and on sarah's site."""
+    import redis
+    from django.conf import settings
+    from django_tenants.utils import schema_context
+
+    from accounts.services import user_create
+    from devtools.synthetic.listings import documents
+    from listings.store import LISTINGS
+    from tenants.models import Tenant
+
+    docs = list(documents(200, seed=19))
+    coll = mongo_db[LISTINGS]
+    coll.delete_many({})
+    coll.insert_many([dict(d) for d in docs])
+    port = live_site["port"]
+    payload = {"source": "gps", "run_id": 0, "changed": [d["listingKey"] for d in docs], "removed": [], "closed": []}
+    redis.Redis.from_url(settings.REDIS_URL).publish("listings:changed", json.dumps(payload))
+    deadline = time.monotonic() + 30
+    url, host = f"http://127.0.0.1:{port}/api/listings?pageSize=1", {"Host": f"{AGENT}:{port}"}
+    while {requests.get(url, headers=host, timeout=60).json().get("total") for _ in range(6)} != {len(docs)}:
+        assert time.monotonic() < deadline, "the server's read model did not load the listings"
+        time.sleep(0.5)
+    email = f"axe-{uuid.uuid4().hex[:8]}@example.com"
+
+    def users() -> None:
+        for schema in ("public", Tenant.objects.get(slug="sarah").schema_name):
+            with schema_context(schema):
+                user_create(email=email, password=PASSWORD, email_verified=True)
+
+    # Playwright's event loop runs in this thread, where Django refuses database calls.
+    with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(users).result()
+    listing = next(d for d in docs if d.get("latitude") and d["propertyType"] == "Residential")
+    yield {"port": port, "email": email, "slug": listing["slug"], "city": listing["city"]}
+    coll.delete_many({})
+
+
+def _pages(site: dict[str, Any], signed_in: bool) -> list[tuple[str, str, str]]:
+    city = site["city"].lower().replace(" ", "-")
+    pages = [
+        ("home", FLAGSHIP, "/"),
+        ("search", FLAGSHIP, f"/search/?city={site['city']}"),
+        ("map", FLAGSHIP, "/map/?lat=33.8&lng=-116.45&z=10"),
+        ("listing", FLAGSHIP, f"/listings/{site['slug']}/"),
+        ("community", FLAGSHIP, f"/communities/{city}/"),
+        ("agent home", AGENT, "/"),
+        ("agent map", AGENT, "/map/?lat=33.8&lng=-116.45&z=10"),
+        ("pricing", FLAGSHIP, "/billing/pricing/"),
+        ("chat", FLAGSHIP, "/chat/"),
+        ("CMA", FLAGSHIP, "/cma/"),
+    ]
+    if signed_in:
+        pages += [
+            ("favourites", FLAGSHIP, "/favorites/"),
+            ("saved searches", FLAGSHIP, "/saved-searches/"),
+            ("billing", FLAGSHIP, "/billing/"),
+            ("CMA history", FLAGSHIP, "/cma/history/"),
+            ("agent favourites", AGENT, "/favorites/"),
+        ]
+    else:
+        pages += [("sign-in", FLAGSHIP, "/accounts/login/"), ("sign-up", AGENT, "/accounts/signup/")]
+    return pages
+
+
+def _settle(page: Any, name: str) -> None:
+    """Let the page draw what scripts add: map markers, the listing's lazily loaded map."""
+    if name.endswith("map"):
+        page.wait_for_selector("#map[data-ready=true]")
+        page.wait_for_selector(".cluster-marker, .price-pin")
+    elif name == "listing":
+        page.locator("#listing-map").scroll_into_view_if_needed()
+        page.wait_for_selector("#listing-map[data-map-state=ready] canvas")
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_pages_have_no_axe_violations(a11y_site: dict[str, Any], browser: Any, viewport: str, signed_in: bool) -> None:
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport], is_mobile=viewport == "phone", has_touch=viewport == "phone"
+    )
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    page.route(re.compile(r"^https?://[^/]*\.invalid/"), lambda route: route.abort())  # synthetic photos
+    port, source, found = a11y_site["port"], axe_source(), []
+    try:
+        if signed_in:
+            for host in (FLAGSHIP, AGENT):
+                page.goto(f"http://{host}:{port}/accounts/login/")
+                page.get_by_label(re.compile("^Email")).fill(a11y_site["email"])
+                page.get_by_label(re.compile("^Password")).fill(PASSWORD)
+                page.get_by_role("button", name=re.compile("^Sign In$", re.I)).click()
+                page.get_by_test_id("signed-in-as").wait_for(state="attached")  # in the closed menu on a phone
+        for name, host, path in _pages(a11y_site, signed_in):
+            response = page.goto(f"http://{host}:{port}{path}")
+            assert response is not None and response.status == 200, f"{name}: {response and response.status}"
+            _settle(page, name)
+            violations = axe_violations(page, source=source)
+            if violations:
+                found.append(f"{name} ({host}{path}):\n{axe_report(violations)}")
+    finally:
+        context.close()
+    assert not found, "axe-core violations:\n" + "\n".join(found)
