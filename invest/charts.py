@@ -64,9 +64,16 @@ def holding_svg(result: dict[str, Any], *, primary: str = "#0f766e", accent: str
 
     out.append(line(value, "#111827"))
     out.append(line(cum, accent, "5 3"))
-    legend = [("Equity", primary, "rect"), ("Value", "#111827", "line"), ("Cumulative cash flow", accent, "dash")]
-    lx = left
-    for label, colour, kind in legend:
+    out.append(_legend(left, primary, accent))
+    out.append(f'<text x="{(left + right) / 2}" y="{height - 6}" text-anchor="middle" fill="#4b5563">Year</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _legend(left: float, primary: str, accent: str) -> str:
+    items = [("Equity", primary, "rect"), ("Value", "#111827", "line"), ("Cumulative cash flow", accent, "dash")]
+    out, lx = [], left
+    for label, colour, kind in items:
         mark = (
             f'<rect x="{lx}" y="8" width="12" height="10" fill="{escape(colour)}" fill-opacity="0.75"/>'
             if kind == "rect"
@@ -76,8 +83,6 @@ def holding_svg(result: dict[str, Any], *, primary: str = "#0f766e", accent: str
         )
         out.append(mark + f'<text x="{lx + 18}" y="17" fill="#111827">{escape(label)}</text>')
         lx += 40 + 7 * len(label)
-    out.append(f'<text x="{(left + right) / 2}" y="{height - 6}" text-anchor="middle" fill="#4b5563">Year</text>')
-    out.append("</svg>")
     return "".join(out)
 
 

@@ -134,15 +134,9 @@ def comparison_build(*, raw: str, scope: Scope, as_of: date) -> dict[str, Any]:
         Row("Days on market", ["–" if v is None else f"{v:.0f}" for v in dom], None),
         Row("Price history (last 3)", history, None),
     ]
-    return {
-        "refs": refs,
-        "homes": [
-            {
-                "key": h["doc"].get("listingKey"),
-                "slug": h["doc"].get("slug"),
-                "address": ", ".join(str(x) for x in (h["doc"].get("unparsedAddress"), h["doc"].get("city")) if x),
-            }
-            for h in homes
-        ],
-        "rows": rows,
-    }
+    return {"refs": refs, "homes": [_summary(h["doc"]) for h in homes], "rows": rows}
+
+
+def _summary(doc: dict[str, Any]) -> dict[str, Any]:
+    address = ", ".join(str(x) for x in (doc.get("unparsedAddress"), doc.get("city")) if x)
+    return {"key": doc.get("listingKey"), "slug": doc.get("slug"), "address": address}

@@ -101,37 +101,21 @@ def rent_estimate(
     found: list[dict[str, Any]] = []
     radius = RADII[-1]
     for radius in RADII:
-        found = []
-        for model, is_closed in ((active, False), (closed, True)):
-            rows = _candidates(model, lat=lat, lon=lon, radius=radius, sqft=size, today=today, closed=is_closed)
-            if len(rows) == 0:
-                continue
-            c = model.cols
-            miles = _miles(lat, lon, c["lat"][rows], c["lon"][rows])
-            for row, mi in zip(rows.tolist(), miles.tolist(), strict=True):
-                key = str(c["key"][row])
-                if mi > radius or key == exclude_key:
-                    continue
-                rent = int(c["close_price"][row] if is_closed else c["price"][row])
-                comp_sqft = int(c["sqft"][row])
-                scale = (size / comp_sqft) ** SIZE_ELASTICITY if size and comp_sqft > 0 else 1.0
-                comp_beds = int(c["beds"][row]) if c["beds"][row] >= 0 else None
-                found.append(
-                    {
-                        "key": key,
-                        "slug": str(c["slug"][row]),
-                        "address": str(c["address"][row]),
-                        "status": "Leased" if is_closed else "For rent",
-                        "rent": rent,
-                        "sqft": comp_sqft if comp_sqft > 0 else None,
-                        "beds": comp_beds,
-                        "miles": round(mi, 2),
-                        "adjusted": round(rent * scale),
-                        "weight": (1.0 if is_closed else ASKING_WEIGHT)
-                        / (0.25 + mi)
-                        / (1 + _beds_gap(beds, comp_beds)),
-                    }
-                )
+        found = [
+            comp
+            for model, is_closed in ((active, False), (closed, True))
+            for comp in _comps(
+                model,
+                is_closed,
+                lat=lat,
+                lon=lon,
+                radius=radius,
+                size=size,
+                beds=beds,
+                today=today,
+                exclude_key=exclude_key,
+            )
+        ]
         if len(found) >= MIN_COMPS:
             break
     if len(found) < MIN_COMPS:
@@ -156,6 +140,49 @@ def rent_estimate(
         comps=found,
         radius_mi=radius,
     )
+
+
+def _comps(
+    model: ReadModel,
+    is_closed: bool,
+    *,
+    lat: float,
+    lon: float,
+    radius: float,
+    size: float | None,
+    beds: float | None,
+    today: int,
+    exclude_key: str | None,
+) -> list[dict[str, Any]]:
+    rows = _candidates(model, lat=lat, lon=lon, radius=radius, sqft=size, today=today, closed=is_closed)
+    if len(rows) == 0:
+        return []
+    c = model.cols
+    miles = _miles(lat, lon, c["lat"][rows], c["lon"][rows])
+    out = []
+    for row, mi in zip(rows.tolist(), miles.tolist(), strict=True):
+        key = str(c["key"][row])
+        if mi > radius or key == exclude_key:
+            continue
+        rent = int(c["close_price"][row] if is_closed else c["price"][row])
+        comp_sqft = int(c["sqft"][row])
+        scale = (size / comp_sqft) ** SIZE_ELASTICITY if size and comp_sqft > 0 else 1.0
+        comp_beds = int(c["beds"][row]) if c["beds"][row] >= 0 else None
+        out.append(
+            {
+                "key": key,
+                "slug": str(c["slug"][row]),
+                "address": str(c["address"][row]),
+                "status": "Leased" if is_closed else "For rent",
+                "rent": rent,
+                "sqft": comp_sqft if comp_sqft > 0 else None,
+                "beds": comp_beds,
+                "miles": round(mi, 2),
+                "adjusted": round(rent * scale),
+                "weight": (1.0 if is_closed else ASKING_WEIGHT) / (0.25 + mi) / (1 + _beds_gap(beds, comp_beds)),
+            }
+        )
+    return out
 
 
 def _beds_gap(beds: float | None, comp_beds: int | None) -> float:

@@ -152,18 +152,26 @@ def _compute(
                 "rentals_leased": int((l_month == m).sum()),
             }
         )
+    inventory_now = int(out[-1]["inventory"]) if out else 0  # type: ignore[call-overload]
+    head = _headline(s_month, last, price, ppsf, dom, inventory=inventory_now)
+    return {"months": out, "headline": head}
+
+
+def _headline(
+    s_month: np.ndarray, last: int, price: np.ndarray, ppsf: np.ndarray, dom: np.ndarray, *, inventory: int
+) -> dict[str, Any]:
+    """The last 12 months' sales themselves (not monthly medians) against the 12 before."""
     twelve = (s_month > last - 12) & (s_month <= last)
     prior = (s_month > last - 24) & (s_month <= last - 12)
     now_price, prior_price = _median(price[twelve]), _median(price[prior])
-    head = {
+    return {
         "sales_12m": int(twelve.sum()),
         "median_price_12m": None if now_price is None else round(now_price),
         "median_ppsf_12m": None if (v := _median(ppsf[twelve])) is None else round(v),
         "median_dom_12m": None if (v := _median(dom[twelve])) is None else round(v),
         "price_change_12m": round(now_price / prior_price - 1, 4) if now_price and prior_price else None,
-        "inventory": out[-1]["inventory"] if out else 0,
+        "inventory": inventory,
     }
-    return {"months": out, "headline": head}
 
 
 CSV_COLUMNS = (

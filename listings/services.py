@@ -88,6 +88,7 @@ def saved_search_create(
 
     from billing.plans import Feature
     from billing.selectors import entitlement_check
+    from listings.filter_gate import advanced_filters_check
 
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     in_use = SavedSearch.objects.filter(user=user).count()
@@ -96,6 +97,9 @@ def saved_search_create(
         raise SavedSearchDenied(
             "limit_reached", f"Your plan includes {ent.limit} saved searches; delete one or upgrade.", ent
         )
+    denied = advanced_filters_check(user=user, params=query)
+    if denied is not None:
+        raise SavedSearchDenied("upgrade_required", denied.message, denied.entitlement)
     if sms_enabled:
         sms = entitlement_check(user=user, feature=Feature.SMS_ALERTS)
         if not sms.allowed:
