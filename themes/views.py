@@ -10,6 +10,8 @@ from django.views.decorators.http import require_safe
 from themes.branding import branding_for_request
 
 # Private pages and endpoints no search engine should crawl (they answer 302/401/403 anyway).
+# Public pages under those paths (the plans are for everyone to find).
+ROBOTS_ALLOW = ("/billing/pricing/",)
 ROBOTS_DISALLOW = ("/accounts/", "/api/", "/billing/", "/cms/", "/platform/", "/admin/", "/report/")
 
 
@@ -26,6 +28,7 @@ def favicon_ico(request: HttpRequest) -> HttpResponse:
 @cache_control(public=True, max_age=3_600)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawl everything public; the sitemap named is this site's own (its host, its listings)."""
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), ""]
+    lines = ["User-agent: *", *(f"Allow: {path}" for path in ROBOTS_ALLOW)]
+    lines += [*(f"Disallow: {path}" for path in ROBOTS_DISALLOW), ""]
     lines.append(f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

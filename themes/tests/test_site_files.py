@@ -24,6 +24,7 @@ def test_robots_txt_names_the_sites_own_sitemap(site: str, request: pytest.Fixtu
     sitemaps = [line for line in body.splitlines() if line.startswith("Sitemap:")]
     assert sitemaps == [f"Sitemap: http://{host_of(tenant)}/sitemap.xml"]
     assert "Disallow: /\n" not in body  # public pages stay crawlable
+    assert body.index("Allow: /billing/pricing/") < body.index("Disallow: /billing/")  # pricing is public
 
 
 def test_favicon_is_the_sites_own_or_the_platform_mark(public_tenant: Any, sarah_site: Any, site_client: Any) -> None:
