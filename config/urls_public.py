@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from analytics.views import platform_dashboard as platform_analytics
 from config.urls_common import common_urlpatterns
 from providers import agent_views as provider_agent_views
 from tenants import domain_views, network_views, wizard_views
@@ -16,6 +17,7 @@ admin.site.site_title = "ChatRealty admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("platform/analytics/", platform_analytics, name="platform_analytics"),
     path("platform/", include("platform_admin.urls")),
     path("network/", network_views.network_home, name="network_home"),
     path("network/agent/", network_views.agent_details, name="network_agent_details"),

@@ -12,6 +12,8 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("network-login/<str:token>/", network_login, name="network_login"),
+    path("crm/", include("leads.urls")),
+    path("analytics/", include("analytics.urls")),
     *common_urlpatterns,
     # Wagtail's catch-all page serving comes last.
     path("", include(wagtail_urls)),

@@ -1,14 +1,18 @@
-"""Writes for leads: every way a visitor reaches out goes through ``lead_create``, which also
-queues the agent's notice once the lead is committed."""
+"""Writes for leads: every way a visitor reaches out goes through ``lead_create``, which merges
+the person with earlier contacts, routes the lead to an agent and queues the agent's notice
+once the lead is committed. Pipeline moves, notes and tasks are written here too."""
 
 from __future__ import annotations
 
 import logging
+import re
+from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from leads.models import Lead
+from leads.models import Activity, Contact, Lead, Task
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,10 @@ def _first(data: dict[str, Any], keys: tuple[str, ...]) -> str:
     return ""
 
 
+def phone_digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone)[-15:]
+
+
 def _queue_notice(lead_id: int) -> None:
     from core.tenancy import current_schema
     from leads.tasks import lead_notify
@@ -41,6 +49,34 @@ def _queue_notice(lead_id: int) -> None:
     transaction.on_commit(send)
 
 
+def contact_merge(*, name: str, email: str, phone: str, user: Any = None) -> Contact:
+    """The person with this email (or else this phone number), created if new; blanks filled
+    from what they gave this time. Concurrent first contacts with one email make one person
+    (the unique email constraint decides, the loser reads the winner's row)."""
+    email = email.strip().lower()
+    digits = phone_digits(phone)
+    contact = Contact.objects.select_for_update().filter(email=email).first() if email else None
+    if contact is None and digits:
+        contact = Contact.objects.select_for_update().filter(phone_digits=digits).order_by("pk").first()
+    if contact is None:
+        try:
+            with transaction.atomic():
+                return Contact.objects.create(name=name, email=email, phone=phone, phone_digits=digits, user=user)
+        except IntegrityError:
+            contact = Contact.objects.select_for_update().get(email=email)
+    changed = []
+    for field, value in (("name", name), ("email", email), ("phone", phone), ("phone_digits", digits)):
+        if value and not getattr(contact, field):
+            setattr(contact, field, value)
+            changed.append(field)
+    if user is not None and contact.user_id is None:
+        contact.user = user
+        changed.append("user")
+    if changed:
+        contact.save(update_fields=changed)
+    return contact
+
+
 @transaction.atomic
 def lead_create(
     *,
@@ -54,16 +90,24 @@ def lead_create(
     data: dict[str, Any] | None = None,
     notify: bool = True,
 ) -> Lead:
+    from leads.routing import lead_route
+
+    user = user if user is not None and user.is_authenticated else None
+    name, email, phone = name.strip()[:150], email.strip()[:254], phone.strip()[:32]
+    contact = contact_merge(name=name, email=email, phone=phone, user=user)
     lead = Lead.objects.create(
         source=source,
-        name=name[:150],
-        email=email.strip()[:254],
-        phone=phone[:32],
+        name=name,
+        email=email,
+        phone=phone,
         message=message,
         listing_key=listing_key[:64],
-        user=user if user is not None and user.is_authenticated else None,
+        user=user,
+        contact=contact,
         data=data or {},
     )
+    Activity.objects.create(contact=contact, lead=lead, kind=Activity.Kind.LEAD, text=message[:500])
+    lead_route(lead=lead)
     if notify:
         _queue_notice(lead.pk)
     return lead
@@ -80,3 +124,54 @@ def lead_create_from_form(*, page: Any, data: dict[str, Any], user: Any = None) 
         user=user,
         data={"page_id": page.pk, "fields": clean},
     )
+
+
+def _timeline(lead: Lead, kind: str, text: str, actor: Any) -> Activity | None:
+    if lead.contact_id is None:
+        return None
+    return Activity.objects.create(contact_id=lead.contact_id, lead=lead, kind=kind, text=text, actor=actor)
+
+
+def _answered(lead: Lead) -> None:
+    if lead.answered_at is None:
+        lead.answered_at = timezone.now()
+        lead.save(update_fields=["answered_at"])
+
+
+@transaction.atomic
+def lead_stage_set(*, lead: Lead, stage: str, actor: Any) -> Lead:
+    if stage not in Lead.Status.values:
+        raise ValueError(f"Unknown stage {stage!r}")
+    if stage != lead.status:
+        before = lead.get_status_display()
+        lead.status = stage
+        lead.save(update_fields=["status"])
+        text = f"{before} → {lead.get_status_display()}"
+        _timeline(lead, Activity.Kind.STAGE, text, actor)
+    _answered(lead)
+    return lead
+
+
+@transaction.atomic
+def lead_note_add(*, lead: Lead, text: str, actor: Any) -> Activity | None:
+    text = text.strip()
+    if not text:
+        raise ValueError("A note needs some text.")
+    _answered(lead)
+    return _timeline(lead, Activity.Kind.NOTE, text[:5000], actor)
+
+
+@transaction.atomic
+def task_create(*, lead: Lead, title: str, due_at: datetime, actor: Any) -> Task:
+    title = title.strip()
+    if not title:
+        raise ValueError("A task needs a title.")
+    task = Task.objects.create(lead=lead, title=title[:200], due_at=due_at, assigned_to=lead.assigned_to or actor)
+    _timeline(lead, Activity.Kind.TASK, f"Task: {task.title}", actor)
+    return task
+
+
+def task_complete(*, task: Task) -> Task:
+    task.done_at = timezone.now()
+    task.save(update_fields=["done_at"])
+    return task

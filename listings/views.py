@@ -126,7 +126,14 @@ def showing_request(request: HttpRequest, slug: str) -> HttpResponse:
         message=(f"Preferred time: {when}\n\n" if when else "") + message,
         listing_key=str(doc.get("listingKey", "")),
         user=request.user,
-        data={"slug": slug, "address": doc.get("unparsedAddress"), "when": when},
+        data={
+            "slug": slug,
+            "url": reverse("listings:listing", args=[slug]),
+            "address": doc.get("unparsedAddress"),
+            "city": doc.get("city"),
+            "price": doc.get("closePrice") if sold else doc.get("listPrice"),
+            "when": when,
+        },
     )
     messages.success(request, "Thanks! Your showing request was sent; the agent will be in touch shortly.")
     return redirect(reverse("listings:listing", args=[slug]))

@@ -57,6 +57,8 @@ def open_site_admin(request: HttpRequest, application_id: int) -> HttpResponse:
         raise Http404("No site")
     token = login_link_token(schema_name=tenant.schema_name, email=request.user.email)  # type: ignore[union-attr]
     scheme = "https" if request.is_secure() else "http"
+    target = request.POST.get("next", "")
+    suffix = f"?next={target}" if target in ("/crm/", "/analytics/") else ""
     return redirect(
-        f"{scheme}://{tenant.get_primary_domain().domain}{settings.SITE_PORT_SUFFIX}/network-login/{token}/"
+        f"{scheme}://{tenant.get_primary_domain().domain}{settings.SITE_PORT_SUFFIX}/network-login/{token}/{suffix}"
     )

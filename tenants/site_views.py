@@ -21,4 +21,6 @@ def network_login(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         return render(request, "errors/403.html", {"message": "No editor account for you on this site."}, status=403)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect("/cms/")
+    # The network dashboard may open the CRM or analytics directly (only those, never elsewhere).
+    target = request.GET.get("next", "")
+    return redirect(target if target in ("/crm/", "/analytics/") else "/cms/")

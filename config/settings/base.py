@@ -67,6 +67,7 @@ SHARED_APPS = [
     # Leads (and the CRM): the flagship's in the public schema, each site's in its own.
     "leads",
     "invest",
+    "analytics",
     # The marketplace shared by the network: public schema only (docs/marketplace.md).
     "providers",
     "rentals",
@@ -86,6 +87,7 @@ TENANT_APPS = [
     "allauth.mfa",
     *WAGTAIL_APPS,
     "leads",
+    "analytics",
     "listings",
     "billing",
     "chat",
@@ -140,6 +142,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # After authentication: limits key on the account too (security/policy.py).
     "security.ratelimit.RateLimitMiddleware",
+    # Page views counted off the request path (one Redis push; analytics/).
+    "analytics.middleware.AnalyticsMiddleware",
 ]
 
 TEMPLATES = [
@@ -268,3 +272,6 @@ _VENDOR_DIRS = {
 STATICFILES_DIRS += [
     (prefix, NODE_MODULES / rel) for prefix, rel in _VENDOR_DIRS.items() if (NODE_MODULES / rel).is_dir()
 ]
+
+# Analytics events (analytics/): off turns recording off everywhere (the benchmark compares).
+ANALYTICS_ENABLED = env.bool("ANALYTICS_ENABLED", default=True)

@@ -27,4 +27,8 @@ FEATURES: dict[str, bool] = {
     # Issue 14 (landed): an agent site on the agent's own domain (DNS TXT verification, apex and
     # www, TLS by Caddy's on-demand ask), managed from the network dashboard.
     "custom_domains": True,
+    # Issue 15: the agent's CRM at /crm/ on the agent's site (pipeline, leads, clients, CSV).
+    "crm": True,
+    # Issue 15: the analytics dashboard (events, daily rollups, charts).
+    "analytics": True,
 }

@@ -22,6 +22,8 @@ def test_a_lead_stays_in_its_site(sarah_site: Any, mike_site: Any, public_tenant
         # The flagship keeps leads of its own in the public schema.
         lead_create(source=Lead.Source.CONTACT_FORM, name="Flag", email="flag@example.com", notify=False)
         assert Lead.objects.filter(email="flag@example.com").count() == 1
+        # Every network agent has an account here: only agents named in routing rules get leads.
+        assert Lead.objects.get(email="flag@example.com").assigned_to is None
     with schema_context(sarah_site.schema_name):
         assert not Lead.objects.filter(email="flag@example.com").exists()
 

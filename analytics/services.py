@@ -1,0 +1,108 @@
+"""Writes of analytics: the periodic flush of queued events into each site's table (in
+batches; each event carries a unique id so a retried batch is not counted twice) and the daily
+rollups the dashboard reads."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from analytics.models import ENGAGED_KINDS, DailyRollup, DailyVisitors, Event, Kind
+from analytics.recorder import queue_key, redis
+
+log = logging.getLogger(__name__)
+
+BATCH = 5000
+KEYED_KINDS = (Kind.LISTING_VIEW, Kind.SEARCH, Kind.LEAD)
+
+
+def _known_schemas() -> set[str]:
+    from tenants.models import Tenant
+
+    return set(Tenant.objects.exclude(kind=Tenant.Kind.TEMPLATE).values_list("schema_name", flat=True))
+
+
+def _event(raw: dict[str, Any]) -> Event:
+    return Event(
+        kind=raw["k"],
+        key=str(raw.get("key", ""))[:200],
+        visitor=str(raw.get("v", ""))[:16],
+        at=datetime.fromtimestamp(float(raw["t"]), tz=timezone.get_current_timezone()),
+        uid=str(raw["u"])[:32],
+    )
+
+
+def events_flush(*, max_batches: int = 100) -> int:
+    """Move queued events into their sites' tables; returns how many were written. LPOP hands
+    each queued event to exactly one flusher, and the unique ``uid`` makes a retried insert a
+    no-op, so concurrent flushes count every event once."""
+    conn = redis()
+    schemas = _known_schemas()
+    written = 0
+    for _ in range(max_batches):
+        items = conn.lpop(queue_key(), BATCH) or []
+        if not items:
+            break
+        by_schema: dict[str, list[Event]] = defaultdict(list)
+        for item in items:
+            try:
+                raw = json.loads(item)
+                if raw["s"] in schemas and raw["k"] in Kind.values:
+                    by_schema[raw["s"]].append(_event(raw))
+            except (ValueError, KeyError, TypeError):
+                log.warning("analytics: malformed event dropped")
+        for schema, events in by_schema.items():
+            with schema_context(schema), transaction.atomic():
+                Event.objects.bulk_create(events, ignore_conflicts=True, batch_size=1000)
+                days = {timezone.localtime(e.at).date() for e in events}
+                for day in days:
+                    rollup_day(day=day)
+            written += len(events)
+        if len(items) < BATCH:
+            break
+    return written
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+
+
+@transaction.atomic
+def rollup_day(*, day: date) -> None:
+    """Recount one day from its events (idempotent: the day's rows are replaced)."""
+    start, end = _day_bounds(day)
+    events = Event.objects.filter(at__gte=start, at__lt=end)
+    DailyRollup.objects.filter(day=day).delete()
+    rows = [
+        DailyRollup(day=day, kind=r["kind"], key="", count=r["n"], visitors=r["v"])
+        for r in events.values("kind")
+        .annotate(n=Count("id"), v=Count("visitor", distinct=True, filter=~Q(visitor="")))
+        .order_by()
+    ]
+    rows += [
+        DailyRollup(day=day, kind=r["kind"], key=r["key"], count=r["n"])
+        for r in events.filter(kind__in=KEYED_KINDS)
+        .exclude(key="")
+        .values("kind", "key")
+        .annotate(n=Count("id"))
+        .order_by()
+    ]
+    DailyRollup.objects.bulk_create(rows, batch_size=2000)
+    identified = events.exclude(visitor="")
+    DailyVisitors.objects.update_or_create(
+        day=day,
+        defaults={
+            "visitors": identified.values("visitor").distinct().count(),
+            "engaged": identified.filter(kind__in=ENGAGED_KINDS).values("visitor").distinct().count(),
+        },
+    )

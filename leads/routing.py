@@ -1,0 +1,128 @@
+"""Who gets a new lead: the site's rules in order (by source, city, price band, round robin,
+default owner), and reassignment of leads nobody answered in the site's set time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from accounts.models import Role
+from leads.models import Activity, Lead, RoutingConfig, RoutingRule
+
+
+def site_agents() -> QuerySet[Any]:
+    """The agents of this site (the owner is one): active users with the agent role. In the
+    public schema every network agent has an account, so there only the agents the flagship's
+    routing rules name take leads."""
+    from django.conf import settings
+
+    from core.tenancy import current_schema
+
+    agents = get_user_model().objects.filter(is_active=True, role=Role.AGENT).order_by("pk")
+    if current_schema() == settings.PUBLIC_SCHEMA_NAME:
+        named = set(RoutingRule.objects.exclude(agent=None).values_list("agent_id", flat=True))
+        named |= set(RoutingRule.agents.through.objects.values_list("user_id", flat=True))
+        agents = agents.filter(pk__in=named)
+    return agents
+
+
+def routing_config() -> RoutingConfig:
+    config, _ = RoutingConfig.objects.get_or_create(pk=1)
+    return config
+
+
+def _next_in_turn(pool: list[Any], *, exclude: Any = None) -> Any:
+    """Round robin without stored state: the agent whose last assignment is oldest (or who has
+    none) is next; ties go to the earlier account."""
+    candidates = [a for a in pool if exclude is None or a.pk != exclude.pk]
+    if not candidates:
+        return None
+    last = dict(
+        Lead.objects.filter(assigned_to__in=candidates)
+        .values("assigned_to")
+        .annotate(last=Max("assigned_at"))
+        .values_list("assigned_to", "last")
+    )
+    floor = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+    return min(candidates, key=lambda a: (last.get(a.pk) or floor, a.pk))
+
+
+def _matches(rule: RoutingRule, lead: Lead) -> bool:
+    if rule.kind == RoutingRule.Kind.SOURCE:
+        return lead.source == rule.source
+    if rule.kind == RoutingRule.Kind.CITY:
+        return bool(rule.city) and str(lead.data.get("city") or "").casefold() == rule.city.casefold()
+    if rule.kind == RoutingRule.Kind.PRICE_BAND:
+        price = lead.data.get("price")
+        if not isinstance(price, (int, float)):
+            return False
+        return (rule.min_price is None or price >= rule.min_price) and (
+            rule.max_price is None or price < rule.max_price
+        )
+    return True  # round robin and default match every lead
+
+
+def _pick(lead: Lead) -> Any:
+    agents = {a.pk: a for a in site_agents()}
+    for rule in RoutingRule.objects.prefetch_related("agents"):
+        if not _matches(rule, lead):
+            continue
+        if rule.kind == RoutingRule.Kind.ROUND_ROBIN:
+            pool = [a for a in rule.agents.all() if a.pk in agents] or list(agents.values())
+            chosen = _next_in_turn(pool)
+        else:
+            chosen = agents.get(rule.agent_id) if rule.agent_id else None
+        if chosen is not None:
+            return chosen
+    # No rule (or none matched): the site's owner, else its first agent.
+    owners = [a for a in agents.values() if a.is_superuser]
+    return (owners or list(agents.values()) or [None])[0]
+
+
+def lead_assign(*, lead: Lead, agent: Any, actor: Any = None, reason: str = "") -> Lead:
+    lead.assigned_to = agent
+    lead.assigned_at = timezone.now()
+    lead.save(update_fields=["assigned_to", "assigned_at"])
+    if lead.contact_id:
+        text = f"Assigned to {agent.get_full_name() if agent else 'nobody'}" + (f" ({reason})" if reason else "")
+        Activity.objects.create(
+            contact_id=lead.contact_id, lead=lead, kind=Activity.Kind.ASSIGNED, text=text, actor=actor
+        )
+    return lead
+
+
+def lead_route(*, lead: Lead) -> Lead:
+    """Assign a new lead by the rules. Routing of concurrent leads is serialised on the site's
+    routing row, so round robin hands out turns one at a time."""
+    with transaction.atomic():
+        routing_config()
+        RoutingConfig.objects.select_for_update().filter(pk=1).first()
+        return lead_assign(lead=lead, agent=_pick(lead))
+
+
+def leads_reassign_unanswered(*, now: datetime | None = None) -> list[int]:
+    """New leads nobody answered within the site's time go to the next agent in turn (and the
+    agent is mailed). Returns the ids reassigned."""
+    from leads.services import _queue_notice
+
+    now = now or timezone.now()
+    config = routing_config()
+    cutoff = now - timedelta(minutes=config.reassign_after_minutes)
+    moved = []
+    pool = list(site_agents())
+    for lead in Lead.objects.filter(
+        status=Lead.Status.NEW, answered_at__isnull=True, assigned_at__lt=cutoff
+    ).select_related("assigned_to"):
+        with transaction.atomic():
+            nxt = _next_in_turn(pool, exclude=lead.assigned_to)
+            if nxt is None:
+                continue
+            lead_assign(lead=lead, agent=nxt, reason=f"unanswered after {config.reassign_after_minutes} min")
+            _queue_notice(lead.pk)
+            moved.append(lead.pk)
+    return moved
