@@ -62,7 +62,8 @@ def events_flush(*, max_batches: int = 100) -> int:
         for schema, events in by_schema.items():
             with schema_context(schema), transaction.atomic():
                 Event.objects.bulk_create(events, ignore_conflicts=True, batch_size=1000)
-                days = {timezone.localtime(e.at).date() for e in events}
+                # Days in order: concurrent flushes take the days' locks in the same order.
+                days = sorted({timezone.localtime(e.at).date() for e in events})
                 for day in days:
                     rollup_day(day=day)
             written += len(events)
@@ -79,7 +80,14 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 
 @transaction.atomic
 def rollup_day(*, day: date) -> None:
-    """Recount one day from its events (idempotent: the day's rows are replaced)."""
+    """Recount one day from its events (idempotent: the day's rows are replaced). Two flushes
+    rolling up one day take turns (a transaction-scoped advisory lock per schema and day)."""
+    from django.db import connection
+
+    from core.tenancy import current_schema
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"analytics:{current_schema()}:{day}"])
     start, end = _day_bounds(day)
     events = Event.objects.filter(at__gte=start, at__lt=end)
     DailyRollup.objects.filter(day=day).delete()

@@ -91,6 +91,7 @@ def platform_dashboard(request: HttpRequest) -> HttpResponse:
         testid="chart-sites",
     )
     context = {
+        "section": "analytics",
         "rows": rows,
         "totals": totals,
         "leads": leads,

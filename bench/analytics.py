@@ -17,6 +17,7 @@ Uses the benchmark database (``bench._common``); writes ``bench/results/analytic
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -26,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import apply_bench_env, demo_database_ensure, write_results  # noqa: E402
+from bench._common import apply_bench_env, bench_env, demo_database_ensure, write_results  # noqa: E402
+from bench.server import static_collected  # noqa: E402
 
 HOST = "sarah.localhost"
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
@@ -89,6 +91,8 @@ def main() -> None:
 
     if not args.skip_setup:
         demo_database_ensure()
+    # Pages render with the production static manifest (collected once per change of the sources).
+    os.environ["BENCH_STATIC_ROOT"] = str(static_collected(bench_env()))
     apply_bench_env()
     import django
 

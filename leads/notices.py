@@ -45,7 +45,9 @@ def lead_notify_agent(*, lead_id: int) -> bool:
     if lead is None:
         return False
     identity = mail_identity()
-    fallback = identity.branding.contact_email or (settings.FLAGSHIP_LEADS_EMAIL if identity.branding.is_flagship else "")
+    fallback = identity.branding.contact_email or (
+        settings.FLAGSHIP_LEADS_EMAIL if identity.branding.is_flagship else ""
+    )
     to = (lead.assigned_to.email if lead.assigned_to else "") or fallback
     if not to:
         return False

@@ -13,4 +13,5 @@ urlpatterns = [
     path("leads/<int:lead_id>/", views.lead_detail, name="detail"),
     path("leads/<int:lead_id>/update/", views.lead_update, name="update"),
     path("clients/<int:contact_id>/", views.client, name="client"),
+    path("clients/<int:contact_id>/send/", views.client_send, name="client_send"),
 ]

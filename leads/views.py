@@ -136,3 +136,27 @@ def client(request: HttpRequest, contact_id: int) -> HttpResponse:
             activity=selectors.client_activity(contact=contact),
         ),
     )
+
+
+@require_POST
+@crm_required
+def client_send(request: HttpRequest, contact_id: int) -> HttpResponse:
+    from leads.outreach import client_send as send
+
+    contact = selectors.contact_visible(user=request.user, contact_id=contact_id)
+    if contact is None:
+        raise Http404("No such client")
+    search = request.POST.get("saved_search", "")
+    try:
+        what = send(
+            contact=contact,
+            actor=request.user,
+            listing=request.POST.get("listing", "")[:300],
+            saved_search_id=int(search) if search.isdigit() else None,
+            note=request.POST.get("note", ""),
+        )
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Sent {what} to {contact.email}.")
+    return redirect("leads:client", contact_id=contact.pk)
