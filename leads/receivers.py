@@ -44,6 +44,5 @@ def lead_on_saved_search(sender: Any, instance: Any, created: bool, raw: bool = 
 
 
 def connect() -> None:
-    from listings.models import SavedSearch
-
-    post_save.connect(lead_on_saved_search, sender=SavedSearch, dispatch_uid="leads_saved_search")
+    # A lazy sender ("app.Model"): leads does not import listings (listings imports leads).
+    post_save.connect(lead_on_saved_search, sender="listings.SavedSearch", dispatch_uid="leads_saved_search")

@@ -88,18 +88,20 @@ def contact_timeline(*, contact: Contact) -> QuerySet[Activity]:
 
 def client_activity(*, contact: Contact) -> dict[str, Any]:
     """What the person did on this site (this schema only): favourites, saved searches, swipes,
-    chats and CMA reports of their account here."""
-    from chat.models import Conversation
-    from cma.models import CmaReport
-    from listings.models import Favorite, SavedSearch, Swipe
+    chats and CMA reports of their account here. Models by name: listings, chat and cma create
+    leads, so leads does not import them."""
+    from django.apps import apps
+
+    favorite, saved_search, swipe = (apps.get_model("listings", m) for m in ("Favorite", "SavedSearch", "Swipe"))
+    conversation, cma_report = apps.get_model("chat", "Conversation"), apps.get_model("cma", "CmaReport")
 
     user_id = contact.user_id
     if user_id is None:
         return {"favorites": [], "saved_searches": [], "swipes": [], "chats": [], "cma_reports": []}
     return {
-        "favorites": list(Favorite.objects.filter(user_id=user_id).order_by("-pk")[:50]),
-        "saved_searches": list(SavedSearch.objects.filter(user_id=user_id).order_by("-pk")[:50]),
-        "swipes": list(Swipe.objects.filter(user_id=user_id).order_by("-pk")[:50]),
-        "chats": list(Conversation.objects.filter(user_id=user_id).order_by("-pk")[:20]),
-        "cma_reports": list(CmaReport.objects.filter(user_id=user_id).order_by("-pk")[:20]),
+        "favorites": list(favorite.objects.filter(user_id=user_id).order_by("-pk")[:50]),
+        "saved_searches": list(saved_search.objects.filter(user_id=user_id).order_by("-pk")[:50]),
+        "swipes": list(swipe.objects.filter(user_id=user_id).order_by("-pk")[:50]),
+        "chats": list(conversation.objects.filter(user_id=user_id).order_by("-pk")[:20]),
+        "cma_reports": list(cma_report.objects.filter(user_id=user_id).order_by("-pk")[:20]),
     }

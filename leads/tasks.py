@@ -23,7 +23,9 @@ def lead_notify_legacy(*, schema_name: str, lead_id: int) -> bool:
 
 
 def _schemas() -> list[str]:
-    from tenants.models import Tenant
+    from django.apps import apps
+
+    Tenant = apps.get_model("tenants", "Tenant")
 
     return list(
         Tenant.objects.exclude(kind=Tenant.Kind.TEMPLATE).filter(is_active=True).values_list("schema_name", flat=True)
