@@ -122,3 +122,25 @@ def test_platform_admin_lists_every_source_with_its_last_sync(settings: Any, con
     assert "No credentials MLS" in page and "MLS_BROKEN_TOKEN" in page  # says what to set
     assert f"/admin/mls_sync/syncrun/{run.pk}/change/" in page  # gps: its last (full) run
     assert "never" in page  # the others have not synced yet
+
+
+def test_the_recovery_sweep_leaves_a_resumed_run_its_lock(
+    settings: Any, configured: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dead run is resumed and its journaled keys are left to it: the sweep must not take
+    the source's lock to send them, or the resumed run finds the lock taken and skips."""
+    from listings.changes import JOURNAL, changes_journal
+    from listings.store import SYNC_STATE
+    from mls_sync.services import syncs_recover
+
+    redis.Redis.from_url(settings.REDIS_URL).delete("mls_sync:resume:gps:incremental", "mls_sync:lock:gps")
+    configured[SYNC_STATE].update_one(
+        {"_id": "gps:incremental"}, {"$set": {"status": "running", "token": "t"}}, upsert=True
+    )
+    changes_journal(db=configured, source="gps", keys=["k1"])
+    queued: list[dict[str, Any]] = []
+    monkeypatch.setattr("mls_sync.tasks.mls_sync_task.apply_async", lambda **kw: queued.append(kw))
+    out = syncs_recover()
+    assert out["resumed"] == ["gps:incremental"] and "gps" not in out["sent"]
+    assert queued == [{"kwargs": {"source": "gps", "mode": "incremental"}}]
+    assert configured[JOURNAL].count_documents({"source": "gps"}) == 1  # the resumed run carries it
