@@ -13,21 +13,29 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 from collections.abc import AsyncIterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 from django_tenants.utils import schema_context
+from ninja import Path, Router
 
+from api.errors import COMMON, errors
 from billing.decorators import denial_message, denial_status
 from chat import services
+from chat.api_schemas import (
+    STREAM_OPENAPI,
+    VISITOR_OPENAPI,
+    ChatStreamIn,
+    ConversationList,
+    ConversationOut,
+    Deleted,
+    Renamed,
+    TitleIn,
+)
 from chat.engine import Turn, run_turn
 from chat.registry import ToolContext
 from chat.selectors import chat_usage, conversation_list, conversation_messages, conversation_owned, usage_payload
@@ -37,69 +45,9 @@ from security.client_ip import client_ip_bucket
 from themes.branding import branding_for_request
 
 logger = logging.getLogger(__name__)
-_CONTEXT_FIELDS = {"listingKey": 64, "searchQuery": 500}
-
-
-class BadRequest(Exception):
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__("bad request")
-        self.fields = fields
-
-
-def _body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        raise BadRequest({"body": "must be a JSON object"}) from None
-    if not isinstance(body, dict):
-        raise BadRequest({"body": "must be a JSON object"})
-    return body
-
-
-def parse_stream_request(body: dict[str, Any]) -> dict[str, Any]:
-    """``{message, conversationId?, context?: {listingKey?, searchQuery?}, userLocation?}``."""
-    errors: dict[str, str] = {}
-    for key in body:
-        if key not in ("message", "conversationId", "context", "userLocation"):
-            errors[str(key)[:60]] = "unknown field"
-    message = body.get("message")
-    if not isinstance(message, str) or not message.strip():
-        errors["message"] = "required: the visitor's message"
-    elif len(message) > settings.CHAT_MAX_MESSAGE_CHARS:
-        errors["message"] = f"must be at most {settings.CHAT_MAX_MESSAGE_CHARS} characters"
-    conversation_id = body.get("conversationId")
-    if conversation_id is not None and (
-        isinstance(conversation_id, bool) or not isinstance(conversation_id, int) or not 0 < conversation_id < 2**31
-    ):
-        errors["conversationId"] = "must be a conversation id"
-    context = body.get("context") or {}
-    if not isinstance(context, dict):
-        errors["context"] = "must be an object"
-        context = {}
-    for key, value in context.items():
-        limit = _CONTEXT_FIELDS.get(key)
-        if limit is None:
-            errors[f"context.{str(key)[:60]}"] = "unknown field"
-        elif not isinstance(value, str) or len(value) > limit:
-            errors[f"context.{key}"] = f"must be text of at most {limit} characters"
-    location = body.get("userLocation")
-    if location is not None:
-        ok = isinstance(location, dict) and set(location) <= {"lat", "lon"}
-        ok = ok and all(
-            isinstance(location.get(k), int | float) and not isinstance(location.get(k), bool) for k in ("lat", "lon")
-        )
-        if not ok or not (
-            math.isfinite(location["lat"]) and -90 <= location["lat"] <= 90 and -180 <= location["lon"] <= 180
-        ):
-            errors["userLocation"] = "must be {lat, lon} in degrees"
-    if errors:
-        raise BadRequest(errors)
-    return {
-        "message": str(message).strip(),
-        "conversationId": conversation_id,
-        "context": context,
-        "userLocation": location,
-    }
+# Cookie-identified visitors (signed in or not); no auth callback, so the stream never waits
+# for the synchronous thread (see ``cross_site`` for the CSRF protection).
+router = Router(tags=["assistant"], auth=None)
 
 
 def _site(request: HttpRequest) -> tuple[str, str, bool]:
@@ -222,22 +170,22 @@ def cross_site(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
-@csrf_exempt
-async def chat_stream(request: HttpRequest) -> HttpResponseBase:
-    if request.method != "POST":
-        return error(405, "method_not_allowed", "Use POST.")
+@router.post(
+    "/chat/stream",
+    response=errors(*COMMON, 404, 415),
+    operation_id="chatStream",
+    summary="Send a message to the assistant; the answer streams back as Server-Sent Events",
+    openapi_extra=STREAM_OPENAPI,
+)
+async def chat_stream(request: HttpRequest, payload: ChatStreamIn) -> HttpResponseBase:
     refused = cross_site(request)
     if refused is not None:
         return refused
+    parsed = payload.parsed()
     try:
-        parsed = parse_stream_request(_body(request))
         # The shared thread pool, not a thread per request: its threads keep their database
         # connections (CONN_MAX_AGE), where a new thread would open one per message.
         ctx, start = await sync_to_async(_begin, thread_sensitive=False)(request, parsed)
-    except BadRequest as e:
-        return error(
-            400, "invalid_parameters", "Some fields are invalid: " + ", ".join(sorted(e.fields)) + ".", e.fields
-        )
     except services.ConversationNotFound:
         return error(404, "not_found", "No such conversation.")
     except services.ChatDenied as e:
@@ -261,41 +209,68 @@ def _visitor(request: HttpRequest) -> dict[str, Any]:
     return {"user": request.user, "anonymous_id": getattr(request, "anonymous_id", "") or ""}
 
 
-@require_http_methods(["GET"])
-def conversations(request: HttpRequest) -> JsonResponse:
+@router.get(
+    "/chat/conversations",
+    response={200: ConversationList, **errors(*COMMON)},
+    operation_id="chatConversations",
+    summary="The visitor's conversations and what is left of their allowance",
+    openapi_extra=VISITOR_OPENAPI,
+)
+def conversations(request: HttpRequest) -> dict[str, Any]:
     who = _visitor(request)
     usage = chat_usage(user=request.user, anonymous_id=who["anonymous_id"], client_address=client_ip_bucket(request))
-    return JsonResponse(
-        {
-            "results": conversation_list(**who),
-            "usage": usage_payload(usage, signed_in=request.user.is_authenticated),
-        }
-    )
+    return {
+        "results": conversation_list(**who),
+        "usage": usage_payload(usage, signed_in=request.user.is_authenticated),
+    }
 
 
-@csrf_exempt
-@require_http_methods(["GET", "PATCH", "POST", "DELETE"])
-def conversation(request: HttpRequest, pk: int) -> JsonResponse:
-    refused = cross_site(request) if request.method != "DELETE" else _same_origin(request)
-    if refused is not None:
-        return refused
-    who = _visitor(request)
-    try:
-        if request.method == "DELETE":
-            services.conversation_delete(pk=pk, **who)
-            return JsonResponse({"deleted": True})
-        if request.method in ("PATCH", "POST"):
-            body = _body(request)
-            title = body.get("title")
-            if set(body) != {"title"} or not isinstance(title, str) or not title.strip() or len(title) > 200:
-                raise BadRequest({"title": "required: text of at most 200 characters"})
-            c = services.conversation_rename(pk=pk, title=title, **who)
-            return JsonResponse({"id": c.pk, "title": c.title})
-    except BadRequest as e:
-        return error(400, "invalid_parameters", "Some fields are invalid: title.", e.fields)
-    except services.ConversationNotFound:
-        return error(404, "not_found", "No such conversation.")
-    found = conversation_owned(pk=pk, **who)
+@router.get(
+    "/chat/conversations/{int:pk}",
+    response={200: ConversationOut, **errors(*COMMON, 404)},
+    operation_id="chatConversation",
+    summary="One conversation of the visitor, with its messages",
+    openapi_extra=VISITOR_OPENAPI,
+)
+def conversation(request: HttpRequest, pk: int = Path(..., ge=1)) -> Any:
+    found = conversation_owned(pk=pk, **_visitor(request))
     if found is None:
         return error(404, "not_found", "No such conversation.")
-    return JsonResponse({"id": found.pk, "title": found.title, "messages": conversation_messages(conversation=found)})
+    return {"id": found.pk, "title": found.title, "messages": conversation_messages(conversation=found)}
+
+
+@router.api_operation(
+    ["PATCH", "POST"],
+    "/chat/conversations/{int:pk}",
+    response={200: Renamed, **errors(*COMMON, 404, 415)},
+    operation_id="chatConversationRename",
+    summary="Rename a conversation",
+    openapi_extra=VISITOR_OPENAPI,
+)
+def conversation_rename(request: HttpRequest, payload: TitleIn, pk: int = Path(..., ge=1)) -> Any:
+    refused = cross_site(request)
+    if refused is not None:
+        return refused
+    try:
+        c = services.conversation_rename(pk=pk, title=payload.title, **_visitor(request))
+    except services.ConversationNotFound:
+        return error(404, "not_found", "No such conversation.")
+    return {"id": c.pk, "title": c.title}
+
+
+@router.delete(
+    "/chat/conversations/{int:pk}",
+    response={200: Deleted, **errors(*COMMON, 404)},
+    operation_id="chatConversationDelete",
+    summary="Delete a conversation",
+    openapi_extra=VISITOR_OPENAPI,
+)
+def conversation_delete(request: HttpRequest, pk: int = Path(..., ge=1)) -> Any:
+    refused = _same_origin(request)
+    if refused is not None:
+        return refused
+    try:
+        services.conversation_delete(pk=pk, **_visitor(request))
+    except services.ConversationNotFound:
+        return error(404, "not_found", "No such conversation.")
+    return {"deleted": True}

@@ -10,17 +10,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import transaction
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.utils import timezone
 
+from api.errors import ApiError
 from billing.plans import Feature
 from billing.selectors import entitlement_check
 from listings.models import ApiKey
 from security.policy import API_KEY, API_KEY_FAILURES
-from security.ratelimit import limit_hit, rate_limited_response
+from security.ratelimit import Throttled, limit_hit
 
 KEY_RE_PREFIX = "cr_"
 
@@ -51,38 +52,36 @@ def api_key_revoke(*, user: Any, key_id: int) -> bool:
     return bool(ApiKey.objects.filter(pk=key_id, user=user, revoked_at=None).update(revoked_at=timezone.now()))
 
 
-def _denied(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
-    return JsonResponse({"error": code, "message": message, "fields": {}, **extra}, status=status)
+def api_key_user(request: HttpRequest) -> Any | None:
+    """The account of the request's API key; None without an ``Authorization`` header.
 
-
-def api_key_authenticate(request: HttpRequest) -> JsonResponse | None:
-    """None when the request may proceed; a 401/403/429 JSON response otherwise.
-
-    Through the rate-limit layer (limits in ``security.policy``): each verified key's rate, and
-    failed checks per client address."""
+    Raises ``ApiError`` (401 bad key, 403 plan lapsed) or ``Throttled`` (429), through the
+    rate-limit layer (limits in ``security.policy``): each verified key's rate, and failed
+    checks per client address."""
     header = request.headers.get("Authorization", "")
     if not header:
         return None
     if limit_hit(request, group="api-key-failures", limit=API_KEY_FAILURES, increment=False) is not None:
-        return _failed(request, "Too many invalid API keys from your address. Please wait.")
+        _failed(request, "Too many invalid API keys from your address. Please wait.")
     raw = header.removeprefix("Bearer ").strip()
     parts = raw.removeprefix(KEY_RE_PREFIX).split("_", 1)
     if not raw.startswith(KEY_RE_PREFIX) or len(parts) != 2:
-        return _failed(request, "Send your key as: Authorization: Bearer cr_…")
+        _failed(request, "Send your key as: Authorization: Bearer cr_…")
     key = ApiKey.objects.select_related("user").filter(prefix=parts[0], revoked_at=None).first()
     if key is None or not hmac.compare_digest(key.key_hash, _hash(raw)):
-        return _failed(request, "This API key is not valid or was revoked.")
+        _failed(request, "This API key is not valid or was revoked.")
+    assert key is not None
     if not entitlement_check(user=key.user, feature=Feature.API_ACCESS).allowed:
-        return _denied(403, "upgrade_required", "API access needs the Investor 3 plan.", upgrade=True)
+        raise ApiError(403, "upgrade_required", "API access needs the Investor 3 plan.", upgrade=True)
     denied = limit_hit(request, group="api-key", limit=API_KEY)
     if denied is not None:
-        return rate_limited_response(request, denied.retry_after, "Too many requests for this API key.")  # type: ignore[return-value]
+        raise Throttled(denied.retry_after, "Too many requests for this API key.")
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
-    return None
+    return key.user
 
 
-def _failed(request: HttpRequest, message: str) -> JsonResponse:
+def _failed(request: HttpRequest, message: str) -> NoReturn:
     denied = limit_hit(request, group="api-key-failures", limit=API_KEY_FAILURES)
     if denied is not None:
-        return rate_limited_response(request, denied.retry_after)  # type: ignore[return-value]
-    return _denied(401, "invalid_api_key", message)
+        raise Throttled(denied.retry_after)
+    raise ApiError(401, "invalid_api_key", message)

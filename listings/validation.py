@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from api.errors import InvalidParameters
+from api.params import QueryParams, query_model
 from listings.readmodel.normalize import words
 from listings.readmodel.query import MAX_PAGE_SIZE, MAX_POLYGON_POINTS, MAX_TEXT_WORDS, BBox, Near, SearchQuery, Sort
 
@@ -30,18 +32,7 @@ _NUMBER = re.compile(r"[+-]?([0-9]{1,3}(\.[0-9]{1,12})?|\.[0-9]{1,12})")
 _POSTAL = re.compile(r"[0-9]{5}")
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
-
-class InvalidParameters(Exception):
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
-
-    def payload(self) -> dict[str, Any]:
-        return {
-            "error": "invalid_parameters",
-            "message": "Some parameters are invalid: " + ", ".join(sorted(self.fields)) + ".",
-            "fields": self.fields,
-        }
+__all__ = ["InvalidParameters", "Param", "api_params", "parse_params", "search_query"]
 
 
 class Bad(ValueError):
@@ -327,3 +318,8 @@ def search_query(
         page=values.get("page", 1),
         page_size=values.get("pageSize", 24),
     )
+
+
+def api_params(name: str, params: Sequence[Param], *, required: Sequence[str] = ()) -> type[QueryParams]:
+    """The API's query model (OpenAPI declaration and validator) of these table rows."""
+    return query_model(name, params, parse=parse_params, required=required)  # type: ignore[arg-type]

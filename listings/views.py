@@ -1,5 +1,5 @@
-"""The listing page and its showing request; the visitor's JSON endpoints (swipes and the swipe
-queue, favourites, saved searches) until they move to the API layer.
+"""The listing page and its showing request (the visitor's JSON operations on swipes,
+favourites and saved searches are in ``listings/visitor_api.py``).
 
 The other pages: ``search_views`` (search, map, swipe), ``saved_views`` (favourites, saved
 searches), ``community_views`` (communities). Reads go through ``listings.selectors`` and the
@@ -10,22 +10,19 @@ source. Search parameters are validated by the same table as the public API
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from billing.plans import FREE, Feature
 from billing.selectors import entitlement_check
-from core.errors import json_error
 from leads.models import Lead
 from leads.services import lead_create
-from listings import selectors, services
+from listings import selectors
 from listings.detail import (
     cards_html,
     days_on_market,
@@ -36,22 +33,12 @@ from listings.detail import (
     photos_of,
     similar_cards,
 )
-from listings.models import Swipe
 from listings.readmodel.loader import get_read_model
-from listings.saved_views import saved_body_parse
-from listings.validation import SEARCH_PARAMS, SLUG, InvalidParameters, parse_params
+from listings.validation import SLUG
 from listings.web import (
-    KEY,
-    json_body,
-    listing_visible,
     map_style,
-    query_from,
-    raw_params,
     scope_of,
-    swiped_keys,
 )
-
-SWIPE_QUEUE_PARAMS = tuple(p for p in SEARCH_PARAMS if p.name not in ("page", "pageSize"))
 
 
 def listing_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -137,121 +124,3 @@ def showing_request(request: HttpRequest, slug: str) -> HttpResponse:
     )
     messages.success(request, "Thanks! Your showing request was sent; the agent will be in touch shortly.")
     return redirect(reverse("listings:listing", args=[slug]))
-
-
-@require_http_methods(["GET"])
-def swipe_queue(request: HttpRequest) -> JsonResponse:
-    """The next cards for this visitor: the filters' results minus what they already swiped."""
-    raw = raw_params(request.GET)
-    limit_raw = raw.pop("limit", ["10"])
-    try:
-        limit = int(limit_raw[0]) if limit_raw and limit_raw[0].isdigit() else -1
-        if not 1 <= limit <= 50:
-            raise InvalidParameters({"limit": "must be between 1 and 50"})
-        values = parse_params(raw, SWIPE_QUEUE_PARAMS)
-        values.setdefault("status", ("Active", "Coming Soon"))
-        seen = swiped_keys(request)
-        out: list[dict[str, Any]] = []
-        page, total = 1, 0
-        while len(out) < limit and page <= 50:
-            query = query_from(request, {**values, "page": page}, page_size=100)
-            result = selectors.listing_search(query=query)
-            total = result.total
-            out.extend(c for c in result.cards if c["key"] not in seen)
-            if page * 100 >= result.total:
-                break
-            page += 1
-    except InvalidParameters as e:
-        return JsonResponse(e.payload(), status=400)
-    return JsonResponse({"results": out[:limit], "total": total, "swiped": len(seen)})
-
-
-@require_POST
-def swipes_api(request: HttpRequest) -> JsonResponse:
-    body = json_body(request)
-    if body is None:
-        return json_error(400, "invalid_json", "Send a JSON object.")
-    key = body.get("listingKey")
-    direction = body.get("direction")
-    fields = {}
-    if direction not in Swipe.Direction.values:
-        fields["direction"] = "must be like or dislike"
-    if not isinstance(key, str) or not KEY.fullmatch(key):
-        fields["listingKey"] = "must be a listing key"
-    if fields:
-        return json_error(400, "invalid_parameters", "Some fields are invalid.", fields=fields)
-    key, direction = str(key), str(direction)
-    if listing_visible(request, key) is None:
-        return json_error(404, "not_found", "No such listing on this site.", fields={"listingKey": "unknown"})
-    anon = getattr(request, "anonymous_id", None) or ""
-    if not request.user.is_authenticated and not anon:
-        return json_error(400, "no_visitor", "Cookies are needed to record swipes.")
-    swipe = services.swipe_upsert(listing_key=key, direction=direction, user=request.user, anonymous_id=anon)
-    return JsonResponse(
-        {
-            "listingKey": key,
-            "direction": swipe.direction,
-            "favorite": bool(request.user.is_authenticated and direction == Swipe.Direction.LIKE),
-        },
-        status=201,
-    )
-
-
-@require_http_methods(["POST", "DELETE"])
-def favorite_api(request: HttpRequest, key: str) -> JsonResponse:
-    if not request.user.is_authenticated:
-        return json_error(
-            401, "authentication_required", "Sign up or sign in to save homes.", signup=reverse("account_signup")
-        )
-    if request.method == "DELETE":
-        services.favorite_remove(user=request.user, listing_key=key)
-        return JsonResponse({"listingKey": key, "favorite": False})
-    if listing_visible(request, key) is None:
-        return json_error(404, "not_found", "No such listing on this site.")
-    _, created = services.favorite_add(user=request.user, listing_key=key)
-    return JsonResponse({"listingKey": key, "favorite": True}, status=201 if created else 200)
-
-
-@require_http_methods(["GET", "POST"])
-def saved_searches_api(request: HttpRequest) -> JsonResponse:
-    if not request.user.is_authenticated:
-        return json_error(
-            401, "authentication_required", "Sign up or sign in to save searches.", signup=reverse("account_signup")
-        )
-    if request.method == "GET":
-        return JsonResponse(
-            {
-                "results": [
-                    {"id": s.pk, "name": s.name, "query": s.query, "frequency": s.frequency, "sms": s.sms_enabled}
-                    for s in selectors.saved_searches(user=request.user)
-                ]
-            }
-        )
-    body = json_body(request)
-    if body is None:
-        return json_error(400, "invalid_json", "Send a JSON object.")
-    try:
-        query, name, frequency, sms = saved_body_parse(request, body)
-        saved = services.saved_search_create(
-            user=request.user, name=name, query=query, frequency=frequency, sms_enabled=sms
-        )
-    except InvalidParameters as e:
-        return JsonResponse(e.payload(), status=400)
-    except services.SavedSearchDenied as e:
-        ent = e.entitlement
-        return json_error(
-            403, e.code, e.message, upgrade=True, limit=ent.limit, used=ent.used, plan=ent.plan, upgrade_url="/billing/"
-        )
-    return JsonResponse(
-        {"id": saved.pk, "name": saved.name, "query": saved.query, "frequency": saved.frequency, "sms": sms},
-        status=201,
-    )
-
-
-@require_http_methods(["DELETE"])
-def saved_search_api(request: HttpRequest, pk: int) -> JsonResponse:
-    if not request.user.is_authenticated:
-        return json_error(401, "authentication_required", "Sign in first.")
-    if not services.saved_search_delete(user=request.user, pk=pk):
-        return json_error(404, "not_found", "No such saved search.")
-    return JsonResponse({"id": pk, "deleted": True})

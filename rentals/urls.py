@@ -8,7 +8,6 @@ app_name = "rentals"
 
 urlpatterns = [
     path("", views.search_page, name="search"),
-    path("api/search", views.search_api, name="search_api"),
     path("calendar/<str:token>.ics", views.ical_export, name="ical"),
     path("trips/<uuid:token>/", views.trip_page, name="trip"),
     path("trips/<uuid:token>/checkout-cancelled/", views.cancel_checkout, name="cancel_checkout"),

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,36 +42,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         request,
         "rentals/search.html",
         {"form": form, "result": result, "map_style": map_style(request), "query": request.GET.urlencode()},
-    )
-
-
-@require_GET
-def search_api(request: HttpRequest) -> JsonResponse:
-    """The map's data: markers for every match (capped) and the first page of cards."""
-    form = SearchForm(request.GET)
-    if not form.is_valid():
-        return JsonResponse(
-            {"error": "invalid_query", "message": "Please check the search.", "fields": form.errors.get_json_data()},
-            status=400,
-        )
-    result = selectors.search_page(params=form.params())
-    return JsonResponse(
-        {
-            "total": result["total"],
-            "markers": result["markers"],
-            "results": [
-                {
-                    "slug": c["property"].slug,
-                    "title": c["property"].title,
-                    "city": c["property"].city,
-                    "sleeps": c["property"].sleeps,
-                    "nightly_cents": c["property"].nightly_rate_cents,
-                    "total_cents": c["quote"].total_cents if c["quote"] else None,
-                    "photo": c["photo"].thumb.url if c["photo"] else None,
-                }
-                for c in result["cards"]
-            ],
-        }
     )
 
 

@@ -4,7 +4,7 @@ Rates are per site (counters carry the schema) and per client: the address from 
 proxy (``ip``), the signed-in account (``user``), an API key (``api_key``) or a submitted field
 (``field:login``). Every matching row counts, so a request under ``/api/`` counts against its
 endpoint's row and the ``api`` row. Rows name paths rather than only URL names where a view
-may move (the JSON API is moving to django-ninja): ``^/api/map/clusters`` stays what it is.
+may move (the JSON API is django-ninja's, config/api.py): ``^/api/map/clusters`` stays what it is.
 
 To limit a new endpoint, add a row here and a test that the (N+1)-th request answers 429
 (see security/tests/test_ratelimit.py). docs/architecture.md ("Security") explains the rest.
@@ -105,7 +105,12 @@ POLICY: tuple[Rule, ...] = (
     Rule("site-launch", views=("network_launch",), methods=POST, limits=(Limit("5/h", "user"), Limit("10/h", "ip"))),
     Rule("checkout", path=r"^/billing/checkout/$", methods=POST, limits=(Limit("20/h", "user"), Limit("30/h", "ip"))),
     # ---- costly answers (a valuation, a PDF; the assistant's row is below) ----
-    Rule("cma", path=r"^/cma/$", methods=POST, limits=(Limit("10/m", "ip"), Limit("10/m", "user"))),
+    Rule(
+        "cma",
+        path=r"^/(cma/|api/cma)$",
+        methods=POST,
+        limits=(Limit("10/m", "ip"), Limit("10/m", "user"), Limit("10/m", "api_key")),
+    ),
     Rule("cma-pdf", path=r"^/cma/[^/]+/pdf/$", methods=READS, limits=(Limit("20/m", "ip"),)),
     # ---- visitor APIs ----
     Rule(

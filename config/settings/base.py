@@ -58,6 +58,8 @@ SHARED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_ratelimit",
+    # django-ninja: the API layer (config/api.py); listed for its docs page's static files.
+    "ninja",
     "security",
     "listings",
     "mls_sync",
@@ -128,6 +130,8 @@ MIDDLEWARE = [
     "config.middleware.HealthCheckMiddleware",
     "tenants.middleware.TlsAskMiddleware",
     "tenants.middleware.SiteTenantMiddleware",
+    # Under /api/ every answer is JSON, 404 and 405 included (api/middleware.py).
+    "api.middleware.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
