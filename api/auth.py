@@ -22,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
 
 class ApiKeyAuth(HttpBearer):
     """Verifies with ``verifier`` (request -> the key's account, or None without a header;
@@ -48,6 +50,11 @@ class SessionCookieAuth(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
     openapi_description = "The site's session cookie; writes also send the CSRF token in `X-CSRFToken`."
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if request.method in SAFE_METHODS:  # reads change nothing: no CSRF work on the hot path
+            return request.COOKIES.get(self.param_name)
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
         user = getattr(request, "user", None)

@@ -15,8 +15,8 @@ from api.auth import KEY_OR_SESSION, request_user
 from api.errors import COMMON, ApiError, errors
 from api.params import form_body_model
 from billing.decorators import entitlement_denied_response
+from core.tenancy import current_schema
 from listings.selectors import site_scope
-from tenants.db import current_schema
 
 from .engine import CmaError
 from .forms import CmaForm
