@@ -100,7 +100,12 @@ POLICY: tuple[Rule, ...] = (
     ),
     Rule("rental-trip", path=r"^/rentals/trips/[^/]+/$", methods=POST, limits=(Limit("30/h", "ip"),)),
     # The rentals map asks on every pan and zoom (as map-clusters).
-    Rule("rental-search", path=r"^/rentals/api/search$", methods=READS, limits=(Limit("120/m", "ip"),)),
+    Rule(
+        "rental-search",
+        path=r"^/(rentals/api/search|api/rentals/search)$",
+        methods=READS,
+        limits=(Limit("120/m", "ip"),),
+    ),
     # ---- costly writes ----
     Rule("site-launch", views=("network_launch",), methods=POST, limits=(Limit("5/h", "user"), Limit("10/h", "ip"))),
     Rule("checkout", path=r"^/billing/checkout/$", methods=POST, limits=(Limit("20/h", "user"), Limit("30/h", "ip"))),
