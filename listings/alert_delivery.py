@@ -22,11 +22,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from billing.plans import Feature
+from billing.selectors import entitlement_check
 from listings.alerts import _site_scope, changed_documents
 from listings.models import AlertSent, SavedSearch
 from listings.readmodel.reference import card
 from listings.saved_queries import saved_query_string
 from listings.unsubscribe import unsubscribe_all_token, unsubscribe_token
+from themes.mail import mail_identity
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +92,6 @@ def _send_mail(*, user: Any, subject: str, context: dict[str, Any], unsubscribe_
     Raises the mail server's error otherwise."""
     if not user.email:
         return False
-    from themes.mail import mail_identity
 
     identity = mail_identity()  # the site's name as sender, its agent as Reply-To, its colours
     context = {**context, "site_name": identity.branding.site_name, "branding": identity.branding}
@@ -162,8 +164,6 @@ def _instant_send(saved_id: int, *, schema_name: str, tenant: Any, docs: Docs, f
 
 
 def _sms_send(saved_id: int, *, tenant: Any, docs: Docs, failures: list[BaseException]) -> int:
-    from billing.plans import Feature
-    from billing.selectors import entitlement_check
     from listings.sms import sms_send
 
     with transaction.atomic():

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from core.events import LISTINGS_CHANGED as CHANNEL
 from core.mls_sources import source_ids
-from listings.changes import changes_dispatch
-from listings.store import get_db
+from listings.changes import changes_dispatch, changes_pending_sources
+from listings.store import SYNC_STATE, get_db
 from mls_sync.clients import client_for_source
 from mls_sync.indexes import store_ensure_indexes
 from mls_sync.models import SyncRun
@@ -228,8 +228,6 @@ def _resume_due(*, source: str, mode: str, status: str, now: datetime) -> bool:
 def syncs_recover(*, now: datetime | None = None) -> dict[str, list[str]]:
     """The recovery sweep (beat, every minute): resume the runs whose worker died or that
     failed, from their checkpoints, and send the change keys nothing has carried yet."""
-    from listings.changes import changes_pending_sources
-    from listings.store import SYNC_STATE
     from mls_sync.tasks import mls_sync_task
 
     connection.set_schema_to_public()  # type: ignore[attr-defined]

@@ -9,6 +9,11 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 from wagtail.models import GroupCollectionPermission, GroupPagePermission, Page, Site
 
+from cms.models import HomePage
+from cms.seeding import child_pages_ensure, community_index_ensure, home_page_ensure, wagtail_site_set
+from themes.branding import flagship_branding_defaults
+from themes.models import SiteBranding
+
 FLAGSHIP_EDITORS = "Flagship editors"
 HERO_HEADING = "Find your place in the desert"
 SEARCH_DESCRIPTION = (
@@ -26,8 +31,6 @@ EXTRA_PERMISSIONS = (
 
 
 def _home() -> Page:
-    from cms.models import HomePage
-    from cms.seeding import home_page_ensure
 
     existing = HomePage.objects.first()
     if existing is not None:
@@ -80,9 +83,6 @@ def flagship_site_ensure() -> Site:
     """The flagship's pages (home, about, market updates, contact form, communities), its Wagtail
     Site on ``FLAGSHIP_DOMAIN`` and its branding, in the public schema. Idempotent: what the
     flagship's editors changed since is kept."""
-    from cms.seeding import child_pages_ensure, community_index_ensure, wagtail_site_set
-    from themes.branding import flagship_branding_defaults
-    from themes.models import SiteBranding
 
     with schema_context(settings.PUBLIC_SCHEMA_NAME), transaction.atomic():
         defaults = flagship_branding_defaults()

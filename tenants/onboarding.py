@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role
+from billing.plans import AGENT, Audience
+from billing.selectors import subscription_current
 from tenants.forms import STEPS
 from tenants.models import AgentProfile, SiteApplication, Tenant
 from tenants.progress import progress_set
@@ -88,8 +90,6 @@ def subdomain_held(*, subdomain: str, application_id: int | None = None) -> bool
 
 def agent_site_allowance(*, user: Any) -> tuple[int, int]:
     """(sites the agent's live Agent plan pays for, sites already launched or launching)."""
-    from billing.plans import AGENT, Audience
-    from billing.selectors import subscription_current
 
     sub = subscription_current(user=user, audience=Audience.AGENT)
     allowed = AGENT.sites if sub is not None else 0

@@ -28,6 +28,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from core.tenancy import use_public_schema
 from tenants.models import Domain, Tenant
+from themes.site_images import site_branding_images_set
 
 if TYPE_CHECKING:
     from tenants.services import SiteInput
@@ -109,7 +110,6 @@ def _pages(run: _Run) -> None:
 
 
 def _branding(run: _Run) -> None:
-    from themes.site_images import site_branding_images_set
 
     assert run.tenant is not None
     images = run.images

@@ -20,7 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role, User
 from accounts.permissions import login_required
+from billing.services import BillingError, checkout_session_create
+from billing.subscriptions import checkout_session_sync
 from core.mls_sources import source_choices
+from listings.cards import listing_cards_featured
 from tenants.forms import STEP_TITLES, STEPS, site_address_example, step_initial
 from tenants.models import SiteApplication
 from tenants.onboarding import (
@@ -131,8 +134,6 @@ def wizard_step(request: HttpRequest, step: str) -> HttpResponse:
         return redirect("network_step", step=STEP_ORDER[STEP_ORDER.index(step) + 1])
     context["form"] = form
     if step == "brand":
-        from listings.cards import listing_cards_featured
-
         context.update(labels=_labels(application), preview_listings=listing_cards_featured(limit=3))
         return render(request, "network/brand.html", context)
     return render(request, f"network/step_{step}.html", context)
@@ -153,7 +154,6 @@ def subdivisions(request: HttpRequest) -> JsonResponse:
 def wizard_launch(request: HttpRequest) -> HttpResponse:
     """ "Launch website": at once when the agent's plan has a free site, else through the Agent
     plan's Checkout (a free trial; the card is taken)."""
-    from billing.services import BillingError, checkout_session_create
 
     user = cast(User, request.user)
     application = application_current(user=user)
@@ -190,8 +190,6 @@ def _own_application(request: HttpRequest, application_id: int) -> SiteApplicati
 def launch_progress(request: HttpRequest, application_id: int) -> HttpResponse:
     """Where Checkout returns to: reads the session back (the webhook may still be on its way),
     launches the paid site and shows its provisioning live."""
-    from billing.services import BillingError
-    from billing.subscriptions import checkout_session_sync
 
     application = _own_application(request, application_id)
     session_id = request.GET.get("session_id", "")
