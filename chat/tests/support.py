@@ -4,7 +4,9 @@ Server-Sent Events stream from the in-process ASGI handler (``AsyncClient``)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import secrets
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -29,6 +31,16 @@ def parse_sse(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
 _app: Any = None
 
 
+def visitor_address() -> str:
+    """A client address of its own (TEST-NET-2): visitors are metered per address too, and the
+    counters live in committed rows, so one shared address would carry one test's messages into
+    the next. Tests about an address's allowance pass ``client=`` themselves."""
+    return f"198.51.100.{next(_addresses) % 254 + 1}"
+
+
+_addresses = itertools.count(secrets.randbelow(254))
+
+
 async def asgi_request(
     method: str,
     host: str,
@@ -37,7 +49,7 @@ async def asgi_request(
     *,
     cookies: str = "",
     disconnect_after: int | None = None,
-    client: str = "127.0.0.1",
+    client: str | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     """One request through Django's real ASGI handler. ``disconnect_after``: the client goes
     away once that many body chunks have arrived."""
@@ -61,7 +73,7 @@ async def asgi_request(
         "raw_path": path.encode(),
         "query_string": b"",
         "headers": headers,
-        "client": (client, 50000),
+        "client": (client or visitor_address(), 50000),
         "server": (host, 80),
     }
     sent_body = False
@@ -109,8 +121,8 @@ async def asgi_request(
 class Visitor:
     """A browser's cookie jar on one site: keeps the anonymous id and session cookies."""
 
-    def __init__(self, host: str, client: str = "127.0.0.1") -> None:
-        self.host, self.client = host, client
+    def __init__(self, host: str, client: str | None = None) -> None:
+        self.host, self.client = host, client or visitor_address()
         self.cookies: dict[str, str] = {}
 
     def header(self) -> str:
