@@ -18,6 +18,14 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [first + i * step for i in range(int((hi - first) / step) + 1)]
 
 
+def _scale_bar(reach: float) -> float:
+    """A round distance (1, 2 or 5 x 10^k miles) at most half the map's reach, however close
+    the comps are."""
+    half = reach / 2
+    mag = 10 ** math.floor(math.log10(half))
+    return max(m * mag for m in (1, 2, 5) if m * mag <= half)
+
+
 def _k(x: float) -> str:
     return f"${x / 1e6:.2f}M" if x >= 1e6 else f"${x / 1e3:,.0f}k" if x >= 1e4 else f"${x:,.0f}"
 
@@ -93,7 +101,7 @@ def comps_map_svg(result: dict[str, Any], *, primary: str = "#0f766e", accent: s
     def xy(dx: float, dy: float) -> tuple[float, float]:
         return mid + dx / reach * (mid - 20), mid - dy / reach * (mid - 20)
 
-    bar = _nice_ticks(0, reach, 2)[1] if reach > 0 else 0.5
+    bar = _scale_bar(reach)
     bar_px = bar / reach * (mid - 20)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="100%" role="img" '
