@@ -134,7 +134,9 @@ def test_a_visitor_who_disconnects_stops_the_turn_and_is_not_counted(
 def test_bursts_from_one_address_are_rate_limited(committed: list[str], sarah: Any, settings: Any) -> None:
     settings.CHAT_RATE_PER_MINUTE = 3
     host = sarah.get_primary_domain().domain
-    statuses = [_in_thread(lambda: Visitor(host).chat({"message": "x" * 3000}))[0] for _ in range(4)]
+    statuses = [
+        _in_thread(lambda: Visitor(host, client="203.0.113.60").chat({"message": "x" * 3000}))[0] for _ in range(4)
+    ]
     assert statuses == [400, 400, 400, 429]  # cookie-less: counted by address before validation
 
 
