@@ -3,8 +3,10 @@ sites (sarah, mike), the listings store, and clients bound to a site's host name
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -75,6 +77,16 @@ def _fresh_cache() -> Iterator[None]:
     keys = list(client.scan_iter(match=f"*:{prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate counters' clock stands still, so a fixed window cannot turn in the middle of a
+    test that counts requests up to a limit (the counters still expire in Redis in real time)."""
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture

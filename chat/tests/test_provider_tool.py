@@ -5,9 +5,7 @@ conversation through the real ``groq`` SDK, as the other tool tests are."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -131,12 +129,8 @@ def test_another_sites_listing_is_not_found_and_the_site_is_recorded(
 
 
 def test_chat_requests_share_the_forms_rate_limit(
-    store: Any, sarah_site: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+    store: Any, sarah_site: Any, settings: Any, one_rate_window: None
 ) -> None:
-    import django_ratelimit.core
-
-    now = time.time()
-    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     _verified()
     from django.contrib.auth.models import AnonymousUser

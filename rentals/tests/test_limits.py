@@ -6,8 +6,6 @@ the counters are per site."""
 from __future__ import annotations
 
 import datetime as dt
-import time
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,12 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _behind_nginx(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    import django_ratelimit.core
-
+def _behind_nginx(settings: Any, one_rate_window: None) -> None:
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
-    now = time.time()  # one fixed window for the whole test
-    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 def visitor(tenant: Any, ip: str) -> Client:

@@ -6,8 +6,6 @@ afresh on every request."""
 
 from __future__ import annotations
 
-import time
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -26,18 +24,8 @@ PASSWORD = "a-long-enough-pass-2026"
 
 
 @pytest.fixture(autouse=True)
-def _behind_nginx(settings: Any) -> None:
+def _behind_nginx(settings: Any, one_rate_window: None) -> None:
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
-
-
-@pytest.fixture(autouse=True)
-def _one_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The counters' clock stands still, so a fixed window cannot turn in the middle of a test
-    that sends a few hundred requests (the counters still expire in Redis in real time)."""
-    import django_ratelimit.core
-
-    now = time.time()
-    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 def visitor(tenant: Any, ip: str = "203.0.113.10") -> Client:

@@ -94,6 +94,25 @@ def live_site(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -
         yield {"port": port, "mail_dir": mail_dir}
 
 
+@contextmanager
+def site_over_listings(docs: list[dict[str, Any]], *, mail_dir: Path) -> Iterator[dict[str, Any]]:
+    """``docs`` alone in the store, then a server of its own started over them: its workers
+    load their read model from exactly these listings. (The session's ``live_site`` keeps
+    whatever its workers loaded first; it refreshes on no events in tests, and polling it until
+    it shows another module's listings ran into the API's per-address limit.)"""
+    from listings.store import LISTINGS, get_db
+
+    coll = get_db()[LISTINGS]
+    coll.delete_many({})
+    coll.insert_many([dict(d) for d in docs])
+    port = _free_port()
+    try:
+        with app_server(port=port, env=app_server_env(TEST_EMAIL_FILE_PATH=str(mail_dir))):
+            yield {"port": port, "mail_dir": mail_dir}
+    finally:
+        coll.delete_many({})
+
+
 def latest_mail_to(mail_dir: Path, address: str, seconds: float = 10) -> str:
     """The newest mail the server process wrote for ``address`` (file-based email backend)."""
     deadline = time.monotonic() + seconds

@@ -7,19 +7,17 @@ with its clusters and pins drawn, the listing with its small map loaded."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import requests
 
 from devtools.a11y import VIEWPORTS, axe_report, axe_source, axe_violations
+from tests.e2e.fixtures import site_over_listings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -29,30 +27,18 @@ FLAGSHIP, AGENT = "localhost", "sarah.localhost"
 
 
 @pytest.fixture(scope="module")
-def a11y_site(live_site: dict[str, Any], mongo_db: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    """Listings in the store the server reads (its read model reloaded from them) and a
-    confirmed buyer account on the flagship and on sarah's site."""
-    import redis
-    from django.conf import settings
+def a11y_site(
+    mongo_db: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """A server of its own over these listings, and a confirmed buyer account on the flagship
+    and on sarah's site."""
     from django_tenants.utils import schema_context
 
     from accounts.services import user_create
     from devtools.synthetic.listings import documents
-    from listings.store import LISTINGS
     from tenants.models import Tenant
 
     docs = list(documents(200, seed=19))
-    coll = mongo_db[LISTINGS]
-    coll.delete_many({})
-    coll.insert_many([dict(d) for d in docs])
-    port = live_site["port"]
-    payload = {"source": "gps", "run_id": 0, "changed": [d["listingKey"] for d in docs], "removed": [], "closed": []}
-    redis.Redis.from_url(settings.REDIS_URL).publish("listings:changed", json.dumps(payload))
-    deadline = time.monotonic() + 30
-    url, host = f"http://127.0.0.1:{port}/api/listings?pageSize=1", {"Host": f"{AGENT}:{port}"}
-    while {requests.get(url, headers=host, timeout=60).json().get("total") for _ in range(6)} != {len(docs)}:
-        assert time.monotonic() < deadline, "the server's read model did not load the listings"
-        time.sleep(0.5)
     email = f"axe-{uuid.uuid4().hex[:8]}@example.com"
 
     def users() -> None:
@@ -64,8 +50,8 @@ def a11y_site(live_site: dict[str, Any], mongo_db: Any, django_db_blocker: Any) 
     with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(users).result()
     listing = next(d for d in docs if d.get("latitude") and d["propertyType"] == "Residential")
-    yield {"port": port, "email": email, "slug": listing["slug"], "city": listing["city"]}
-    coll.delete_many({})
+    with site_over_listings(docs, mail_dir=tmp_path_factory.mktemp("mail")) as site:
+        yield {"port": site["port"], "email": email, "slug": listing["slug"], "city": listing["city"]}
 
 
 def _pages(site: dict[str, Any], signed_in: bool) -> list[tuple[str, str, str]]:

@@ -3,18 +3,15 @@ listing; five cards are swiped; a visitor saves a home after signing up."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
-from tests.e2e.fixtures import sign_up_and_confirm
+from tests.e2e.fixtures import sign_up_and_confirm, site_over_listings
 
 # django_db: so an e2e-only run still sets up (and serves) the test database.
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
@@ -27,15 +24,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="module")
-def listings_store(live_site: dict[str, Any], mongo_db: Any) -> Iterator[list[dict[str, Any]]]:
-    """Listings in the store the server reads (same MONGODB_DB), and its read model loaded
-    with them: a fresh worker loads on first use; one already loaded refreshes from the
-    ``listings:changed`` event."""
-    import redis
-    from django.conf import settings
-
+def listings_site(mongo_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A server of its own over these listings: two MLS sources and a condo building."""
     from devtools.synthetic.listings import documents
-    from listings.store import LISTINGS
 
     docs = list(documents(300, seed=41)) + list(documents(40, seed=42, source="crmls", start=300))
     # A condo building: four homes at one point, which no zoom can pull apart.
@@ -43,33 +34,13 @@ def listings_store(live_site: dict[str, Any], mongo_db: Any) -> Iterator[list[di
     for d in building:
         d["latitude"], d["longitude"] = BUILDING
         d["location"] = {"type": "Point", "coordinates": [BUILDING[1], BUILDING[0]]}
-    coll = mongo_db[LISTINGS]
-    coll.delete_many({})
-    coll.insert_many([dict(d) for d in docs])
-    expected = sum(1 for d in docs if d["mlsSource"] == "gps")
-    url = f"http://127.0.0.1:{live_site['port']}/api/listings?pageSize=1"
-    host = {"Host": f"sarah.localhost:{live_site['port']}"}
-    deadline = time.monotonic() + 30
-    published = False
-    while True:
-        # Several requests so both workers answer.
-        totals = {requests.get(url, headers=host, timeout=60).json().get("total") for _ in range(6)}
-        if totals == {expected}:
-            break
-        if not published:
-            payload = {
-                "source": "gps",
-                "run_id": 0,
-                "changed": [d["listingKey"] for d in docs],
-                "removed": [],
-                "closed": [],
-            }
-            redis.Redis.from_url(settings.REDIS_URL).publish("listings:changed", json.dumps(payload))
-            published = True
-        assert time.monotonic() < deadline, f"the server's read model did not load the listings: {totals}"
-        time.sleep(0.5)
-    yield docs
-    coll.delete_many({})
+    with site_over_listings(docs, mail_dir=tmp_path_factory.mktemp("mail")) as site:
+        yield {**site, "docs": docs}
+
+
+@pytest.fixture(scope="module")
+def listings_store(listings_site: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(listings_site["docs"])
 
 
 @pytest.fixture
@@ -80,13 +51,13 @@ def page(page: Any) -> Any:
 
 
 def test_homes_at_one_point_show_as_a_stack_that_lists_them(
-    live_site: dict[str, Any], listings_store: list[dict[str, Any]], page: Any
+    listings_site: dict[str, Any], listings_store: list[dict[str, Any]], page: Any
 ) -> None:
     at_building = {
         d["slug"] for d in listings_store if (d["latitude"], d["longitude"]) == BUILDING and d["mlsSource"] == "gps"
     }
     assert len(at_building) == 4
-    base = f"http://sarah.localhost:{live_site['port']}"
+    base = f"http://sarah.localhost:{listings_site['port']}"
     page.goto(base + f"/map/?lat={BUILDING[0]}&lng={BUILDING[1]}&z=18")
     page.wait_for_selector("#map[data-ready=true]")
     stack = page.locator(".pin-stack[data-count='4']")
@@ -107,9 +78,9 @@ def _markers(page: Any) -> tuple[int, int]:
 
 
 def test_map_clusters_split_on_zoom_and_open_a_listing(
-    live_site: dict[str, Any], listings_store: Any, page: Any
+    listings_site: dict[str, Any], listings_store: Any, page: Any
 ) -> None:
-    base = f"http://sarah.localhost:{live_site['port']}"
+    base = f"http://sarah.localhost:{listings_site['port']}"
     page.goto(base + "/map/?lat=33.78&lng=-116.40&z=8")
     page.wait_for_selector("#map[data-ready=true]")
     page.wait_for_selector(".cluster-marker")
@@ -173,8 +144,8 @@ def test_map_clusters_split_on_zoom_and_open_a_listing(
     assert page.locator("[data-draw-clear]").is_visible()
 
 
-def test_swipe_five_cards(live_site: dict[str, Any], listings_store: Any, page: Any) -> None:
-    page.goto(f"http://sarah.localhost:{live_site['port']}/swipe/")
+def test_swipe_five_cards(listings_site: dict[str, Any], listings_store: Any, page: Any) -> None:
+    page.goto(f"http://sarah.localhost:{listings_site['port']}/swipe/")
     seen = []
     for i in range(5):
         top = page.locator(".swipe-card.top").last
@@ -204,15 +175,17 @@ def test_swipe_five_cards(live_site: dict[str, Any], listings_store: Any, page: 
     assert not set(keys) & set(seen)
 
 
-def test_favourite_after_sign_up(live_site: dict[str, Any], listings_store: list[dict[str, Any]], page: Any) -> None:
-    base = f"http://sarah.localhost:{live_site['port']}"
+def test_favourite_after_sign_up(
+    listings_site: dict[str, Any], listings_store: list[dict[str, Any]], page: Any
+) -> None:
+    base = f"http://sarah.localhost:{listings_site['port']}"
     doc = next(d for d in listings_store if d["mlsSource"] == "gps" and d["standardStatus"] == "Active")
     listing = f"{base}/listings/{doc['slug']}/"
     page.goto(listing)
     page.locator("[data-favorite-signup]").click()
     page.wait_for_url(re.compile(r"/accounts/signup/"))
     email = f"saver-{uuid.uuid4().hex[:8]}@example.com"
-    sign_up_and_confirm(page, mail_dir=live_site["mail_dir"], email=email, password=PASSWORD)
+    sign_up_and_confirm(page, mail_dir=listings_site["mail_dir"], email=email, password=PASSWORD)
     page.wait_for_load_state()
     page.goto(listing)
     assert page.get_by_test_id("signed-in-as").inner_text() == email
