@@ -5,7 +5,7 @@
 
 Writes bench/results/rentals.json:
 
-* ``rental_search_p95_ms`` (target <= 50): ``GET /rentals/api/search`` with dates + guests + a
+* ``rental_search_p95_ms`` (target <= 50): ``GET /api/rentals/search`` with dates + guests + a
   map viewport (every request has all three; some add a price range or an amenity) over
   10,000 listed rental homes, each with a year of bookings (~60 stays from 30 days ago to a
   year ahead, ~60 % of nights taken), at an offered ``--rate`` requests/s for ``--duration``
@@ -178,7 +178,7 @@ class Searches:
         self.rng, self.url, self.n, self.today = random.Random(seed), server_url, 0, dt.date.today()
 
     def path(self) -> str:
-        return "/rentals/api/search?" + urllib.parse.urlencode(search_params(self.rng, self.today))
+        return "/api/rentals/search?" + urllib.parse.urlencode(search_params(self.rng, self.today))
 
     def take(self, count: int) -> list[Target]:
         out = []

@@ -10,8 +10,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
-from django.urls import resolve, reverse
+from django.urls import reverse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -66,11 +65,6 @@ api.add_router("", chat_router)
 api.add_router("", rentals_router)
 api.add_router("", cma_router)
 api_key.verifier = api_key_user
-
-
-def rentals_search_legacy(request: HttpRequest) -> HttpResponseBase:
-    """``/rentals/api/search``, where the rentals map page asks: the API's operation."""
-    return resolve("/api/rentals/search", urlconf=getattr(request, "urlconf", None)).func(request)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

@@ -3,7 +3,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from config.api import api, rentals_search_legacy
+from config.api import api
 from listings.sitemaps import SITEMAPS
 from marketplace.media import marketplace_media_serve
 from platform_admin.views import report_page
@@ -17,8 +17,6 @@ common_urlpatterns = [
     path("invest/", include("invest.urls")),
     path("api/", api.urls),
     path("", include("chat.urls")),
-    # The rentals map page's address of GET /api/rentals/search.
-    path("rentals/api/search", rentals_search_legacy, name="rentals_search_api"),
     path("rentals/", include("rentals.urls")),
     path("providers/", include("providers.urls")),
     path("marketplace-media/<path:path>", marketplace_media_serve, name="marketplace_media"),

@@ -1,5 +1,5 @@
-"""The rentals search as an API operation (``GET /api/rentals/search``; the map page's
-``/rentals/api/search`` answers the same): markers for every match (capped) and the first
+"""The rentals search as an API operation (``GET /api/rentals/search``, which the map page
+asks): markers for every match (capped) and the first
 page of cards. Parameters are the search page's form (``rentals.forms.SearchForm``)."""
 
 from __future__ import annotations

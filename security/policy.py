@@ -102,7 +102,7 @@ POLICY: tuple[Rule, ...] = (
     # The rentals map asks on every pan and zoom (as map-clusters).
     Rule(
         "rental-search",
-        path=r"^/(rentals/api/search|api/rentals/search)$",
+        path=r"^/api/rentals/search$",
         methods=READS,
         limits=(Limit("120/m", "ip"),),
     ),

@@ -71,8 +71,8 @@ def test_bookings_are_limited_per_address(home: Property, sarah_site: Any, strip
 
 def test_search_api_is_limited_per_address(sarah_site: Any) -> None:
     client = visitor(sarah_site, "203.0.113.11")
-    statuses = [client.get("/rentals/api/search?guests=2").status_code for _ in range(121)]
+    statuses = [client.get("/api/rentals/search?guests=2").status_code for _ in range(121)]
     assert statuses[:120] == [200] * 120 and statuses[120] == 429
     # the map asks for JSON and gets the one error shape
-    refused = client.get("/rentals/api/search?guests=2", HTTP_ACCEPT="application/json")
+    refused = client.get("/api/rentals/search?guests=2", HTTP_ACCEPT="application/json")
     assert refused.status_code == 429 and refused.json()["error"] == "rate_limited"

@@ -34,9 +34,9 @@ def test_search_home_and_booking_on_an_agent_site(
     }
     page = client.get("/rentals/", stay)
     assert page.status_code == 200 and home.title.encode() in page.content
-    api = client.get("/rentals/api/search", {**stay, "bbox": "-117,33,-116,34"}).json()
+    api = client.get("/api/rentals/search", {**stay, "bbox": "-117,33,-116,34"}).json()
     assert api["total"] == 1 and api["markers"][0]["slug"] == home.slug
-    assert client.get("/rentals/api/search", {"bbox": "nonsense"}).status_code == 400
+    assert client.get("/api/rentals/search", {"bbox": "nonsense"}).status_code == 400
     detail = client.get(home.get_absolute_url(), stay)
     assert detail.status_code == 200 and b"Palm Springs" in detail.content
     # 3 weekday nights at $250 + $150 cleaning = $900; 11.5% = $103.50; total $1,003.50.

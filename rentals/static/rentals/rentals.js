@@ -21,7 +21,7 @@
     return params;
   }
   function load(withBox) {
-    fetch("/rentals/api/search?" + query(withBox).toString(), { headers: { Accept: "application/json" } })
+    fetch("/api/rentals/search?" + query(withBox).toString(), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (data) {
         markers.forEach(function (m) { m.remove(); });
