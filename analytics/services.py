@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from analytics.models import ENGAGED_KINDS, DailyRollup, DailyVisitors, Event, Kind
-from analytics.recorder import queue_key, redis
+from analytics.queue import batch_claim, stale_requeue
 
 log = logging.getLogger(__name__)
 
@@ -40,34 +40,49 @@ def _event(raw: dict[str, Any]) -> Event:
     )
 
 
+def _parse(items: list[bytes], schemas: set[str]) -> dict[str, list[Event]]:
+    by_schema: dict[str, list[Event]] = defaultdict(list)
+    for item in items:
+        try:
+            raw = json.loads(item)
+            if raw["s"] in schemas and raw["k"] in Kind.values:
+                by_schema[raw["s"]].append(_event(raw))
+        except (ValueError, KeyError, TypeError):
+            log.warning("analytics: malformed event dropped")
+    return by_schema
+
+
+def _write(schema: str, events: list[Event]) -> None:
+    with schema_context(schema), transaction.atomic():
+        Event.objects.bulk_create(events, ignore_conflicts=True, batch_size=1000)
+        # Days in order: concurrent flushes take the days' locks in the same order.
+        for day in sorted({timezone.localtime(e.at).date() for e in events}):
+            rollup_day(day=day)
+
+
 def events_flush(*, max_batches: int = 100) -> int:
-    """Move queued events into their sites' tables; returns how many were written. LPOP hands
-    each queued event to exactly one flusher, and the unique ``uid`` makes a retried insert a
-    no-op, so concurrent flushes count every event once."""
-    conn = redis()
+    """Move queued events into their sites' tables; returns how many were written. Each batch is
+    claimed atomically by one flusher and acknowledged only once every site's part of it has
+    committed (``analytics.queue``); if the database fails, the whole batch goes back to the
+    queue and the error propagates. The unique ``uid`` makes the parts already committed a
+    no-op when the batch is retried, so every event is counted once."""
+    stale_requeue()
     schemas = _known_schemas()
     written = 0
     for _ in range(max_batches):
-        items = conn.lpop(queue_key(), BATCH) or []
-        if not items:
+        batch = batch_claim(size=BATCH)
+        if not batch.items:
             break
-        by_schema: dict[str, list[Event]] = defaultdict(list)
-        for item in items:
-            try:
-                raw = json.loads(item)
-                if raw["s"] in schemas and raw["k"] in Kind.values:
-                    by_schema[raw["s"]].append(_event(raw))
-            except (ValueError, KeyError, TypeError):
-                log.warning("analytics: malformed event dropped")
-        for schema, events in by_schema.items():
-            with schema_context(schema), transaction.atomic():
-                Event.objects.bulk_create(events, ignore_conflicts=True, batch_size=1000)
-                # Days in order: concurrent flushes take the days' locks in the same order.
-                days = sorted({timezone.localtime(e.at).date() for e in events})
-                for day in days:
-                    rollup_day(day=day)
-            written += len(events)
-        if len(items) < BATCH:
+        try:
+            for schema, events in _parse(batch.items, schemas).items():
+                _write(schema, events)
+                written += len(events)
+        except BaseException:
+            moved = batch.requeue()
+            log.warning("analytics: flush failed, %d events back in the queue", moved, exc_info=True)
+            raise
+        batch.ack()
+        if len(batch.items) < BATCH:
             break
     return written
 
