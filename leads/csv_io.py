@@ -39,7 +39,8 @@ def _safe(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+    """A CSV download's lines, every cell guarded against formula injection."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -67,7 +68,7 @@ def leads_csv(leads: Iterable[Lead]) -> Iterator[str]:
         ]
         for lead in leads
     )
-    return _csv_lines(LEAD_COLUMNS, rows)
+    return csv_lines(LEAD_COLUMNS, rows)
 
 
 def timeline_csv(activities: Iterable[Activity]) -> Iterator[str]:
@@ -83,7 +84,7 @@ def timeline_csv(activities: Iterable[Activity]) -> Iterator[str]:
         ]
         for a in activities
     )
-    return _csv_lines(TIMELINE_COLUMNS, rows)
+    return csv_lines(TIMELINE_COLUMNS, rows)
 
 
 @dataclass

@@ -190,6 +190,12 @@ class Deal(models.Model):
     sale_price_cents = models.PositiveBigIntegerField()
     commission_rate_bp = models.PositiveIntegerField()
     closed_on = models.DateField()
+    # Stored as computed when recorded (leads.commission), so every report sums the same cents.
+    commission_cents = models.PositiveBigIntegerField(default=0)
+    brokerage_cents = models.PositiveBigIntegerField(default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,12 +4,13 @@ leads, a team member only those assigned to them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role
-from leads.models import Activity, Contact, Lead
+from leads.models import Activity, Contact, Deal, DealSplit, Lead
 
 
 def crm_user(user: Any) -> bool:
@@ -105,3 +106,119 @@ def client_activity(*, contact: Contact) -> dict[str, Any]:
         "chats": list(conversation.objects.filter(user_id=user_id).order_by("-pk")[:20]),
         "cma_reports": list(cma_report.objects.filter(user_id=user_id).order_by("-pk")[:20]),
     }
+
+
+def visible_deals(*, user: Any) -> QuerySet[Deal]:
+    """The owner sees every deal of the site; an agent the deals they have a share of."""
+    if not crm_user(user):
+        return Deal.objects.none()
+    deals = Deal.objects.select_related("lead").prefetch_related("splits__agent")
+    return deals if sees_all(user) else deals.filter(splits__agent=user).distinct()
+
+
+@dataclass(frozen=True)
+class EarningsPeriod:
+    kind: str
+    start: date
+    end: date  # inclusive
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%b} {self.start.day}, {self.start.year} – {self.end:%b} {self.end.day}, {self.end.year}"
+
+
+PERIOD_KINDS = (("month", "Month"), ("quarter", "Quarter"), ("year", "Year"), ("custom", "Custom dates"))
+
+
+def _date(raw: Any, fallback: date | None = None) -> date | None:
+    try:
+        return date.fromisoformat(str(raw or "").strip())
+    except ValueError:
+        return fallback
+
+
+def earnings_period_from(params: Any, *, today: date) -> tuple[EarningsPeriod, str]:
+    """The period asked for (the month, quarter or year holding ``on``, or ``start``–``end``)
+    and an error message when the request could not be honoured (then this month)."""
+    kind = params.get("period", "month")
+    on = _date(params.get("on"), today) or today
+    if kind == "custom":
+        start, end = _date(params.get("start")), _date(params.get("end"))
+        if start is None or end is None:
+            error = "Give a start and an end date for custom dates."
+        elif end < start:
+            error = "The end date is before the start date."
+        elif (end - start).days > 366 * 10:
+            error = "Choose at most ten years."
+        else:
+            return EarningsPeriod("custom", start, end), ""
+        kind, on = "month", today
+        return EarningsPeriod(kind, on.replace(day=1), _month_end(on)), error
+    if kind == "year":
+        return EarningsPeriod(kind, date(on.year, 1, 1), date(on.year, 12, 31)), ""
+    if kind == "quarter":
+        first = 3 * ((on.month - 1) // 3) + 1
+        return EarningsPeriod(kind, date(on.year, first, 1), _month_end(date(on.year, first + 2, 1))), ""
+    return EarningsPeriod("month", on.replace(day=1), _month_end(on)), ""
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class EarningLine:
+    deal: Deal
+    party: str  # the agent's name, or "Brokerage"
+    agent_id: int | None
+    basis: str
+    amount_cents: int
+
+
+@dataclass
+class Earnings:
+    lines: list[EarningLine]
+    by_agent: list[tuple[str, int, int]]  # (name, deals, cents)
+    brokerage_cents: int | None  # None: not shown (an agent sees only their own share)
+    commission_cents: int | None
+    total_cents: int
+
+
+def earnings(*, user: Any, period: EarningsPeriod) -> Earnings:
+    """Each agent's share of the deals closed in the period. The owner sees every agent and the
+    brokerage, whose sum is the deals' commission to the cent; an agent sees only their own."""
+    owner = sees_all(user)
+    deals = visible_deals(user=user).filter(closed_on__gte=period.start, closed_on__lte=period.end)
+    lines: list[EarningLine] = []
+    totals: dict[int, tuple[str, int, int]] = {}
+    commission = 0
+    for deal in deals.order_by("closed_on", "pk"):
+        commission += deal.commission_cents
+        for split in deal.splits.all():
+            if not owner and split.agent_id != user.pk:
+                continue
+            name = split.agent.get_full_name() or split.agent.email
+            lines.append(EarningLine(deal, name, split.agent_id, _basis(split), split.amount_cents))
+            _, n, cents = totals.get(split.agent_id, (name, 0, 0))
+            totals[split.agent_id] = (name, n + 1, cents + split.amount_cents)
+        if owner:
+            lines.append(EarningLine(deal, "Brokerage", None, "the rest", deal.brokerage_cents))
+    by_agent = sorted(totals.values(), key=lambda r: (-r[2], r[0]))
+    brokerage = sum(line.amount_cents for line in lines if line.agent_id is None) if owner else None
+    return Earnings(
+        lines=lines,
+        by_agent=by_agent,
+        brokerage_cents=brokerage,
+        commission_cents=commission if owner else None,
+        total_cents=sum(line.amount_cents for line in lines),
+    )
+
+
+def _basis(split: DealSplit) -> str:
+    basis = (
+        f"{split.percent_bp / 100:g} %"
+        if split.percent_bp is not None
+        else f"${(split.fixed_cents or 0) / 100:,.2f} fixed"
+    )
+    return basis + (f", capped at ${split.cap_cents / 100:,.2f}" if split.cap_cents is not None else "")

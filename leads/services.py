@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from leads.models import Activity, Contact, Lead, Task
+from leads.commission import SplitTerm, commission_split
+from leads.models import Activity, Contact, Deal, DealSplit, Lead, Task
 
 log = logging.getLogger(__name__)
 
@@ -175,3 +176,60 @@ def task_complete(*, task: Task) -> Task:
     task.done_at = timezone.now()
     task.save(update_fields=["done_at"])
     return task
+
+
+@transaction.atomic
+def deal_record(
+    *,
+    title: str,
+    sale_price_cents: int,
+    rate_bp: int,
+    closed_on: date,
+    terms: list[SplitTerm],
+    actor: Any,
+    lead: Lead | None = None,
+) -> Deal:
+    """A closed deal and its split, all or nothing. The agents must be this site's; the amounts
+    come from ``leads.commission`` (the brokerage gets the rest, so they add up exactly). A lead
+    it comes from moves to closed."""
+    from leads.routing import site_agents
+
+    title = title.strip()[:200]
+    if not title:
+        raise ValueError("Give the deal a title (the home's address, for example).")
+    if not terms:
+        raise ValueError("Add at least one agent to the split.")
+    ids = [t.agent_id for t in terms]
+    if len(set(ids)) != len(ids):
+        raise ValueError("Each agent appears once in the split.")
+    agents = {a.pk: a for a in site_agents().filter(pk__in=ids)}
+    if len(agents) != len(ids):
+        raise ValueError("Split the commission between this site's agents only.")
+    result = commission_split(sale_price_cents=sale_price_cents, rate_bp=rate_bp, terms=terms)
+    deal = Deal.objects.create(
+        lead=lead,
+        title=title,
+        sale_price_cents=sale_price_cents,
+        commission_rate_bp=rate_bp,
+        closed_on=closed_on,
+        commission_cents=result.commission_cents,
+        brokerage_cents=result.brokerage_cents,
+        recorded_by=actor,
+    )
+    DealSplit.objects.bulk_create(
+        DealSplit(
+            deal=deal,
+            agent=agents[t.agent_id],
+            percent_bp=t.percent_bp,
+            fixed_cents=t.fixed_cents,
+            cap_cents=t.cap_cents,
+            amount_cents=result.agents[t.agent_id],
+        )
+        for t in terms
+    )
+    if lead is not None:
+        lead_stage_set(lead=lead, stage=Lead.Status.CLOSED, actor=actor)
+        _timeline(
+            lead, Activity.Kind.NOTE, f"Deal recorded: {title}, commission ${result.commission_cents / 100:,.2f}", actor
+        )
+    return deal

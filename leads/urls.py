@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import csv_views, views
+from leads import csv_views, deal_views, views
 
 app_name = "leads"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("leads/<int:lead_id>/update/", views.lead_update, name="update"),
     path("clients/<int:contact_id>/", views.client, name="client"),
     path("clients/<int:contact_id>/send/", views.client_send, name="client_send"),
+    path("deals/", deal_views.deal_list, name="deals"),
+    path("deals/new/", deal_views.deal_new, name="deal_new"),
+    path("deals/<int:deal_id>/delete/", deal_views.deal_delete, name="deal_delete"),
+    path("earnings/", deal_views.earnings, name="earnings"),
+    path("earnings/export.csv", deal_views.earnings_export, name="earnings_export"),
 ]

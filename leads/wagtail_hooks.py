@@ -51,3 +51,9 @@ register_snippet(RoutingConfigViewSet)
 def crm_menu_item() -> SiteOnlyMenuItem:
     """The agent's pipeline (/crm/) from the site admin, where the network dashboard lands."""
     return SiteOnlyMenuItem("Pipeline", "/crm/", icon_name="list-ul", order=190)
+
+
+@hooks.register("register_admin_menu_item")
+def deals_menu_item() -> SiteOnlyMenuItem:
+    """Closed deals, their commission splits and each agent's earnings (/crm/earnings/)."""
+    return SiteOnlyMenuItem("Deals and earnings", "/crm/deals/", icon_name="doc-full", order=191)
