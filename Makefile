@@ -33,6 +33,7 @@ services: python-deps
 
 migrate: services
 	$(PY) manage.py database_create
+	$(PY) manage.py migrations_repair
 	$(PY) manage.py migrate_schemas --shared -v0
 	$(PY) manage.py platform_setup
 	$(PY) manage.py migrate_schemas --tenant -v0

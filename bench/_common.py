@@ -101,6 +101,7 @@ def demo_database_ensure() -> None:
         f"database {urlsplit(env['DATABASE_URL']).path.lstrip('/')}: {'created' if created else 'exists'}",
         file=sys.stderr,
     )
+    manage("migrations_repair", env=env)
     manage("migrate_schemas", "--shared", "-v0", env=env)
     manage("platform_setup", env=env, quiet=True)
     if not created:
