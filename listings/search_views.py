@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from listings import selectors
+from listings.map_start import MAP_OWN, bounds_param, hidden_filters, map_start
 from listings.places import map_places
 from listings.validation import SEARCH_PARAMS, InvalidParameters, parse_params
 from listings.web import PAGE_SIZE, map_style, query_from, raw_params, scope_of
@@ -87,6 +88,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "base_qs": base_qs,
         "saved_qs": saved_qs,
         "f": _filter_values(request),
+        "hidden_filters": hidden_filters(request.GET, drop=frozenset({"page"}), sort_shown=True),
         "city_name": ", ".join(query.cities) if query and query.cities else "",
         "property_types": PROPERTY_TYPES,
         "sorts": (
@@ -102,6 +104,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 def map_page(request: HttpRequest) -> HttpResponse:
     style = map_style(request)
+    start = map_start(request)
     return render(
         request,
         "listings/map.html",
@@ -110,7 +113,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
             # City names for the offline basemap; a tile service's style has its own.
             "places": [] if style else map_places(mls_sources=scope_of(request).mls_sources),
             "f": _filter_values(request),
+            "hidden_filters": hidden_filters(request.GET, drop=MAP_OWN),
             "property_types": PROPERTY_TYPES,
+            "start": start,
+            "start_bounds": bounds_param(start.bounds),
         },
     )
 

@@ -49,6 +49,19 @@ def listing_search(*, query: SearchQuery, model: ReadModel | None = None) -> Sea
     return (model or get_read_model()).search(query)
 
 
+def listing_bounds(*, query: SearchQuery) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) around every listing matching ``query`` that has coordinates;
+    None when none has."""
+    model = get_read_model()
+    rows = model.select(query)
+    lat, lon = model.cols["lat"][rows], model.cols["lon"][rows]
+    placed = ~(np.isnan(lat) | np.isnan(lon))
+    if not placed.any():
+        return None
+    lat, lon = lat[placed], lon[placed]
+    return (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
+
+
 def listing_detail(*, slug: str, scope: Scope) -> dict[str, Any] | None:
     """The full document of a listing visible on this site, or None."""
     model = get_read_model()

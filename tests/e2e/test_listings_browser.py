@@ -144,6 +144,40 @@ def test_map_clusters_split_on_zoom_and_open_a_listing(
     assert page.locator("[data-draw-clear]").is_visible()
 
 
+def test_chat_map_link_shows_the_same_count_on_the_map(
+    listings_site: dict[str, Any], listings_store: list[dict[str, Any]], page: Any
+) -> None:
+    """Issue 12: the chat's "Show these on the map" keeps subdivision, sub-type and max beds:
+    the map opens on those homes and counts what the search counted, before and after its script
+    has run, and an Apply of the form keeps them."""
+    from collections import Counter
+
+    from chat.tools import map_url
+
+    on_sale = [d for d in listings_store if d["mlsSource"] == "gps" and d["propertyType"] != "Residential Lease"]
+    (subdivision, _), _ = Counter(
+        (d.get("subdivisionName"), d.get("propertySubType")) for d in on_sale if d.get("subdivisionName")
+    ).most_common(1)[0]
+    link = map_url(
+        {"subdivision": subdivision, "propertySubType": ["SingleFamilyResidence", "Condominium"], "maxBeds": 3}
+    )
+    base = f"http://sarah.localhost:{listings_site['port']}"
+    page.goto(base + link)
+    first = page.locator("[data-map-count]").inner_text()  # listed by the server
+    fetch = "q => fetch('/api/listings?listingType=sale' + q).then(r => r.json())"
+    search = page.evaluate(fetch, "&" + link.split("?", 1)[1])
+    assert 0 < search["total"] < page.evaluate(fetch, "")["total"]
+    words = f"{search['total']:,} home{'' if search['total'] == 1 else 's'}"
+    assert first == words
+    page.wait_for_selector("#map[data-ready=true]")
+    page.wait_for_function(f"document.querySelector('[data-map-count]').textContent === {words!r}")
+    assert page.locator(".map-cards .listing-card").count() == min(24, search["total"])
+    page.locator("form[data-filters] button[type=submit]").click()
+    page.wait_for_timeout(500)
+    assert page.locator("[data-map-count]").inner_text() == words
+    assert "subdivision=" in page.url and "propertySubType=" in page.url and "maxBeds=3" in page.url
+
+
 def test_swipe_five_cards(listings_site: dict[str, Any], listings_store: Any, page: Any) -> None:
     page.goto(f"http://sarah.localhost:{listings_site['port']}/swipe/")
     seen = []

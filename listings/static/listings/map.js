@@ -18,33 +18,86 @@
   var markers = [];
   var seq = 0;
 
+  var map = null, rentals = false, loaded = false, waiting = [];
+
   function say(msg) { if (status) status.textContent = msg; }
-  if (!window.maplibregl) { say("The map could not be loaded."); return; }
-  var map;
-  try {
-    map = new maplibregl.Map({
-      container: el,
-      style: el.dataset.style || L.offlineStyle(),
-      center: [parseFloat(url.get("lng")) || -116.45, parseFloat(url.get("lat")) || 33.78],
-      zoom: url.get("z") !== null && !isNaN(parseFloat(url.get("z"))) ? parseFloat(url.get("z")) : 9,
-      attributionControl: { compact: true },
-      dragRotate: false,
+  // The page arrives with its first homes listed (server-side); MapLibre (1 MB) and its
+  // stylesheet are fetched once the page has painted and the browser is idle, or at once when
+  // the visitor reaches for the map, so they never hold up the first paint.
+  function asset(src, css) {
+    return new Promise(function (resolve, reject) {
+      var node = document.createElement(css ? "link" : "script");
+      if (css) { node.rel = "stylesheet"; node.href = src; } else { node.src = src; node.async = false; }
+      node.onload = resolve;
+      node.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(node);
     });
-  } catch (err) {
-    el.classList.add("map-unavailable");
-    el.textContent = "The map needs WebGL, which this browser does not offer. Use the search page instead.";
-    return;
   }
-  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
-  window.listingsMap = map; // for tests and debugging
-  if (!el.dataset.style) {
-    var placesEl = document.getElementById("map-places");
-    L.offlineBasemap(map, placesEl ? JSON.parse(placesEl.textContent) : []);
+  var booted = false;
+  function boot() {
+    if (booted) return;
+    booted = true;
+    var parts = [asset(el.dataset.maplibreCss, true), asset(el.dataset.maplibreJs)];
+    if (el.dataset.topojson) parts.push(asset(el.dataset.topojson));
+    Promise.all(parts).then(start, function () { say("The map could not be loaded."); });
   }
-  var rentals = (new FormData(form || undefined)).get("listingType") === "rent";
+  // Runs fn once the map has loaded (starting it if need be): a button pressed early is not lost.
+  function ready(fn) { if (loaded) fn(); else { waiting.push(fn); boot(); } }
+  function idle() { (window.requestIdleCallback || function (f) { setTimeout(f, 1); })(boot, { timeout: 1500 }); }
+  if (document.readyState === "complete") idle(); else window.addEventListener("load", idle);
+  ["pointerdown", "keydown", "wheel", "touchstart"].forEach(function (type) { el.addEventListener(type, boot, { passive: true }); });
+
+  function start() {
+    if (!window.maplibregl) { say("The map could not be loaded."); return; }
+    var fit = el.dataset.bounds && url.get("lat") === null ? el.dataset.bounds.split(",").map(Number) : null;
+    try {
+      map = new maplibregl.Map({
+        container: el,
+        style: el.dataset.style || L.offlineStyle(),
+        center: [parseFloat(url.get("lng")) || -116.45, parseFloat(url.get("lat")) || 33.78],
+        zoom: url.get("z") !== null && !isNaN(parseFloat(url.get("z"))) ? parseFloat(url.get("z")) : 9,
+        bounds: fit ? [[fit[0], fit[1]], [fit[2], fit[3]]] : undefined,
+        fitBoundsOptions: { padding: 40, maxZoom: 15 },
+        attributionControl: { compact: true },
+        dragRotate: false,
+      });
+    } catch (err) {
+      el.classList.add("map-unavailable");
+      el.textContent = "The map needs WebGL, which this browser does not offer. Use the search page instead.";
+      return;
+    }
+    mapStart();
+  }
+  function mapStart() {
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    window.listingsMap = map; // for tests and debugging
+    if (!el.dataset.style) {
+      var placesEl = document.getElementById("map-places");
+      L.offlineBasemap(map, placesEl ? JSON.parse(placesEl.textContent) : []);
+    }
+    rentals = (new FormData(form || undefined)).get("listingType") === "rent";
+    map.on("load", function () {
+      map.addSource("draw", { type: "geojson", data: drawSource() });
+      map.addLayer({ id: "draw-fill", type: "fill", source: "draw", filter: ["==", "$type", "Polygon"], paint: { "fill-color": "#1d4ed8", "fill-opacity": 0.12 } });
+      map.addLayer({ id: "draw-line", type: "line", source: "draw", paint: { "line-color": "#1d4ed8", "line-width": 2 } });
+      redraw();
+      load();
+      loaded = true;
+      waiting.splice(0).forEach(function (fn) { fn(); });
+    });
+    map.on("moveend", schedule);
+    map.on("click", function (e) {
+      if (!drawing) return;
+      drawPoints.push([e.lngLat.lng, e.lngLat.lat]);
+      redraw();
+      say(drawPoints.length + " corner" + (drawPoints.length === 1 ? "" : "s") + (drawPoints.length >= 3 ? ". Press “Finish area” when done." : ". " + tapWord + " the map to add corners."));
+    });
+  }
   L.listingTypeSwitch(function (p) {
-    var c = map.getCenter();
-    p.set("lat", c.lat.toFixed(5)); p.set("lng", c.lng.toFixed(5)); p.set("z", map.getZoom().toFixed(2));
+    if (map) {
+      var c = map.getCenter();
+      p.set("lat", c.lat.toFixed(5)); p.set("lng", c.lng.toFixed(5)); p.set("z", map.getZoom().toFixed(2));
+    }
     if (polygon) p.set("polygon", filters().get("polygon"));
     location.href = "/map/?" + p.toString();
   });
@@ -223,21 +276,7 @@
     var closed = ring.length >= 3 ? ring.concat([ring[0]]) : ring;
     return { type: "FeatureCollection", features: ring.length >= 2 ? [{ type: "Feature", properties: {}, geometry: { type: ring.length >= 3 ? "Polygon" : "LineString", coordinates: ring.length >= 3 ? [closed] : closed } }] : [] };
   }
-  function redraw() { var s = map.getSource("draw"); if (s) s.setData(drawSource()); if (clearBtn) clearBtn.hidden = !polygon; }
-  map.on("load", function () {
-    map.addSource("draw", { type: "geojson", data: drawSource() });
-    map.addLayer({ id: "draw-fill", type: "fill", source: "draw", filter: ["==", "$type", "Polygon"], paint: { "fill-color": "#1d4ed8", "fill-opacity": 0.12 } });
-    map.addLayer({ id: "draw-line", type: "line", source: "draw", paint: { "line-color": "#1d4ed8", "line-width": 2 } });
-    redraw();
-    load();
-  });
-  map.on("moveend", schedule);
-  map.on("click", function (e) {
-    if (!drawing) return;
-    drawPoints.push([e.lngLat.lng, e.lngLat.lat]);
-    redraw();
-    say(drawPoints.length + " corner" + (drawPoints.length === 1 ? "" : "s") + (drawPoints.length >= 3 ? ". Press “Finish area” when done." : ". " + tapWord + " the map to add corners."));
-  });
+  function redraw() { var s = map && map.getSource("draw"); if (s) s.setData(drawSource()); if (clearBtn) clearBtn.hidden = !polygon; }
   var drawHelp = document.querySelector("[data-draw-help]");
   var touch = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
   var tapWord = touch ? "Tap" : "Click";
@@ -250,7 +289,8 @@
     drawBtn.textContent = on ? "Finish area" : "Draw an area";
     map.getCanvas().style.cursor = on ? "crosshair" : "";
   }
-  if (drawBtn) drawBtn.addEventListener("click", function () {
+  if (drawBtn) drawBtn.addEventListener("click", function () { ready(toggleDrawing); });
+  function toggleDrawing() {
     if (!drawing) {
       drawPoints = [];
       drawMode(true);
@@ -261,7 +301,7 @@
       else if (drawPoints.length) say("An area needs at least 3 corners; nothing was drawn.");
       redraw(); load();
     }
-  });
+  }
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && drawing) { drawPoints = []; drawMode(false); redraw(); say("Drawing cancelled."); }
   });
@@ -274,10 +314,12 @@
       filtersToggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
-  if (clearBtn) clearBtn.addEventListener("click", function () { polygon = null; redraw(); load(); });
-  if (form) form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
+  if (clearBtn) clearBtn.addEventListener("click", function () { ready(function () { polygon = null; redraw(); load(); }); });
+  // Before the map runs, the form submits as a plain GET (the server lists the homes).
+  if (form) form.addEventListener("submit", function (e) { if (map) { e.preventDefault(); load(); } });
 
-  if (saveBtn) saveBtn.addEventListener("click", function () {
+  if (saveBtn) saveBtn.addEventListener("click", function () { ready(saveSearch); });
+  function saveSearch() {
     var p = filters();
     if (!polygon) p.set("bbox", bbox());
     L.api("POST", "/api/saved-searches", { query: p.toString(), frequency: "daily" }).then(function (r) {
@@ -285,5 +327,5 @@
       else if (r.data.upgrade) { status.innerHTML = L.esc(r.data.message) + ' <a href="/billing/">Upgrade</a>'; }
       else say(r.data.message || "Could not save this search.");
     });
-  });
+  }
 })();
