@@ -5,4 +5,12 @@ channel (``listings.changes``), and every process's read model listens on it
 
 from __future__ import annotations
 
+from django.dispatch import Signal
+
 LISTINGS_CHANGED = "listings:changed"
+
+# Sent once for each event by the Celery task that receives it from the sync
+# (``listings.tasks.alerts_on_changed``), with ``event`` = the checked payload. Apps that must see
+# every sync (not just the freshest read model) connect a receiver that queues their own task, so
+# listings never imports them (the investor portfolio's revaluation after closed sales does).
+listings_changed = Signal()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compare_views, trends_views, views
+from . import compare_views, portfolio_views, trends_views, views
 
 app_name = "invest"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("compare/pdf/", compare_views.compare_pdf, name="compare_pdf"),
     path("trends/", trends_views.trends, name="trends"),
     path("trends.csv", trends_views.trends_csv, name="trends_csv"),
+    path("portfolio/", portfolio_views.portfolio, name="portfolio"),
+    path("portfolio/add/", portfolio_views.add, name="portfolio_add"),
+    path("portfolio/import/", portfolio_views.import_csv, name="portfolio_import"),
+    path("portfolio.csv", portfolio_views.export_csv, name="portfolio_csv"),
+    path("portfolio/<uuid:public_id>/", portfolio_views.home, name="portfolio_home"),
+    path("portfolio/<uuid:public_id>/remove/", portfolio_views.remove, name="portfolio_remove"),
 ]

@@ -9,12 +9,16 @@ sends nothing twice. A mail server's temporary failure raises ``AlertsNotSent`` 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import shared_task
 from django_tenants.utils import get_tenant_model
 
+from core.events import listings_changed
 from core.tenancy import tenant_task
+
+log = logging.getLogger(__name__)
 
 
 def _site_schemas() -> list[str]:
@@ -42,7 +46,12 @@ def _clean_event(event: Any) -> dict[str, Any] | None:
 def alerts_on_changed(event: dict[str, Any]) -> int:
     """One ``listings:changed`` payload -> one alerts task per site; returns tasks queued."""
     clean = _clean_event(event)
-    if clean is None or not clean["changed"]:
+    if clean is None:
+        return 0
+    for receiver, error in listings_changed.send_robust(sender=alerts_on_changed, event=clean):
+        if isinstance(error, Exception):  # another app's reaction never costs the alerts
+            log.error("listings_changed receiver %r failed: %s", receiver, error)
+    if not clean["changed"]:
         return 0
     schemas = _site_schemas()
     for schema in schemas:

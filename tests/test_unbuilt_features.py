@@ -1,7 +1,7 @@
 """A feature whose issue has not landed is hidden, not sold (config/settings/features.py): no
 link, button, page section, plan line, tagline or plan that needs it while its switch is off,
-and turning the switch on brings each back. Today portfolio tools and advanced filters are not
-built; chat, CMA and custom domains are, and switch off the same way."""
+and turning the switch on brings each back. Today advanced filters are not built; chat, CMA,
+the portfolio and custom domains are, and switch off the same way."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ __all__ = ["store"]
 
 pytestmark = pytest.mark.usefixtures("store")
 
-NOT_BUILT = ("portfolio", "advanced filters", "multi-property")
+NOT_BUILT = ("advanced filters",)
 
 
 def _html(client: Client, path: str) -> str:
@@ -42,7 +42,7 @@ def test_nothing_unbuilt_is_sold(public_tenant: Any, sarah_site: Any, site_clien
         html = _html(client, path).lower()
         assert not [claim for claim in NOT_BUILT if claim in html], path
     assert "Advanced filters" not in PLANS["pro"].selling_points
-    assert "portfolio" not in PLANS["investor_2"].tagline.lower()
+    assert "portfolio" in PLANS["investor_2"].tagline.lower()  # built (issue 16)
 
 
 def test_switching_chat_and_cma_off_hides_them_everywhere(settings: Any, sarah_site: Any, site_client: Any) -> None:

@@ -14,8 +14,9 @@ FEATURES: dict[str, bool] = {
     # Issue 13 (landed): CMA reports ("Generate CMA" on listings, CMA allowances, the Investor 1
     # and 2 plans, "instant home valuations").
     "cma": True,
-    # Issue 16: the investor's portfolio (Investor 2 and up): not built yet.
-    "portfolio": False,
+    # Issue 16: the investor's portfolio (/invest/portfolio/, Investor 2 and up): homes owned,
+    # revalued after each closed-sales sync, value alerts, CSV import/export.
+    "portfolio": True,
     # Issue 16: deal analysis (listing pages, /invest/analyze/, saved analyses, PDF) and market
     # trends (/invest/trends/), Investor 1 and up.
     "deal_analysis": True,
