@@ -19,11 +19,21 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from cma.engine import CmaError, Subject, Valuation, local_market, valuate
-from cma.sales import Sales, day_of
+from cma.engine import (
+    MODEL_MAX_MILES,
+    MODEL_MAX_SALES,
+    CmaError,
+    Subject,
+    Valuation,
+    local_market,
+    usable_rows,
+    valuate,
+)
+from cma.sales import Categories, Sales, day_of, haversine_mi
 from cma.selectors import closed_sales
 from listings.readmodel.loader import get_closed_model
 
@@ -88,6 +98,33 @@ def _cell(s: Subject) -> tuple[Any, ...]:
     return (round(s.lat / _CELL_DEGREES), round(s.lon / _CELL_DEGREES), s.ptype or "Residential")
 
 
+def _subset(sales: Sales, rows: np.ndarray) -> Sales:
+    """The sales table cut to ``rows`` (same category codes: a model fitted on it reads alike)."""
+    return Sales(
+        key=sales.key[rows],
+        num={name: col[rows] for name, col in sales.num.items()},
+        cats={name: Categories(codes=c.codes[rows], values=c.values) for name, c in sales.cats.items()},
+    )
+
+
+def _area_sales(
+    sales: Sales, members: list[Subject], centre: Subject, day: float, sources: tuple[str, ...] | None
+) -> Sales:
+    """Every sale any member's valuation can use, so each home is valued on a few thousand
+    rows instead of the whole table, with the same result: a home's nearest
+    ``MODEL_MAX_SALES`` (+1: its own sale is left out) lie within its distance to the centre
+    plus the centre's reach to as many, so within ``2 x offset + reach`` of the centre, and
+    never beyond ``MODEL_MAX_MILES + offset`` (the triangle inequality)."""
+    pool = usable_rows(sales, subject=centre, as_of_day=day, sources=sources)
+    miles = haversine_mi(centre.lat, centre.lon, sales.num["lat"][pool], sales.num["lon"][pool])
+    offset = max(float(haversine_mi(centre.lat, centre.lon, np.array([s.lat]), np.array([s.lon]))[0]) for s in members)
+    radius = MODEL_MAX_MILES + offset
+    need = MODEL_MAX_SALES + 1
+    if len(miles) > need:
+        radius = min(radius, 2 * offset + float(np.partition(miles, need - 1)[need - 1]))
+    return _subset(sales, np.sort(pool[miles <= radius + 1e-9]))
+
+
 def valuations(
     subjects: list[Subject], *, sales: Sales, as_of: date, sources: tuple[str, ...] | None
 ) -> tuple[list[Valuation | str], int]:
@@ -104,13 +141,13 @@ def valuations(
             continue
         groups[_cell(s)].append(i)
     for members in groups.values():
-        first = subjects[members[0]]
-        lat = sum(subjects[i].lat for i in members) / len(members)
-        lon = sum(subjects[i].lon for i in members) / len(members)
-        centre = Subject(lat=lat, lon=lon, sqft=1.0, ptype=first.ptype or "Residential")
-        market = local_market(subject=centre, sales=sales, as_of_day=day, sources=sources)
-        for i in members:
-            out[i] = valuate(subject=subjects[i], sales=sales, as_of_day=day, sources=sources, market=market)
+        homes = [subjects[i] for i in members]
+        lat, lon = sum(s.lat for s in homes) / len(homes), sum(s.lon for s in homes) / len(homes)
+        centre = Subject(lat=lat, lon=lon, sqft=1.0, ptype=homes[0].ptype or "Residential")
+        area = _area_sales(sales, homes, centre, day, sources)
+        market = local_market(subject=centre, sales=area, as_of_day=day, sources=sources)
+        for i, s in zip(members, homes, strict=True):
+            out[i] = valuate(subject=s, sales=area, as_of_day=day, sources=sources, market=market)
     return out, len(groups)
 
 
