@@ -1,5 +1,5 @@
-"""Counts page views, listing views and searches of HTML pages (one Redis push per page; the
-database is written later, in batches)."""
+"""Counts page views, listing views and searches of HTML pages (an in-memory append per page,
+pushed to Redis by the process's shipper; the database is written later, in batches)."""
 
 from __future__ import annotations
 
@@ -65,5 +65,5 @@ class AnalyticsMiddleware:
             and not request.path.startswith(SKIP_PREFIXES)
         ):
             kind, key = _event_of(request)
-            record_request(request, kind=kind, key=key)
+            record_request(request, kind=kind, key=key, buffered=True)
         return response

@@ -1,5 +1,7 @@
-"""Recording an event costs the request one Redis RPUSH: the event (with its site's schema)
-goes on a list that a periodic task flushes into each site's table in batches.
+"""Recording an event puts it (with its site's schema) on a Redis list that a periodic task
+flushes into each site's table in batches. Page views go through the process's background
+shipper (``analytics.shipper``: an in-memory append on the request path); other events, rarer
+and recorded beside a database write, are pushed at once.
 
 Privacy: bots are left out; a visitor is a hash of (daily salt, client address, user agent)
 truncated to 64 bits, and the salt is random per day and forgotten after two, so no raw IP is
@@ -8,6 +10,7 @@ Control the event is still counted (a page was viewed) but carries no visitor ha
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -19,6 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+
+from analytics.shipper import shipper
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +59,14 @@ def _daily_salt(day: date) -> str:
     return salt
 
 
-def is_bot(request: Any) -> bool:
-    ua = request.headers.get("User-Agent", "")
+@functools.lru_cache(maxsize=2048)
+def _bot_agent(ua: str) -> bool:
+    # Few distinct user agents make most traffic: the pattern runs once per agent string.
     return not ua or bool(BOT_UA.search(ua))
+
+
+def is_bot(request: Any) -> bool:
+    return _bot_agent(request.headers.get("User-Agent", "")[:512])
 
 
 def opted_out(request: Any) -> bool:
@@ -73,8 +83,9 @@ def visitor_hash(request: Any) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def record(*, schema_name: str, kind: str, key: str = "", visitor: str = "") -> None:
-    """Queue one event; never raises (analytics must not break a page)."""
+def record(*, schema_name: str, kind: str, key: str = "", visitor: str = "", buffered: bool = False) -> None:
+    """Queue one event (``buffered``: through the background shipper); never raises (analytics
+    must not break a page)."""
     event = {
         "s": schema_name,
         "k": kind,
@@ -83,13 +94,17 @@ def record(*, schema_name: str, kind: str, key: str = "", visitor: str = "") -> 
         "t": timezone.now().timestamp(),
         "u": uuid.uuid4().hex,
     }
+    payload = json.dumps(event, separators=(",", ":"))
     try:
-        redis().rpush(queue_key(), json.dumps(event, separators=(",", ":")))
+        if buffered:
+            shipper.put(payload)
+        else:
+            redis().rpush(queue_key(), payload)
     except Exception:
         log.warning("analytics event dropped (Redis unavailable)", exc_info=True)
 
 
-def record_request(request: Any, *, kind: str, key: str = "") -> None:
+def record_request(request: Any, *, kind: str, key: str = "", buffered: bool = False) -> None:
     """An event caused by this request (bots skipped)."""
     from core.tenancy import current_schema
 
@@ -99,4 +114,4 @@ def record_request(request: Any, *, kind: str, key: str = "") -> None:
         visitor = visitor_hash(request)
     except Exception:
         visitor = ""
-    record(schema_name=current_schema(), kind=kind, key=key, visitor=visitor)
+    record(schema_name=current_schema(), kind=kind, key=key, visitor=visitor, buffered=buffered)
