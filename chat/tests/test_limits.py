@@ -13,29 +13,14 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from billing.models import UsageCounter
 from chat.models import Conversation
 from chat.tests.support import Visitor, asgi_request
+from conftest import in_own_thread
 
 CONCURRENT = 50
-
-
-def _in_thread(fn: Any) -> Any:
-    """Run ``fn`` on a fresh thread with its own connection (the requests' handlers close the
-    connections of the threads they ran on)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def run() -> Any:
-        try:
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 @pytest.fixture
@@ -44,7 +29,7 @@ def sarah(django_db_setup: None, django_db_blocker: Any) -> Any:
     from tenants.models import Tenant
 
     with django_db_blocker.unblock():
-        return _in_thread(lambda: Tenant.objects.get(slug="sarah"))
+        return in_own_thread(lambda: Tenant.objects.get(slug="sarah"))
 
 
 @pytest.fixture
@@ -66,7 +51,7 @@ def committed(django_db_setup: None, django_db_blocker: Any, settings: Any) -> I
                     UsageCounter.objects.filter(subject__in=[f"a:{i}" for i in ids]).delete()
                     UsageCounter.objects.filter(subject__startswith="ip:").delete()
 
-        _in_thread(cleanup)
+        in_own_thread(cleanup)
 
 
 def _anonymous_id(site: Any, events: list[Any]) -> str:
@@ -74,7 +59,7 @@ def _anonymous_id(site: Any, events: list[Any]) -> str:
         with schema_context(site.schema_name):
             return Conversation.objects.get(pk=events[-1][1]["conversationId"]).anonymous_id
 
-    return str(_in_thread(read))
+    return str(in_own_thread(read))
 
 
 def _used(site: Any, anonymous_id: str) -> int:
@@ -82,12 +67,12 @@ def _used(site: Any, anonymous_id: str) -> int:
         with schema_context(site.schema_name):
             return UsageCounter.objects.get(subject=f"a:{anonymous_id}").used
 
-    return int(_in_thread(read))
+    return int(in_own_thread(read))
 
 
 def test_concurrent_messages_at_the_limit_never_all_pass(store: Any, committed: list[str], sarah: Any) -> None:
     visitor = Visitor(sarah.get_primary_domain().domain)
-    status, events = _in_thread(lambda: visitor.chat({"message": "homes in palm springs"}))
+    status, events = in_own_thread(lambda: visitor.chat({"message": "homes in palm springs"}))
     assert status == 200
     committed.append(_anonymous_id(sarah, events))
 
@@ -98,7 +83,7 @@ def test_concurrent_messages_at_the_limit_never_all_pass(store: Any, committed: 
         ]
         return [status for status, _, _ in await asyncio.gather(*calls)]
 
-    statuses = _in_thread(lambda: async_to_sync(burst)())
+    statuses = in_own_thread(lambda: async_to_sync(burst)())
     assert statuses.count(200) == 2  # 3 allowed, 1 used before the burst
     assert statuses.count(429) == CONCURRENT - 2
     assert _used(sarah, committed[0]) == 3
@@ -117,12 +102,12 @@ def test_a_visitor_who_disconnects_stops_the_turn_and_is_not_counted(
         settings.LLM_BACKEND, settings.GROQ_API_KEY, settings.GROQ_BASE_URL = "groq", "gsk_test", fake.url
         clients._breaker = None
         visitor = Visitor(sarah.get_primary_domain().domain)
-        status, events = _in_thread(lambda: visitor.chat({"message": "hello"}))
+        status, events = in_own_thread(lambda: visitor.chat({"message": "hello"}))
         committed.append(_anonymous_id(sarah, events))
         words = " ".join(f"word{i}" for i in range(40))
         fake.push({"text": words, "tokens_per_second": 10})
         started = time.monotonic()
-        status, events = _in_thread(lambda: visitor.chat({"message": "tell me more"}, disconnect_after=2))
+        status, events = in_own_thread(lambda: visitor.chat({"message": "tell me more"}, disconnect_after=2))
         assert time.monotonic() - started < 3  # not the 4 s the whole answer takes
         assert status == 200 and events[-1][0] == "token"
         time.sleep(0.5)
@@ -135,7 +120,7 @@ def test_bursts_from_one_address_are_rate_limited(committed: list[str], sarah: A
     settings.CHAT_RATE_PER_MINUTE = 3
     host = sarah.get_primary_domain().domain
     statuses = [
-        _in_thread(lambda: Visitor(host, client="203.0.113.60").chat({"message": "x" * 3000}))[0] for _ in range(4)
+        in_own_thread(lambda: Visitor(host, client="203.0.113.60").chat({"message": "x" * 3000}))[0] for _ in range(4)
     ]
     assert statuses == [400, 400, 400, 429]  # cookie-less: counted by address before validation
 
@@ -150,11 +135,11 @@ def test_cookie_less_visitors_get_no_fresh_allowance(
     host = sarah.get_primary_domain().domain
     statuses = []
     for _ in range(4):
-        status, events = _in_thread(lambda: Visitor(host, client="203.0.113.77").chat({"message": "homes in indio"}))
+        status, events = in_own_thread(lambda: Visitor(host, client="203.0.113.77").chat({"message": "homes in indio"}))
         statuses.append(status)
         if status == 200:
             committed.append(_anonymous_id(sarah, events))
     assert statuses == [200, 200, 200, 429]
-    status, events = _in_thread(lambda: Visitor(host, client="203.0.113.78").chat({"message": "homes in indio"}))
+    status, events = in_own_thread(lambda: Visitor(host, client="203.0.113.78").chat({"message": "homes in indio"}))
     assert status == 200
     committed.append(_anonymous_id(sarah, events))

@@ -18,21 +18,11 @@ from billing.models import Subscription, UsageCounter
 from billing.selectors import billing_context_get
 from cma.models import CmaReport
 from cma.services import CmaInputs, CmaNotAllowed, cma_report_create
+from conftest import in_own_thread
 from listings.selectors import Scope
 from listings.tests.pages_support import RICH_KEY
 
 THREADS = 12
-
-
-def _in_thread(fn: Any) -> Any:
-    def run() -> Any:
-        try:
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 @pytest.fixture
@@ -71,11 +61,11 @@ def investor_1(cma_store: Any, django_db_blocker: Any) -> Iterator[Any]:
             cursor.execute(f"DELETE FROM {User._meta.db_table} WHERE id = %s", [user.pk])
 
     with django_db_blocker.unblock():
-        user = _in_thread(make)
+        user = in_own_thread(make)
         try:
             yield user
         finally:
-            _in_thread(lambda: cleanup(user))
+            in_own_thread(lambda: cleanup(user))
 
 
 def test_concurrent_cmas_at_the_limit_never_overshoot(investor_1: Any, django_db_blocker: Any) -> None:
@@ -95,7 +85,7 @@ def test_concurrent_cmas_at_the_limit_never_overshoot(investor_1: Any, django_db
     with django_db_blocker.unblock():
         with ThreadPoolExecutor(max_workers=THREADS) as pool:
             outcomes = list(pool.map(one, range(THREADS)))
-        used = _in_thread(lambda: UsageCounter.objects.get(user=investor_1, metric="cma_reports").used)
-        reports = _in_thread(lambda: CmaReport.objects.filter(user=investor_1).count())
+        used = in_own_thread(lambda: UsageCounter.objects.get(user=investor_1, metric="cma_reports").used)
+        reports = in_own_thread(lambda: CmaReport.objects.filter(user=investor_1).count())
     assert outcomes.count("made") == 3 and outcomes.count("refused") == THREADS - 3
     assert used == 10 and reports == 3

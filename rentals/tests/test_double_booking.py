@@ -14,22 +14,12 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from conftest import in_own_thread
 from rentals.models import Booking, CalendarBlock, Property
 from rentals.services import DatesUnavailable, booking_hold
 from rentals.tests.conftest import NEXT_MONDAY, make_host, make_property
 
 THREADS = 50
-
-
-def _in_thread(fn: Callable[[], Any]) -> Any:
-    def run() -> Any:
-        try:
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 @pytest.fixture
@@ -48,11 +38,11 @@ def committed_home(django_db_setup: None, django_db_blocker: Any) -> Iterator[Pr
             cursor.execute(f"DELETE FROM {User._meta.db_table} WHERE id = %s", [host_id])
 
     with django_db_blocker.unblock():
-        prop = _in_thread(make)
+        prop = in_own_thread(make)
         try:
             yield prop
         finally:
-            _in_thread(lambda: cleanup(prop))
+            in_own_thread(lambda: cleanup(prop))
 
 
 def _race(fn: Callable[[int], Any], n: int = THREADS) -> list[Any]:
@@ -98,7 +88,7 @@ def test_50_concurrent_checkouts_of_the_same_dates_hold_exactly_one(committed_ho
         )
 
     # Nothing half-written: the refused attempts left no booking row behind.
-    assert _in_thread(state) == (1, 1)
+    assert in_own_thread(state) == (1, 1)
 
 
 @pytest.mark.django_db

@@ -13,28 +13,13 @@ from typing import Any
 
 import pytest
 
+from conftest import in_own_thread
 from tests.e2e.fixtures import _free_port, app_server, app_server_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
 
 PASSWORD = "browser-test-pass-2026"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def _in_thread(fn: Any) -> Any:
-    """Run ``fn`` on a connection of its own (committed at once, so the server process sees
-    it), closed afterwards so the test database can be dropped at the end."""
-
-    def run() -> Any:
-        from django.db import connections
-
-        try:
-            return fn()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +55,12 @@ def cma_site(django_db_setup: None, django_db_blocker: Any, mongo_db: Any) -> It
 
     port = _free_port()
     with django_db_blocker.unblock():
-        sarah = _in_thread(prepare)
+        sarah = in_own_thread(prepare)
         try:
             with app_server(port=port, env=app_server_env()):
                 yield {"base": f"http://{sarah.get_primary_domain().domain}:{port}", "email": email, "schema": "sarah"}
         finally:
-            _in_thread(cleanup)
+            in_own_thread(cleanup)
             clear_store()
 
 

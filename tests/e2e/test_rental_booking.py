@@ -9,31 +9,18 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from django.db import connection
 
+from conftest import in_own_thread
 from devtools.stripe import FakeStripe
 from tests.e2e.fixtures import _free_port, app_server, app_server_env, latest_mail_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
 
 SECRET = "whsec_e2e_rentals"
-
-
-def _in_thread(fn: Any) -> Any:
-    """Committed rows, on a connection of their own (the server process must see them)."""
-
-    def run() -> Any:
-        try:
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +67,13 @@ def rental_site(
             cursor.execute(f"DELETE FROM {User._meta.db_table} WHERE id = %s", [host_id])
 
     with django_db_blocker.unblock():
-        prop = _in_thread(make)
+        prop = in_own_thread(make)
         try:
             with app_server(port=port, env=env):
                 yield {"port": port, "mail_dir": mail_dir, "prop": prop, "tag": tag}
         finally:
             fake.stop()
-            _in_thread(lambda: cleanup(prop))
+            in_own_thread(lambda: cleanup(prop))
 
 
 def test_guest_searches_books_and_pays_for_a_rental(rental_site: dict[str, Any], page: Any, django_db_blocker: Any):
@@ -124,7 +111,7 @@ def test_guest_searches_books_and_pays_for_a_rental(rental_site: dict[str, Any],
     assert "Confirmed" in page.locator("[data-status]").inner_text()
 
     with django_db_blocker.unblock():
-        booking = _in_thread(lambda: Booking.objects.get(property_id=prop.pk))
+        booking = in_own_thread(lambda: Booking.objects.get(property_id=prop.pk))
     assert booking.status == Booking.Status.CONFIRMED
     assert booking.paid_cents == booking.total_cents == label_cents(label)
     assert (booking.check_in, booking.check_out, booking.guests) == (check_in, check_out, 4)
