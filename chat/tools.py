@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from chat.registry import Tool, ToolContext, ToolError, register
 from listings import selectors
+from listings.filter_gate import UPGRADE_URL, advanced_filters_check
 from listings.readmodel.loader import get_read_model
 from listings.readmodel.normalize import slugify_name
 from listings.validation import SEARCH_PARAMS, InvalidParameters, parse_params, search_query
@@ -69,8 +70,15 @@ FILTERS: dict[str, Any] = {
         "description": "'house' means SingleFamilyResidence; omit for any kind of home.",
     },
     "pool": {"type": "boolean", "description": "true: private pool; false: no pool."},
-    "landLease": {"type": "boolean", "description": "true: only land lease; false: exclude land leases."},
-    "maxHoa": _int("Maximum monthly HOA fee (no HOA passes).", 1_000_000),
+    "landLease": {
+        "type": "boolean",
+        "description": "true: only land lease; false: exclude land leases. Pro plan and up.",
+    },
+    "maxHoa": _int("Maximum monthly HOA fee (no HOA passes). Pro plan and up.", 1_000_000),
+    "newerThanDays": _int("Listed within this many days (days on market). Pro plan and up.", 3650),
+    "maxPricePerSqft": _int("Maximum list price per sq ft, USD. Pro plan and up.", 1_000_000, 1),
+    "minYearBuilt": _int("Built in this year or later. Pro plan and up.", 2100, 1700),
+    "minLotSqft": _int("Minimum lot size, sq ft. Pro plan and up.", 100_000_000),
     "openHouse": {"type": "boolean", "description": "Only listings with an upcoming open house."},
     "q": {"type": "string", "maxLength": 200, "description": "Words in the address or description."},
 }
@@ -95,7 +103,10 @@ def api_params(args: dict[str, Any]) -> dict[str, list[str]]:
     for key in ("city", "subdivision", "q"):
         if key in args:
             raw[key] = [str(v) for v in _as_list(args[key])]
-    for key in ("minPrice", "maxPrice", "minBeds", "maxBeds", "minBaths", "minSqft", "maxSqft", "maxHoa"):
+    for key in (
+        *("minPrice", "maxPrice", "minBeds", "maxBeds", "minBaths", "minSqft", "maxSqft", "maxHoa"),
+        *("newerThanDays", "maxPricePerSqft", "minYearBuilt", "minLotSqft"),
+    ):
         if key in args:
             raw[key] = [str(args[key])]
     for key in ("pool", "landLease", "openHouse"):
@@ -117,8 +128,21 @@ def _validated(args: dict[str, Any]) -> dict[str, Any]:
         raise ToolError("invalid_arguments", e.payload()["message"], e.fields) from None
 
 
+def gate(ctx: ToolContext, values: dict[str, Any]) -> None:
+    """Advanced filters (Pro and up) the visitor's plan lacks: a tool result saying so, never a
+    search quietly run without them."""
+    denied = advanced_filters_check(user=ctx.user, params=values, visitor_id=ctx.anonymous_id or None)
+    if denied is not None:
+        raise ToolError(
+            "upgrade_required",
+            denied.message + " Tell the visitor, and offer the same search without these filters.",
+            {**denied.as_fields(), "upgrade": UPGRADE_URL, "plan": str(denied.as_extra()["required_plan"])},
+        )
+
+
 def site_query(ctx: ToolContext, args: dict[str, Any], *, page_size: int) -> Any:
     values = _validated(args)
+    gate(ctx, values)
     if "propertyType" not in values:
         values["propertyType"] = FOR_SALE_TYPES  # "homes" are for sale unless renting is asked
     values.setdefault("status", BUYER_STATUSES)
@@ -249,7 +273,7 @@ def compare_listings(ctx: ToolContext, args: dict[str, Any]) -> tuple[dict[str, 
 
 
 def show_on_map(ctx: ToolContext, args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    _validated(args)
+    gate(ctx, _validated(args))
     url = map_url(args)
     return {"url": url}, {"kind": "link", "url": url, "label": "Show these on the map"}
 

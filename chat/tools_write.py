@@ -40,7 +40,7 @@ def save_search(ctx: ToolContext, args: dict[str, Any]) -> tuple[dict[str, Any],
             user=ctx.user, name=name, query=raw, frequency=args.get("frequency", "daily"), sms_enabled=False
         )
     except SavedSearchDenied as e:
-        raise ToolError(e.code, e.message, {"upgrade": "/billing/pricing/"}) from None
+        raise ToolError(e.code, e.message, {**e.fields, "upgrade": "/billing/pricing/"}) from None
     content = {"saved": True, "id": saved.pk, "name": saved.name, "frequency": saved.frequency}
     return content, {"kind": "saved_search", **content, "url": "/saved-searches/"}
 

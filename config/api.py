@@ -11,13 +11,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
 
 from api.auth import api_key
 from api.errors import ApiError, api_error_response, error_response
+from api.openapi import PlanAwareNinjaAPI
 from chat.api import router as chat_router
 from cma.api import router as cma_router
 from listings.api import router as listings_router
@@ -44,14 +44,15 @@ def _key_checked(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapper
 
 
-api = NinjaAPI(
+api = PlanAwareNinjaAPI(
     title="ChatRealty API",
     version="1.0.0",
     description=(
         "Listings of the site's MLS sources, the visitor's swipes, favourites and saved searches, "
         "API keys, the assistant's stream, rentals and CMA reports. Errors are "
         '`{"error", "message", "fields"}` with the status. Reads need no credentials; a key that is '
-        "sent is always verified and rate limited per key."
+        "sent is always verified and rate limited per key. Parameters marked `x-required-plan` need that "
+        "plan or a higher one (403 `upgrade_required` otherwise)."
     ),
     urls_namespace="api",
     docs=Swagger(settings={"persistAuthorization": False}),

@@ -25,6 +25,7 @@ from api.errors import COMMON, ApiError, errors
 from api.params import QueryParams, all_params
 from listings import selectors
 from listings.api_schemas import ClusterDetail, FeatureCollection, ListingDocument, SearchPage, StatsList
+from listings.filter_gate import plan_marked, request_filters_check
 from listings.readmodel.loader import get_read_model
 from listings.readmodel.model import ReadModel
 from listings.readmodel.query import SearchQuery
@@ -89,14 +90,15 @@ def json_response(data: Any = None, *, content: bytes | None = None, status: int
     return HttpResponse(body, content_type="application/json", status=status)
 
 
-_MAP_FILTERS = tuple(p for p in SEARCH_PARAMS if p.name not in ("sort", "page", "pageSize"))
+_SEARCH_PARAMS = plan_marked(SEARCH_PARAMS)  # advanced filters say which plan they need
+_MAP_FILTERS = tuple(p for p in _SEARCH_PARAMS if p.name not in ("sort", "page", "pageSize"))
 if TYPE_CHECKING:  # models made at run time from the tables; mypy sees their base
     SearchParams = QueryParams
     ClusterParams = QueryParams
     ClusterDetailParams = QueryParams
     NoParams = QueryParams
 else:
-    SearchParams = api_params("SearchParams", SEARCH_PARAMS)
+    SearchParams = api_params("SearchParams", _SEARCH_PARAMS)
     ClusterParams = api_params("ClusterParams", _MAP_FILTERS + MAP_PARAMS, required=("bbox", "zoom"))
     ClusterDetailParams = api_params("ClusterDetailParams", _MAP_FILTERS + CLUSTER_PARAMS)
     NoParams = api_params("NoParams", ())
@@ -105,6 +107,7 @@ else:
 def _query(
     request: HttpRequest, values: dict[str, Any], *, use_bbox: bool = True, model: ReadModel | None = None
 ) -> SearchQuery:
+    request_filters_check(request, values)  # advanced filters without the plan: 403, never fewer results
     scope = selectors.site_scope(tenant=getattr(request, "tenant", None))
     cities = selectors.resolve_cities(model=model or get_read_model(), values=values.get("city", ()))
     return search_query(
@@ -118,7 +121,8 @@ def _query(
     operation_id="searchListings",
     summary="Search listings",
     description="Listings of the site's MLS sources (agent sites: the sources their agent chose, featured "
-    "subdivisions first). Unknown parameters are refused; empty values mean 'not given'.",
+    "subdivisions first). Unknown parameters are refused; empty values mean 'not given'. Parameters "
+    "marked `x-required-plan` (advanced filters) answer 403 `upgrade_required` without that plan.",
     openapi_extra=PUBLIC_OPENAPI,
 )
 def listings_search(request: HttpRequest, params: SearchParams = all_params()) -> HttpResponse:

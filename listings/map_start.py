@@ -35,6 +35,7 @@ FORM_INPUTS = frozenset(
     {
         "listingType", "q", "city", "minPrice", "maxPrice", "minBeds", "minBaths", "propertyType",
         "minSqft", "maxHoa", "pool", "landLease", "openHouse",
+        "newerThanDays", "maxPricePerSqft", "minYearBuilt", "minLotSqft",
     }
 )  # fmt: skip
 SEARCH_NAMES = frozenset(p.name for p in SEARCH_PARAMS)

@@ -46,6 +46,10 @@ def describe(query: dict[str, Any]) -> str:
         "pool": "pool: {}",
         "landLease": "land lease: {}",
         "maxHoa": "HOA ≤ ${}",
+        "newerThanDays": "listed ≤ {} days",
+        "maxPricePerSqft": "≤ ${}/sq ft",
+        "minYearBuilt": "built since {}",
+        "minLotSqft": "lot ≥ {} sq ft",
         "bbox": "map area",
         "polygon": "drawn area",
     }

@@ -9,8 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from listings import selectors
+from listings.filter_gate import ADVANCED_PARAMS, locked_filters, lowest_plan_name
 from listings.map_start import MAP_OWN, bounds_param, hidden_filters, map_start
 from listings.places import map_places
+from listings.readmodel.query import SearchQuery, SearchResult
 from listings.validation import SEARCH_PARAMS, InvalidParameters, parse_params
 from listings.web import PAGE_SIZE, map_style, query_from, raw_params, scope_of
 
@@ -46,6 +48,9 @@ FILTER_FIELDS = (
     "landLease",
     "openHouse",
     "newerThanDays",
+    "maxPricePerSqft",
+    "minYearBuilt",
+    "minLotSqft",
     "status",
     "sort",
 )
@@ -58,21 +63,39 @@ def _filter_values(request: HttpRequest) -> dict[str, str]:
     return f
 
 
+def filter_locks(request: HttpRequest) -> dict[str, object]:
+    """The filter form's advanced controls this visitor may not use (shown locked, with the
+    plan that has them), for ``listings/_filters.html``."""
+    locked = locked_filters(user=request.user, visitor_id=getattr(request, "anonymous_id", None))
+    return {"locked": locked, "locked_plan": lowest_plan_name() if locked else ""}
+
+
+Gated = tuple[SearchQuery | None, SearchResult | None, dict[str, str], tuple[str, ...]]
+
+
+def _gated_search(request: HttpRequest, raw: dict[str, list[str]], locked: frozenset[str]) -> Gated:
+    """(query, result, field errors, advanced filters refused): a search with an advanced
+    filter the plan lacks is not run, so the page never shows a silently wrong result."""
+    try:
+        values = parse_params(raw, SEARCH_PARAMS)
+        refused = tuple(p for p in ADVANCED_PARAMS if p in values and p in locked)
+        if refused:
+            return None, None, {}, refused
+        query = query_from(request, values, page_size=values.get("pageSize", PAGE_SIZE))
+        return query, selectors.listing_search(query=query), {}, ()
+    except InvalidParameters as e:
+        return None, None, e.fields, ()
+    except ValueError as e:
+        return None, None, {"query": str(e)}, ()
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     raw = raw_params(request.GET)
     if not raw.get("listingType"):
         raw["listingType"] = ["sale"]  # sale and rent are never mixed without a word
-    errors: dict[str, str] = {}
-    result = None
-    query = None
-    try:
-        values = parse_params(raw, SEARCH_PARAMS)
-        query = query_from(request, values, page_size=values.get("pageSize", PAGE_SIZE))
-        result = selectors.listing_search(query=query)
-    except InvalidParameters as e:
-        errors = e.fields
-    except ValueError as e:
-        errors = {"query": str(e)}
+    locks = filter_locks(request)
+    locked: frozenset[str] = locks["locked"]  # type: ignore[assignment]
+    query, result, errors, refused = _gated_search(request, raw, locked)
     pages = 0
     if result is not None and query is not None:
         pages = max(1, -(-result.total // query.page_size))
@@ -80,6 +103,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     base_qs = urlencode(keep)
     saved_qs = urlencode([(k, v) for k, v in keep if k not in ("pageSize", "sort")])
     context = {
+        **locks,
+        "refused": [ADVANCED_PARAMS[p] for p in refused],
+        "without_refused_qs": urlencode([(k, v) for k, v in keep if k not in refused]),
         "errors": errors,
         "result": result,
         "page": query.page if query else 1,
@@ -99,7 +125,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             ("-beds", "Most bedrooms"),
         ),
     }
-    return render(request, "listings/search.html", context, status=400 if errors else 200)
+    return render(request, "listings/search.html", context, status=400 if errors else 403 if refused else 200)
 
 
 def map_page(request: HttpRequest) -> HttpResponse:
@@ -117,6 +143,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "property_types": PROPERTY_TYPES,
             "start": start,
             "start_bounds": bounds_param(start.bounds),
+            **filter_locks(request),
         },
     )
 
@@ -128,5 +155,6 @@ def swipe_page(request: HttpRequest) -> HttpResponse:
         {
             "f": {k: request.GET.get(k, "") for k in FILTER_FIELDS},
             "property_types": PROPERTY_TYPES,
+            **filter_locks(request),
         },
     )

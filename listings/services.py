@@ -68,11 +68,12 @@ def swipe_upsert(*, listing_key: str, direction: str, user: Any = None, anonymou
 class SavedSearchDenied(Exception):
     """The plan does not allow this (another saved search, SMS alerts)."""
 
-    def __init__(self, code: str, message: str, entitlement: Any) -> None:
+    def __init__(self, code: str, message: str, entitlement: Any, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.entitlement = entitlement
+        self.fields = fields or {}
 
 
 @transaction.atomic
@@ -99,7 +100,7 @@ def saved_search_create(
         )
     denied = advanced_filters_check(user=user, params=query)
     if denied is not None:
-        raise SavedSearchDenied("upgrade_required", denied.message, denied.entitlement)
+        raise SavedSearchDenied("upgrade_required", denied.message, denied.entitlement, denied.as_fields())
     if sms_enabled:
         sms = entitlement_check(user=user, feature=Feature.SMS_ALERTS)
         if not sms.allowed:

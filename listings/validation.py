@@ -188,6 +188,16 @@ SEARCH_PARAMS: tuple[Param, ...] = (
     Param("minSqft", integer(0, 10_000_000), "Minimum living area, sq ft.", _s("integer", minimum=0)),
     Param("maxSqft", integer(0, 10_000_000), "Maximum living area, sq ft.", _s("integer", minimum=0)),
     Param("maxHoa", integer(0, 1_000_000), "Maximum monthly HOA fee (no HOA passes).", _s("integer", minimum=0)),
+    Param(
+        "maxPricePerSqft",
+        integer(1, 1_000_000),
+        "Maximum list price per sq ft of living area, USD (homes without an area are left out).",
+        _s("integer", minimum=1),
+    ),
+    Param(
+        "minYearBuilt", integer(1700, 2100), "Built in this year or later.", _s("integer", minimum=1700, maximum=2100)
+    ),
+    Param("minLotSqft", integer(0, 100_000_000), "Minimum lot size, sq ft.", _s("integer", minimum=0)),
     Param("pool", boolean, "Private pool.", _s("boolean")),
     Param("landLease", boolean, "Land lease (true: only; false: excluded).", _s("boolean")),
     Param("openHouse", boolean, "Only listings with an upcoming open house.", _s("boolean")),
@@ -304,6 +314,9 @@ def search_query(
         min_sqft=values.get("minSqft"),
         max_sqft=values.get("maxSqft"),
         max_hoa=values.get("maxHoa"),
+        max_ppsf=values.get("maxPricePerSqft"),
+        min_year_built=values.get("minYearBuilt"),
+        min_lot_sqft=values.get("minLotSqft"),
         pool=values.get("pool"),
         land_lease=values.get("landLease"),
         open_house=values.get("openHouse", False),

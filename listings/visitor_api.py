@@ -18,6 +18,7 @@ from billing.decorators import entitlement_denied_response
 from listings import selectors, services
 from listings.api_keys import ApiKeyNotAllowed, api_key_create, api_key_revoke
 from listings.api_schemas import Card
+from listings.filter_gate import plan_marked, request_filters_check
 from listings.models import ApiKey, SavedSearch, Swipe
 from listings.saved_views import saved_body_parse
 from listings.validation import SEARCH_PARAMS, Param, api_params, integer
@@ -53,7 +54,7 @@ if TYPE_CHECKING:  # made at run time from the table; mypy sees its base
 else:
     SwipeQueueParams = api_params(
         "SwipeQueueParams",
-        tuple(p for p in SEARCH_PARAMS if p.name not in ("page", "pageSize"))
+        tuple(p for p in plan_marked(SEARCH_PARAMS) if p.name not in ("page", "pageSize"))
         + (
             Param(
                 "limit",
@@ -75,6 +76,7 @@ else:
 )
 def swipe_queue(request: HttpRequest, params: SwipeQueueParams = all_params()) -> dict[str, Any]:
     values = dict(params.values)
+    request_filters_check(request, values)
     limit = values.pop("limit", 10)
     values.setdefault("status", ("Active", "Coming Soon"))
     seen = swiped_keys(request)
@@ -210,7 +212,15 @@ def saved_search_create(request: HttpRequest, payload: SavedSearchIn) -> Status:
     except services.SavedSearchDenied as e:
         ent = e.entitlement
         raise ApiError(
-            403, e.code, e.message, upgrade=True, limit=ent.limit, used=ent.used, plan=ent.plan, upgrade_url="/billing/"
+            403,
+            e.code,
+            e.message,
+            e.fields,
+            upgrade=True,
+            limit=ent.limit,
+            used=ent.used,
+            plan=ent.plan,
+            upgrade_url="/billing/pricing/" if e.code == "upgrade_required" else "/billing/",
         ) from None
     return Status(201, _saved_json(saved))
 

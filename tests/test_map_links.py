@@ -14,7 +14,7 @@ import pytest
 
 from chat.tools import map_url
 from listings.map_start import view_box
-from listings.tests.pages_support import pages_urls, store
+from listings.tests.pages_support import pages_urls, signed_in, store, subscribe, user_in
 
 __all__ = ["pages_urls", "store"]
 
@@ -128,7 +128,10 @@ def test_chat_map_link_keeps_every_filter_and_counts_the_same(
 def test_search_page_map_link_and_form_keep_every_filter(
     sarah_site: Any, site_client: Any, store: list[dict[str, Any]]
 ) -> None:
-    client = site_client(sarah_site)
+    # newerThanDays is an advanced filter (Pro and up): a Pro member's page keeps it in the form.
+    member = user_in(sarah_site, "map-links-pro@example.com")
+    subscribe(sarah_site, member, "pro")
+    client = signed_in(sarah_site, member)
     params = {**as_params(chat_link(store)), "city": ["Palm Springs", "Indio"], "newerThanDays": ["400"]}
     html = client.get("/search/", params).content.decode()
     assert submitted(html) == {**{k: sorted(v) for k, v in params.items()}, "listingType": ["sale"]}

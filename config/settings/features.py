@@ -23,8 +23,9 @@ FEATURES: dict[str, bool] = {
     "market_trends": True,
     # Issue 16: 2-4 listings side by side (/invest/compare/), Investor 2 and up.
     "comparison": True,
-    # No issue yet: filters only paid plans get (every visitor has every search filter today).
-    "advanced_filters": False,
+    # Issue 16: advanced search filters (HOA, land lease, days on market, $/sq ft, year built,
+    # lot size, drawn area) for Pro and up, in the API, search/map pages, saved searches, chat.
+    "advanced_filters": True,
     # Issue 14 (landed): an agent site on the agent's own domain (DNS TXT verification, apex and
     # www, TLS by Caddy's on-demand ask), managed from the network dashboard.
     "custom_domains": True,

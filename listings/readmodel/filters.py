@@ -171,10 +171,17 @@ def _narrow_by_values(mask: np.ndarray, col: Callable[[str], np.ndarray], q: Sea
         ("baths", q.min_baths, True),
         ("sqft", q.min_sqft, True),
         ("sqft", q.max_sqft, False),
+        ("year", q.min_year_built, True),
+        ("lot", q.min_lot_sqft, True),
     ):
         if bound is not None:
             v = col(name)
             mask &= (v >= bound) if lower else ((v <= bound) & (v >= 0))
+    if q.max_ppsf is not None:
+        price, sqft = col("price").astype(np.float64), col("sqft").astype(np.float64)
+        ppsf = np.full(len(price), np.inf)  # unknown price or area: excluded
+        np.divide(price, sqft, out=ppsf, where=(price >= 0) & (sqft > 0))
+        mask &= ppsf <= q.max_ppsf
     if q.max_hoa is not None:
         mask &= col("hoa") <= q.max_hoa  # missing (-1) passes: no association
     if q.pool is not None:

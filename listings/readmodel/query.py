@@ -8,7 +8,8 @@ Semantics (the reference in ``reference.py`` is the executable form of this list
 
 * money (price, HOA) and areas (living area, lot) compare in whole units, rounded half-to-even;
 * a numeric bound excludes listings whose value is missing, except ``max_hoa`` where a missing
-  HOA fee means "no association" and passes;
+  HOA fee means "no association" and passes; ``max_ppsf`` compares list price / living area
+  (both whole, area > 0), ``min_year_built`` the year built, ``min_lot_sqft`` the lot size;
 * categorical filters (city, subdivision, postal code, type, sub-type, status, MLS source)
   match case-insensitively against the document value; an empty tuple is "no filter";
 * free text: every query word must be a prefix of some word of the listing's address, city,
@@ -97,6 +98,9 @@ class SearchQuery:
     min_sqft: int | None = None
     max_sqft: int | None = None
     max_hoa: int | None = None
+    max_ppsf: int | None = None  # list price / living area, whole USD
+    min_year_built: int | None = None
+    min_lot_sqft: int | None = None
     pool: bool | None = None
     land_lease: bool | None = None
     open_house: bool = False
@@ -131,6 +135,9 @@ class SearchQuery:
             "min_sqft",
             "max_sqft",
             "max_hoa",
+            "max_ppsf",
+            "min_year_built",
+            "min_lot_sqft",
             "newer_than_days",
         ):
             v = getattr(self, name)

@@ -60,6 +60,21 @@ def _in(value: Any, wanted: tuple[str, ...]) -> bool:
     return not wanted or fold(value) in wanted
 
 
+def _geo_matches(doc: Doc, q: SearchQuery) -> bool:
+    lat, lon = coordinate(doc.get("latitude"), 90), coordinate(doc.get("longitude"), 180)
+    if q.bbox is None and q.polygon is None and q.near is None:
+        return True
+    if lat is None or lon is None:
+        return False
+    b = q.bbox
+    if b is not None and not (b.south <= lat <= b.north and b.west <= lon <= b.east):
+        return False
+    if q.polygon is not None and not point_in_polygon(lon, lat, q.polygon):
+        return False
+    n = q.near
+    return n is None or haversine_mi(n.lat, n.lon, lat, lon) <= n.radius_mi
+
+
 def matches(doc: Doc, q: SearchQuery) -> bool:
     today = (q.as_of - EPOCH).days
     if not (
@@ -83,6 +98,9 @@ def matches(doc: Doc, q: SearchQuery) -> bool:
         (baths, q.min_baths, True),
         (sqft, q.min_sqft, True),
         (sqft, q.max_sqft, False),
+        (small_int(doc.get("yearBuilt")), q.min_year_built, True),
+        (whole(doc.get("lotSizeSquareFeet")), q.min_lot_sqft, True),
+        (_ppsf(doc), q.max_ppsf, False),
     ):
         if bound is not None and (value is None or (value < bound if lower else value > bound)):
             return False
@@ -101,18 +119,8 @@ def matches(doc: Doc, q: SearchQuery) -> bool:
         listed = listed_day(doc)
         if listed is None or listed < today - q.newer_than_days:
             return False
-    lat, lon = coordinate(doc.get("latitude"), 90), coordinate(doc.get("longitude"), 180)
-    if q.bbox is not None or q.polygon is not None or q.near is not None:
-        if lat is None or lon is None:
-            return False
-        b = q.bbox
-        if b is not None and not (b.south <= lat <= b.north and b.west <= lon <= b.east):
-            return False
-        if q.polygon is not None and not point_in_polygon(lon, lat, q.polygon):
-            return False
-        n = q.near
-        if n is not None and not haversine_mi(n.lat, n.lon, lat, lon) <= n.radius_mi:
-            return False
+    if not _geo_matches(doc, q):
+        return False
     if q.text:
         have = doc_words(doc)
         for w in words(q.text):

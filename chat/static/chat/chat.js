@@ -69,7 +69,12 @@
     this.showUsage(data.usage);
   };
   Panel.prototype.result = function (data) {
-    if (!data.ok) return;
+    if (!data.ok) {  // a plan refusal (advanced filters, CMA) links to the plans; the answer says why
+      if (data.error === "upgrade_required" && data.fields && data.fields.upgrade) {
+        this.log.appendChild(el("a", { href: data.fields.upgrade, class: "btn btn-primary" }, "See plans"));
+      }
+      return;
+    }
     if (data.cards && data.cards.length) {
       var grid = el("div", { class: "chat-cards", role: "list", "aria-label": "Listings" });
       data.cards.forEach(function (c) { var item = el("div", { role: "listitem" }); item.appendChild(card(c)); grid.appendChild(item); });

@@ -255,7 +255,20 @@
       if (mine !== seq) return;
       el.setAttribute("aria-busy", "false");
       var c = rs[0], r = rs[1];
-      if (!c.ok || !r.ok) { say("Some filters are invalid: " + Object.keys((c.data.fields || r.data.fields || {})).join(", ")); return; }
+      if (!c.ok || !r.ok) {
+        var bad = (r.ok ? c.data : r.data) || {};
+        if (bad.error === "upgrade_required") {  // an advanced filter without the plan: say so where the results go
+          clearMarkers();
+          var prompt = L.esc(bad.message) + ' <a href="' + L.esc(bad.upgrade_url || "/billing/pricing/") + '">See plans</a>';
+          list.innerHTML = '<div class="message message-upgrade" role="alert" data-upgrade-prompt><p>' + prompt + "</p></div>";
+          if (count) count.textContent = "Homes";
+          say("");
+          el.dataset.ready = "true";
+          return;
+        }
+        say("Some filters are invalid: " + Object.keys(bad.fields || {}).join(", "));
+        return;
+      }
       renderClusters(c.data);
       var n = r.data.total;
       if (count) count.textContent = n.toLocaleString("en-US") + " home" + (n === 1 ? "" : "s");
