@@ -150,7 +150,8 @@ def lost_listings(*, db: Any, server: Any, spark: FakeSpark, keys: set[str]) -> 
 
 
 def lost_events(*, saved: int, keys: set[str], redis_url: str, timeout: float = 180.0) -> int:
-    """Changes of live listings the saved search matches that never became an alert."""
+    """Changes of live listings the saved search matches that never became an alert (``keys``:
+    the feed's changes less its deletions, which no incremental sync sees)."""
     _django()
     import redis
     from django_tenants.utils import schema_context
