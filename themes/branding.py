@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from core.tenancy import current_schema
-from themes.contrast import readable_shade
+from themes.contrast import AA_NON_TEXT, readable_shade
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,10 @@ class Branding:
     # The primary colour darkened until white text on it reaches 4.5:1 (themes.contrast), derived
     # when the branding is saved (the cache entry is rebuilt then): map cluster labels use it.
     primary_readable: str = ""
+    # The accent darkened to 3:1 on white (focus rings, outlines) and to 4.5:1 under white text
+    # (badges and pins labelled in white), likewise.
+    accent_visible: str = ""
+    accent_readable: str = ""
 
 
 FLAGSHIP = Branding(
@@ -52,10 +56,12 @@ FLAGSHIP = Branding(
     brokerage="eXp Realty of Southern California",
     is_flagship=True,
     primary_readable=readable_shade("#0f766e"),
+    accent_visible=readable_shade("#ea580c", ratio=AA_NON_TEXT),
+    accent_readable=readable_shade("#ea580c"),
 )
 
 
-CACHE_KEY = "themes:branding:v3:{schema}"  # bump when Branding's fields change
+CACHE_KEY = "themes:branding:v4:{schema}"  # bump when Branding's fields change
 CACHE_TTL_S = 600  # a safety net: saving a site's branding, Site or an image drops the entry
 CACHE_MAX_HOSTS = 16  # hosts (with ports) of one schema kept; more start the map afresh
 
@@ -143,4 +149,6 @@ def branding_from_setting(setting: Any, *, is_flagship: bool = False) -> Brandin
         apple_touch_icon_url=favicon.get_rendition("fill-180x180|format-png").url if favicon else "",
         agent_photo_url=photo,
         primary_readable=readable_shade(setting.primary_color),
+        accent_visible=readable_shade(setting.accent_color, ratio=AA_NON_TEXT),
+        accent_readable=readable_shade(setting.accent_color),
     )

@@ -57,3 +57,21 @@ def readable_shade(colour: str, *, on: str = WHITE, ratio: float = AA_TEXT) -> s
         if contrast_ratio(shade, on) >= ratio:
             return shade
     return "#000000"
+
+
+def branding_contrast_notes(*, primary: str, accent: str) -> list[str]:
+    """The warnings for an agent's saved colours (Wagtail's Settings → Branding), each saying
+    what the site does about it: text is drawn on a darker shade of the colour, so pages stay
+    AA whatever is picked; the brand colour itself still fills borders and charts."""
+    notes = []
+    for warning in contrast_warnings(primary=primary, accent=accent):
+        if warning.startswith("White text"):
+            shade = readable_shade(primary)
+            warning += f" Until then the site puts white text on a darker shade, {shade} ({contrast_ratio(shade, WHITE):.1f}:1)."
+        else:
+            shade = readable_shade(accent, ratio=AA_NON_TEXT)
+            warning += (
+                f" Until then the site draws them in a darker shade, {shade} ({contrast_ratio(shade, WHITE):.1f}:1)."
+            )
+        notes.append(warning)
+    return notes
