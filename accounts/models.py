@@ -51,6 +51,11 @@ class User(AbstractUser):
     license_number = models.CharField(max_length=32, blank=True)
     brokerage = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    # White-label reports (Investor 3, cma.white_label): the investor's own logo and name on the
+    # CMA, analysis and comparison PDFs they ask for with ``?brand=mine``. A PNG re-encoded from
+    # the upload, in the site's media folder (TenantFileSystemStorage).
+    report_logo = models.FileField(upload_to="report-logos/", blank=True)
+    report_brand_name = models.CharField(max_length=120, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

@@ -31,6 +31,8 @@ _LABELS = {
     Feature.DEAL_ANALYSIS: "deal analysis",
     Feature.MARKET_TRENDS: "market trend detail",
     Feature.COMPARISON: "side-by-side comparison",
+    Feature.API_CALLS: "Investor API calls",
+    Feature.WHITE_LABEL_REPORTS: "your own logo on reports",
 }
 
 

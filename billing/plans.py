@@ -48,9 +48,13 @@ class Feature(enum.StrEnum):
     MARKET_TRENDS = "market_trends"
     # Two to four listings side by side (Investor 2 and up).
     COMPARISON = "comparison"
+    # Investor 3: calls of the Investor API (analysis, rent estimate, trends) a month, and the
+    # investor's own logo on the CMA, analysis and comparison PDFs.
+    API_CALLS = "api_calls"
+    WHITE_LABEL_REPORTS = "white_label_reports"
 
 
-METERED_FEATURES = frozenset({Feature.CHAT_MESSAGES, Feature.CMA_REPORTS})
+METERED_FEATURES = frozenset({Feature.CHAT_MESSAGES, Feature.CMA_REPORTS, Feature.API_CALLS})
 CAPACITY_FEATURES = frozenset({Feature.SAVED_SEARCHES, Feature.PROVIDER_REQUESTS})
 SWITCH_FEATURES = frozenset(set(Feature) - METERED_FEATURES - CAPACITY_FEATURES)
 # Features of the network plans (agents' sites, the directory's providers): never a consumer's.
@@ -70,6 +74,8 @@ NEEDS: Mapping[Feature, str] = MappingProxyType(
         Feature.DEAL_ANALYSIS: "deal_analysis",
         Feature.MARKET_TRENDS: "market_trends",
         Feature.COMPARISON: "comparison",
+        Feature.API_CALLS: "investor_api",
+        Feature.WHITE_LABEL_REPORTS: "white_label_reports",
     }
 )
 _COUNTED = {
@@ -77,6 +83,7 @@ _COUNTED = {
     Feature.CMA_REPORTS: "CMA reports a month",
     Feature.SAVED_SEARCHES: "saved searches",
     Feature.PROVIDER_REQUESTS: "client requests a month",
+    Feature.API_CALLS: "Investor API calls a month (analysis, rent estimates, trends)",
 }
 _SWITCHED = {
     Feature.SMS_ALERTS: "SMS alerts",
@@ -87,6 +94,7 @@ _SWITCHED = {
     Feature.FEATURED_PLACEMENT: "Featured placement at the top of the directory",
     Feature.DEAL_ANALYSIS: "Deal analysis: cash flow, cap rate, IRR, rent estimates",
     Feature.MARKET_TRENDS: "Market trend detail, charts and CSV",
+    Feature.WHITE_LABEL_REPORTS: "Your own logo on CMA, analysis and comparison PDFs",
 }
 
 
@@ -136,7 +144,7 @@ class Plan:
         lines = []
         for feature, limit in self.limits.items():
             if feature_sold(feature):
-                amount = "Unlimited" if limit is None else "No" if limit == 0 else str(limit)
+                amount = "Unlimited" if limit is None else "No" if limit == 0 else f"{limit:,}"
                 lines.append(f"{amount} {_COUNTED[feature]}")
         lines += [_SWITCHED[f] for f in _SWITCHED if f in self.switches and feature_sold(f)]
         return lines
@@ -171,6 +179,9 @@ class Plan:
         return limit is None or limit > 0
 
 
+# Investor API calls a month on Investor 3: ~300 a day, far above one investor's use, low enough
+# that a leaked key cannot run the engines flat out all month (the per-key rate limit is per minute).
+INVESTOR_API_CALLS = 10_000
 _CONSUMER_BASE_SWITCHES = frozenset({Feature.ADVANCED_FILTERS, Feature.SMS_ALERTS})
 _INVESTOR_SWITCHES = _CONSUMER_BASE_SWITCHES | {Feature.DEAL_ANALYSIS, Feature.MARKET_TRENDS}
 
@@ -262,8 +273,10 @@ _PLAN_LIST: tuple[Plan, ...] = (
             Feature.CHAT_MESSAGES: UNLIMITED,
             Feature.CMA_REPORTS: UNLIMITED,
             Feature.SAVED_SEARCHES: UNLIMITED,
+            Feature.API_CALLS: INVESTOR_API_CALLS,
         },
-        switches=_INVESTOR_SWITCHES | {Feature.PORTFOLIO, Feature.COMPARISON, Feature.API_ACCESS},
+        switches=_INVESTOR_SWITCHES
+        | {Feature.PORTFOLIO, Feature.COMPARISON, Feature.API_ACCESS, Feature.WHITE_LABEL_REPORTS},
     ),
     Plan(
         key="provider",

@@ -24,9 +24,11 @@ from .charts import adjusted_prices_svg, comps_map_svg
 from .engine import CmaError
 from .forms import CmaForm, initial_from_listing
 from .limits import AGENT_ROLES, cma_allowance
+from .pdf import render_pdf
 from .selectors import cma_report_get, cma_report_list
 from .services import CmaNotAllowed, cma_pdf_ensure, cma_report_create
 from .subjects import find_listing
+from .white_label import BrandRefused, brand_refused_response, requested_branding
 
 
 def _branding_dict(request: HttpRequest) -> dict[str, Any]:
@@ -123,7 +125,10 @@ def cma_report_pdf(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     report = _owned(request, public_id)
-    data = cma_pdf_ensure(report=report)
+    mine = requested_branding(request)  # ?brand=mine: the investor's own logo (Investor 3)
+    if isinstance(mine, BrandRefused):
+        return brand_refused_response(request, mine)
+    data = cma_pdf_ensure(report=report) if mine is None else render_pdf(report=report, branding=mine)
     from io import BytesIO
 
     name = f"cma-{(report.address or report.listing_key or 'report')[:60]}-{report.created_at:%Y-%m-%d}.pdf"

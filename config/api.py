@@ -20,6 +20,7 @@ from api.errors import ApiError, api_error_response, error_response
 from api.openapi import PlanAwareNinjaAPI
 from chat.api import router as chat_router
 from cma.api import router as cma_router
+from invest.api import router as invest_router
 from listings.api import router as listings_router
 from listings.api_keys import api_key_user
 from listings.visitor_api import router as visitor_router
@@ -49,7 +50,7 @@ api = PlanAwareNinjaAPI(
     version="1.0.0",
     description=(
         "Listings of the site's MLS sources, the visitor's swipes, favourites and saved searches, "
-        "API keys, the assistant's stream, rentals and CMA reports. Errors are "
+        "API keys, the assistant's stream, rentals, CMA reports and the Investor API (Investor 3). Errors are "
         '`{"error", "message", "fields"}` with the status. Reads need no credentials; a key that is '
         "sent is always verified and rate limited per key. Parameters marked `x-required-plan` need that "
         "plan or a higher one (403 `upgrade_required` otherwise)."
@@ -65,6 +66,7 @@ api.add_router("", visitor_router)
 api.add_router("", chat_router)
 api.add_router("", rentals_router)
 api.add_router("", cma_router)
+api.add_router("", invest_router)
 api_key.verifier = api_key_user
 
 

@@ -18,6 +18,7 @@ from billing.decorators import upgrade_prompt_response
 from billing.plans import Feature
 from billing.selectors import Entitlement, entitlement_check
 from cma.pdf import DEFAULT_BRANDING, _fetcher_for
+from cma.white_label import BrandRefused, brand_refused_response, requested_branding
 from config.features import feature_on
 from core.tenancy import current_schema
 from listings.selectors import site_scope
@@ -63,13 +64,16 @@ def compare_pdf(request: HttpRequest) -> HttpResponseBase:
         return redirect_to_login(request.get_full_path())
     if not ent.allowed:
         return upgrade_prompt_response(request, ent)
+    mine = requested_branding(request)  # ?brand=mine: the investor's own logo (Investor 3)
+    if isinstance(mine, BrandRefused):
+        return brand_refused_response(request, mine)
     try:
         c = _build(request, request.GET.get("listings", ""))
     except CompareError as e:
         return HttpResponse(str(e), status=400, content_type="text/plain; charset=utf-8")
     from weasyprint import HTML
 
-    brand = {**DEFAULT_BRANDING, **branding_dict(request)}
+    brand = {**DEFAULT_BRANDING, **branding_dict(request), **(mine or {})}
     html = render_to_string("invest/compare_pdf.html", {"c": c, "brand": brand, "today": timezone.localdate()})
     data = HTML(string=html, base_url="file:///", url_fetcher=_fetcher_for(current_schema())).write_pdf()
     return FileResponse(BytesIO(data), as_attachment=True, filename="comparison.pdf", content_type="application/pdf")

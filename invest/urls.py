@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compare_views, portfolio_views, trends_views, views
+from . import branding_views, compare_views, portfolio_views, trends_views, views
 
 app_name = "invest"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("portfolio.csv", portfolio_views.export_csv, name="portfolio_csv"),
     path("portfolio/<uuid:public_id>/", portfolio_views.home, name="portfolio_home"),
     path("portfolio/<uuid:public_id>/remove/", portfolio_views.remove, name="portfolio_remove"),
+    path("branding/", branding_views.branding, name="branding"),
 ]

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from billing.decorators import upgrade_prompt_response
+from cma.white_label import BrandRefused, brand_refused_response, requested_branding
 from config.features import feature_on
 from core.tenancy import current_schema
 from listings.selectors import site_scope
@@ -174,7 +175,10 @@ def analysis_pdf(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     saved = _owned(request, public_id)
-    data = pdf.render_pdf(saved=saved)
+    mine = requested_branding(request)  # ?brand=mine: the investor's own logo (Investor 3)
+    if isinstance(mine, BrandRefused):
+        return brand_refused_response(request, mine)
+    data = pdf.render_pdf(saved=saved, branding=mine)
     name = f"analysis-{(saved.title or 'deal')[:60]}-{saved.created_at:%Y-%m-%d}.pdf"
     safe = "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in name)
     return FileResponse(BytesIO(data), as_attachment=True, filename=safe, content_type="application/pdf")

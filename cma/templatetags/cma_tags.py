@@ -44,3 +44,19 @@ def num(value: Any) -> str:
         return "–"
     v = float(value)
     return f"{v:,.0f}" if v == int(v) else f"{v:,.1f}"
+
+
+@register.simple_tag(takes_context=True)
+def own_logo_ready(context: Any) -> bool:
+    """Whether the visitor can download reports with their own logo (``cma.white_label``):
+    the "PDF with my logo" links show only then."""
+    from config.features import feature_on
+
+    user = getattr(context.get("request"), "user", None)
+    if not feature_on("white_label_reports") or not getattr(user, "is_authenticated", False):
+        return False
+    if not getattr(user, "report_logo", None):
+        return False
+    from cma.white_label import white_label_allowance
+
+    return white_label_allowance(user=user).allowed

@@ -23,6 +23,10 @@ FEATURES: dict[str, bool] = {
     "market_trends": True,
     # Issue 16: 2-4 listings side by side (/invest/compare/), Investor 2 and up.
     "comparison": True,
+    # Issue 16, Investor 3: the Investor API (/api/invest/...: deal analysis, rent estimate,
+    # market trends; calls counted against the plan) and the investor's own logo on reports.
+    "investor_api": True,
+    "white_label_reports": True,
     # Issue 16: advanced search filters (HOA, land lease, days on market, $/sq ft, year built,
     # lot size, drawn area) for Pro and up, in the API, search/map pages, saved searches, chat.
     "advanced_filters": True,
