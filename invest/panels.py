@@ -17,6 +17,7 @@ from listings.readmodel.loader import get_closed_model, get_read_model
 
 from .finance import DealError, DealInputs
 from .forms import initial_with_defaults
+from .portfolio_selectors import portfolio_allowance
 from .rent import rent_estimate
 from .selectors import deal_allowance
 from .services import CA_BASE_TAX_PCT, CLOSING_PCT, DEFAULT_LOCAL_TAX_PCT, INSURANCE_PCT, deal_analysis_run
@@ -73,8 +74,16 @@ def listing_panel_html(*, request: HttpRequest, doc: dict[str, Any]) -> str:
         return ""
     allowance = deal_allowance(user=request.user)
     quick = listing_quick(doc=doc) if allowance.allowed else None
+    # "Add to my portfolio" only for those whose plan has it (a link is never a dead end).
+    portfolio = allowance.allowed and feature_on("portfolio") and portfolio_allowance(user=request.user).allowed
     return render_to_string(
         "invest/_listing_panel.html",
-        {"allowance": allowance, "quick": quick, "key": doc.get("listingKey", ""), "user": request.user},
+        {
+            "allowance": allowance,
+            "quick": quick,
+            "key": doc.get("listingKey", ""),
+            "user": request.user,
+            "portfolio": portfolio,
+        },
         request=request,
     )

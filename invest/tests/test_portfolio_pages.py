@@ -202,3 +202,15 @@ def test_csv_import_with_a_bad_row_writes_nothing(sarah_site: Any) -> None:
         assert bad.status_code == 400 and words in bad.content.decode()
     latin = SimpleUploadedFile("p.csv", "address\nCaf\xe9".encode("latin-1"))
     assert "not UTF-8" in client.post("/invest/portfolio/import/", {"file": latin}).content.decode()
+
+
+@pytest.mark.parametrize("plan", ["investor_1", "investor_2"])
+def test_the_listing_panel_offers_the_portfolio_to_those_who_have_it(sarah_site: Any, plan: str) -> None:
+    from listings.tests.pages_support import RICH_SLUG
+
+    client, _ = investor(sarah_site, f"pf-panel-{plan}@example.com", plan)
+    page = client.get(f"/listings/{RICH_SLUG}/").content.decode()
+    assert "data-analyze" in page
+    assert ("data-portfolio-add" in page) == (plan == "investor_2")
+    if plan == "investor_2":
+        assert f"/invest/portfolio/add/?listing={RICH_KEY}" in page
