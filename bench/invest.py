@@ -13,7 +13,11 @@ Writes bench/results/invest.json:
 * ``trends_p95_ms`` (target <= 50): ``GET /invest/trends/?kind=city&place=<city>&period=10y``,
   each city asked once per run after a warm-up on other cities (the 120 months computed from
   the read models, the charts and the table rendered).
-* ``portfolio_revalue_s``: null. The portfolio (issue 16, Investor 2) is not built yet.
+* ``portfolio_revalue_s`` (target <= 10): revaluing 1,000 portfolio homes after a closed-sales
+  sync (``bench/_portfolio.py``, its own process with the same settings and store): 200 new
+  closed sales written to the store, then the revaluation task's body timed: the closed-sales
+  read model brought up to date, every home valued by the CMA engine (one local market per
+  ~3-mile cell), values, daily snapshots and alerts written, alert mails handed over.
 
 Reuses the CMA benchmark's store (``chatrealty_bench_cma``: the demo feed synced once).
 ``--quick`` instead syncs a small feed (3,000 active, 6,000 closed per source) into
@@ -23,6 +27,7 @@ Reuses the CMA benchmark's store (``chatrealty_bench_cma``: the demo feed synced
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -40,6 +45,7 @@ from pymongo import MongoClient  # noqa: E402
 
 from bench import cma as cma_bench  # noqa: E402
 from bench._common import PYTHON, bench_env, demo_database_ensure, free_port, manage, write_results  # noqa: E402
+from bench._portfolio import MARKER  # noqa: E402
 from bench.cma import MONGO_DB, feed_ensure, investor_ensure, login, pct  # noqa: E402
 
 QUICK_DB = "chatrealty_bench_invest_quick"
@@ -84,12 +90,29 @@ def cities(env: dict[str, str], n: int, seed: int) -> list[str]:
     return random.Random(seed).sample(names, min(n, len(names)))
 
 
+def portfolio_revalue(env: dict[str, str], *, homes: int, sales: int, seed: int) -> dict[str, float]:
+    args = ["--homes", str(homes), "--sales", str(sales), "--seed", str(seed), "--user", cma_bench.USER]
+    out = subprocess.run(
+        [PYTHON, "-m", "bench._portfolio", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    line = next(x for x in reversed(out.stdout.splitlines()) if x.startswith(MARKER))
+    return dict(json.loads(line[len(MARKER) :]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--analyses", type=int, default=60)
     parser.add_argument("--cities", type=int, default=24)
     parser.add_argument("--warmup", type=int, default=8)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--homes", type=int, default=1000, help="portfolio homes revalued")
+    parser.add_argument("--sales", type=int, default=200, help="closed sales the sync brings")
     parser.add_argument("--quick", action="store_true", help="a small feed of its own: checks the run, not the targets")
     args = parser.parse_args()
     results: dict[str, float] = {"machine_loadavg_1m_at_start": round(os.getloadavg()[0], 2)}
@@ -129,10 +152,11 @@ def main() -> None:
             "trends_p50_ms": pct(trends, 0.5),
             "trends_p95_ms": pct(trends, 0.95),
             "trends_requests": len(trends),
-            "portfolio_revalue_s": float("nan"),  # written as null: not built
             "machine_loadavg_1m_at_end": round(os.getloadavg()[0], 2),
         }
     )
+    results.update(portfolio_revalue(env, homes=args.homes, sales=args.sales, seed=args.seed))
+    print(f"  portfolio revaluation {results['portfolio_revalue_s']} s", file=sys.stderr)
     print(f"  analysis p95 {results['analysis_p95_ms']} ms; trends p95 {results['trends_p95_ms']} ms", file=sys.stderr)
     write_results("invest", results)
 
