@@ -209,7 +209,11 @@ def portfolio_revalue(
                 PortfolioAlert(property=prop, day=as_of, previous_cents=previous, value_cents=prop.value_cents)
             )
     with transaction.atomic():
-        PortfolioProperty.objects.bulk_update(props, VALUE_FIELDS, batch_size=500)
+        # INSERT ... ON CONFLICT (id) DO UPDATE of the value fields: one statement a batch
+        # (``bulk_update``'s CASE expressions took seconds for 1,000 homes).
+        PortfolioProperty.objects.bulk_create(
+            props, batch_size=500, update_conflicts=True, unique_fields=["id"], update_fields=VALUE_FIELDS
+        )
         PortfolioValue.objects.bulk_create(
             snapshots,
             batch_size=1000,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import smtplib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -44,9 +45,12 @@ class Home:
     listing: dict[str, Any] | None
 
 
-def home_resolve(*, scope: Scope, listing: str = "", address: str = "", facts: dict[str, Any] | None = None) -> Home:
+def home_resolve(
+    *, scope: Scope, listing: str = "", address: str = "", facts: dict[str, Any] | None = None, need_area: bool = True
+) -> Home:
     """The home behind a listing key/slug (active or closed, this site's sources) or an
-    address. ``DealError`` naming the field: unknown listing, address not found, no area."""
+    address. ``DealError`` naming the field: unknown listing, address not found, no living
+    area (unless ``need_area`` is off: the add form's suggestions, where the investor types it)."""
     try:
         r: Resolved = resolve(
             scope=scope,
@@ -58,7 +62,7 @@ def home_resolve(*, scope: Scope, listing: str = "", address: str = "", facts: d
         )
     except CmaError as e:
         raise DealError(str(e), field="listing" if listing.strip() else "address") from e
-    if not math.isfinite(r.subject.sqft) or r.subject.sqft <= 0:
+    if need_area and (not math.isfinite(r.subject.sqft) or r.subject.sqft <= 0):
         raise DealError("The living area is needed to value the home: enter it.", field="sqft")
     if r.listing is not None:
         source = PortfolioProperty.Source.CLOSED if r.sold else PortfolioProperty.Source.LISTING
@@ -159,44 +163,62 @@ def property_delete(*, prop: PortfolioProperty) -> None:
     prop.delete()
 
 
-def portfolio_alerts_send() -> int:
-    """Mail each due value alert to the property's owner; a row is marked sent only once the
-    mail server took it (a failure raises and leaves the rest due for the task's retry)."""
+def _permanent(exc: BaseException) -> bool:
+    """A mail server's 5xx (the address does not exist): give that alert up, as mail does."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def _mail_alert(alert: PortfolioAlert, identity: Any) -> bool:
+    user, prop = alert.property.user, alert.property
+    if not user.email:
+        return False
+    change = Decimal(alert.value_cents - alert.previous_cents) * 100 / Decimal(alert.previous_cents)
+    context = {"a": alert, "p": prop, "change_pct": change}
+    context.update(base_url=identity.site_url, site_name=identity.branding.site_name)
+    msg = EmailMultiAlternatives(
+        f"{prop.address}: estimated value {change:+.1f} %",
+        render_to_string("invest/email/portfolio_alert.txt", context),
+        identity.from_email,
+        [user.email],
+        reply_to=identity.reply_to,
+    )
+    return bool(msg.send())
+
+
+def portfolio_alerts_send(*, batch: int = 200) -> int:
+    """Mail the due value alerts to their owners. Rows are claimed (``SKIP LOCKED``) a batch
+    at a time and marked sent once the mail server took each; a temporary failure marks what
+    went out, leaves the rest due and raises (the task retries with backoff)."""
     from themes.mail import mail_identity
 
-    sent = 0
+    sent, identity = 0, None
     while True:
+        failure: BaseException | None = None
         with transaction.atomic():
-            alert = (
-                PortfolioAlert.objects.select_for_update(skip_locked=True)
+            due = list(
+                PortfolioAlert.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("property__user")
                 .filter(sent_at__isnull=True)
-                .order_by("id")
-                .first()
+                .order_by("id")[:batch]
             )
-            if alert is None:
+            if not due:
                 return sent
-            user = alert.property.user
-            if user.email:
-                identity = mail_identity()
-                context = {
-                    "a": alert,
-                    "p": alert.property,
-                    "base_url": identity.site_url,
-                    "site_name": identity.branding.site_name,
-                }
-                context["change_pct"] = (alert.value_cents - alert.previous_cents) * 100 / alert.previous_cents
-                msg = EmailMultiAlternatives(
-                    f"{alert.property.address}: estimated value {context['change_pct']:+.1f} %",
-                    render_to_string("invest/email/portfolio_alert.txt", context),
-                    identity.from_email,
-                    [user.email],
-                    reply_to=identity.reply_to,
-                )
-                msg.send()
-                sent += 1
-            alert.sent_at = timezone.now()
-            alert.save(update_fields=["sent_at"])
+            identity = identity or mail_identity()
+            done = []
+            for alert in due:
+                try:
+                    sent += _mail_alert(alert, identity)
+                except OSError as e:
+                    if not _permanent(e):
+                        failure = e
+                        break
+                    log.warning("portfolio alert %s given up: %s", alert.pk, e)
+                done.append(alert.pk)
+            PortfolioAlert.objects.filter(pk__in=done).update(sent_at=timezone.now())
+        if failure is not None:
+            raise failure
 
 
 def portfolio_revalue_site(*, schema_name: str, closed: list[str]) -> dict[str, int]:

@@ -99,7 +99,7 @@ def add(request: HttpRequest) -> HttpResponseBase:
         initial: dict[str, Any] = {"listing": ref, "vacancy_pct": 5, "loan_term_years": 30}
         if ref:
             try:
-                initial.update(holding_suggest(doc=home_resolve(scope=scope, listing=ref).listing))
+                initial.update(holding_suggest(doc=home_resolve(scope=scope, listing=ref, need_area=False).listing))
             except DealError as e:
                 place_error, status = str(e), 400
         form = PortfolioForm(initial=initial)
