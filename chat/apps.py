@@ -15,4 +15,5 @@ class ChatConfig(AppConfig):
         import chat.tools
         import chat.tools_cma
         import chat.tools_providers
+        import chat.tools_trends
         import chat.tools_write  # noqa: F401

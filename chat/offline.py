@@ -21,6 +21,7 @@ _STATS = re.compile(
     r"\b(?:market|median|average (?:price|home)|how(?:'s| is) the|stats|statistics|prices? (?:like|in|trend)|"
     r"days on market|price per sq)"
 )
+_TRENDS = re.compile(r"\b(?:trends?|trending|homes? sold|sales (?:history|last year)|year over year|appreciat\w*)\b")
 _COMPARE = re.compile(r"\bcompare\b|\bside by side\b|\bwhich (?:one )?is better\b")
 _SAVE = re.compile(
     r"\b(?:save (?:this|the|my)? ?search|save (?:it|this|these)|alert me|notify me|email me|set up an alert)"
@@ -85,9 +86,12 @@ def plan_message(text: str, *, previous: dict[str, Any] | None, context: dict[st
         if len(keys) >= 2:
             return Plan(calls=[("compare_listings", {"listingKeys": keys})])
     args = understand(text, places=places_of(get_read_model()), previous=previous)
-    if _STATS.search(t) and (args.get("city") or args.get("subdivision")):
+    if (_TRENDS.search(t) or _STATS.search(t)) and (args.get("city") or args.get("subdivision")):
         place = args.get("subdivision") or args.get("city")
         place = place[0] if isinstance(place, list) else place
+        if _TRENDS.search(t):
+            kind = "subdivision" if "subdivision" in args else "city"
+            return Plan(calls=[("market_trends", {"place": place, "kind": kind})])
         if "subdivision" in args:
             city = args.get("city") or _subdivision_city(str(place))
             city = city[0] if isinstance(city, list) else city
@@ -169,6 +173,16 @@ _SORT_WORDS = {
 }
 
 
+def _trends_answer(content: dict[str, Any]) -> str:
+    change = content.get("price_change_12m")
+    moved = "" if change is None else f" ({change * 100:+.1f}% on the year before)"
+    return (
+        f"{content['place']} over the last 12 months: {content['sales_12m']:,} homes sold at a median "
+        f"{money(content['median_price_12m'])}{moved}, {money(content['median_ppsf_12m'])} per sq ft, "
+        f"about {int(content['median_dom_12m'] or 0)} days on market; {content['inventory']:,} for sale now."
+    )
+
+
 def answer(name: str, args: dict[str, Any], ok: bool, content: dict[str, Any], *, agent: str) -> str:
     if not ok:
         return content.get("message", "That didn't work.") + (
@@ -182,6 +196,8 @@ def answer(name: str, args: dict[str, Any], ok: bool, content: dict[str, Any], *
         order = _SORT_WORDS.get(args.get("sort", "newest"), "newest")
         lead = f"I found {total:,} {what}." if total != 1 else f"I found one {what.replace('homes', 'home', 1)}."
         return f"{lead} Here {'is' if shown == 1 else 'are'} the {shown} {order}:" if total > 1 else lead
+    if name == "market_trends":
+        return _trends_answer(content)
     if name == "market_stats":
         return (
             f"{content['area']} right now: {content['activeListings']:,} active listings, median price "

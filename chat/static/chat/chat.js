@@ -85,6 +85,15 @@
     if (data.kind === "cma" && data.url) this.log.appendChild(el("a", { href: data.url, class: "btn" }, "Open the CMA report"));
     if (data.kind === "saved_search" && data.url) this.log.appendChild(el("a", { href: data.url, class: "btn" }, "Your saved searches"));
     if (data.kind === "provider_request" && data.url) this.log.appendChild(el("a", { href: data.url, class: "btn" }, "Your request and its answers"));
+    if (data.kind === "trends" && data.headline) {
+      var h = data.headline, tl = el("dl", { class: "chat-stats" });
+      [["Homes sold (12 months)", h.sales_12m], ["Median sale price", money(h.median_price_12m)],
+       ["Median $/sq ft", money(h.median_ppsf_12m)], ["Days on market", h.median_dom_12m == null ? "–" : h.median_dom_12m],
+       ["For sale now", h.inventory]]
+        .forEach(function (row) { var d = el("div"); d.appendChild(el("dt", {}, row[0])); d.appendChild(el("dd", {}, String(row[1]))); tl.appendChild(d); });
+      this.log.appendChild(tl);
+      if (data.url) this.log.appendChild(el("a", { href: data.url, class: "btn" }, "Market trends for " + data.place));
+    }
     if (data.kind === "stats" && data.stats) {
       var dl = el("dl", { class: "chat-stats" });
       [["Active listings", data.stats.activeListings], ["Median price", money(data.stats.medianPrice)],
