@@ -40,18 +40,55 @@ def a11y_site(
 
     docs = list(documents(200, seed=19))
     email = f"axe-{uuid.uuid4().hex[:8]}@example.com"
+    homes = [d for d in docs if d.get("latitude") and d["propertyType"] == "Residential" and d.get("listPrice")]
+    people: dict[str, Any] = {"investor": f"inv-{email}", "agent": f"agent-{email}"}
 
     def users() -> None:
         for schema in ("public", Tenant.objects.get(slug="sarah").schema_name):
             with schema_context(schema):
                 user_create(email=email, password=PASSWORD, email_verified=True)
+        roles_setup(people)
 
     # Playwright's event loop runs in this thread, where Django refuses database calls.
     with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(users).result()
     listing = next(d for d in docs if d.get("latitude") and d["propertyType"] == "Residential")
     with site_over_listings(docs, mail_dir=tmp_path_factory.mktemp("mail")) as site:
-        yield {"port": site["port"], "email": email, "slug": listing["slug"], "city": listing["city"]}
+        yield {
+            **people,
+            "port": site["port"],
+            "email": email,
+            "slug": listing["slug"],
+            "city": listing["city"],
+            "compare": ",".join(d["listingKey"] for d in homes[:3]),
+        }
+
+
+def roles_setup(people: dict[str, Any]) -> None:
+    """An Investor 3 member on the flagship; an agent of sarah's site with a lead (a client)."""
+    from django_tenants.utils import schema_context
+
+    from accounts.models import Role
+    from accounts.services import user_create
+    from leads.models import Lead
+    from leads.services import lead_create
+    from listings.tests.pages_support import subscribe
+    from tenants.models import Tenant
+
+    with schema_context("public"):
+        investor = user_create(email=people["investor"], password=PASSWORD, email_verified=True)
+    subscribe(Tenant.objects.get(schema_name="public"), investor, "investor_3")
+    with schema_context(Tenant.objects.get(slug="sarah").schema_name):
+        agent = user_create(
+            email=people["agent"], password=PASSWORD, email_verified=True, role=Role.AGENT,
+            license_number="DRE #01234567", brokerage="Desert Realty",
+        )  # fmt: skip
+        lead = lead_create(
+            source=Lead.Source.SHOWING_REQUEST, name="Ann Lee", email="ann@example.com", phone="(760) 555-0101",
+            message="Can we see it on Saturday?", notify=False,
+        )  # fmt: skip
+        Lead.objects.filter(pk=lead.pk).update(assigned_to=agent)  # an agent sees her own leads
+        people["client"] = lead.contact_id
 
 
 def _pages(site: dict[str, Any], signed_in: bool) -> list[tuple[str, str, str]]:
@@ -81,6 +118,39 @@ def _pages(site: dict[str, Any], signed_in: bool) -> list[tuple[str, str, str]]:
     return pages
 
 
+def _role_pages(site: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The agent's CRM and analytics on her site; the investor's tools on the flagship."""
+    return [
+        ("CRM pipeline", AGENT, "/crm/"),
+        ("CRM leads", AGENT, "/crm/leads/"),
+        ("CRM client", AGENT, f"/crm/clients/{site['client']}/"),
+        ("analytics", AGENT, "/analytics/"),
+        ("invest analyze", FLAGSHIP, f"/invest/analyze/?listing={site['slug']}"),
+        ("invest compare", FLAGSHIP, f"/invest/compare/?listings={site['compare']}"),
+        ("invest trends", FLAGSHIP, "/invest/trends/"),
+    ]
+
+
+def _sign_in(page: Any, host: str, port: int, email: str) -> None:
+    page.goto(f"http://{host}:{port}/accounts/login/")
+    page.get_by_label(re.compile("^Email")).fill(email)
+    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("^Sign In$", re.I)).click()
+    page.get_by_test_id("signed-in-as").wait_for(state="attached")  # in the closed menu on a phone
+
+
+def _walk(page: Any, port: int, pages: list[tuple[str, str, str]]) -> list[str]:
+    source, found = axe_source(), []
+    for name, host, path in pages:
+        response = page.goto(f"http://{host}:{port}{path}")
+        assert response is not None and response.status == 200, f"{name}: {response and response.status}"
+        _settle(page, name)
+        violations = axe_violations(page, source=source)
+        if violations:
+            found.append(f"{name} ({host}{path}):\n{axe_report(violations)}")
+    return found
+
+
 def _settle(page: Any, name: str) -> None:
     """Let the page draw what scripts add: map markers, the listing's lazily loaded map."""
     if name.endswith("map"):
@@ -100,22 +170,32 @@ def test_pages_have_no_axe_violations(a11y_site: dict[str, Any], browser: Any, v
     page = context.new_page()
     page.set_default_timeout(45_000)
     page.route(re.compile(r"^https?://[^/]*\.invalid/"), lambda route: route.abort())  # synthetic photos
-    port, source, found = a11y_site["port"], axe_source(), []
+    port = a11y_site["port"]
     try:
         if signed_in:
             for host in (FLAGSHIP, AGENT):
-                page.goto(f"http://{host}:{port}/accounts/login/")
-                page.get_by_label(re.compile("^Email")).fill(a11y_site["email"])
-                page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-                page.get_by_role("button", name=re.compile("^Sign In$", re.I)).click()
-                page.get_by_test_id("signed-in-as").wait_for(state="attached")  # in the closed menu on a phone
-        for name, host, path in _pages(a11y_site, signed_in):
-            response = page.goto(f"http://{host}:{port}{path}")
-            assert response is not None and response.status == 200, f"{name}: {response and response.status}"
-            _settle(page, name)
-            violations = axe_violations(page, source=source)
-            if violations:
-                found.append(f"{name} ({host}{path}):\n{axe_report(violations)}")
+                _sign_in(page, host, port, a11y_site["email"])
+        found = _walk(page, port, _pages(a11y_site, signed_in))
+    finally:
+        context.close()
+    assert not found, "axe-core violations:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_crm_and_investor_pages_have_no_axe_violations(a11y_site: dict[str, Any], browser: Any, viewport: str) -> None:
+    """Signed in as who uses them: the site's agent (CRM, analytics), an Investor 3 member
+    (deal analysis with its result and chart, a comparison of three homes, market trends)."""
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport], is_mobile=viewport == "phone", has_touch=viewport == "phone"
+    )
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    page.route(re.compile(r"^https?://[^/]*\.invalid/"), lambda route: route.abort())  # synthetic photos
+    port = a11y_site["port"]
+    try:
+        _sign_in(page, AGENT, port, a11y_site["agent"])
+        _sign_in(page, FLAGSHIP, port, a11y_site["investor"])
+        found = _walk(page, port, _role_pages(a11y_site))
     finally:
         context.close()
     assert not found, "axe-core violations:\n" + "\n".join(found)
