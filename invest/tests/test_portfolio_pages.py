@@ -214,3 +214,16 @@ def test_the_listing_panel_offers_the_portfolio_to_those_who_have_it(sarah_site:
     assert ("data-portfolio-add" in page) == (plan == "investor_2")
     if plan == "investor_2":
         assert f"/invest/portfolio/add/?listing={RICH_KEY}" in page
+
+
+def test_a_listing_without_living_area_asks_for_it(sarah_site: Any, cma_store: Any) -> None:
+    active, _ = cma_store
+    key = next(d["listingKey"] for d in active if not d.get("livingArea") and d.get("mlsSource") == "gps")
+    client, user = investor(sarah_site, "pf-noarea@example.com")
+    assert client.get("/invest/portfolio/add/", {"listing": key}).status_code == 200  # suggestions, no error
+    r = client.post("/invest/portfolio/add/", {"listing": key, **GOOD})
+    error = re.search(r'data-error-for="sqft">(.*?)</div>', r.content.decode(), re.S)
+    assert r.status_code == 400 and error and "living area" in error.group(1)
+    assert client.post("/invest/portfolio/add/", {"listing": key, "sqft": "1600", **GOOD}).status_code == 302
+    with schema_context(sarah_site.schema_name):
+        assert PortfolioProperty.objects.get(user=user).facts["sqft"] == 1600.0
