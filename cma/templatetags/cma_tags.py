@@ -47,16 +47,16 @@ def num(value: Any) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def own_logo_ready(context: Any) -> bool:
-    """Whether the visitor can download reports with their own logo (``cma.white_label``):
-    the "PDF with my logo" links show only then."""
+def own_logo_ready(context: Any) -> str:
+    """White-label reports for this visitor (``cma.white_label``): "ready" (the "PDF with my
+    logo" links show), "no_logo" (the plan has them: a link to upload the logo), or ""."""
     from config.features import feature_on
 
     user = getattr(context.get("request"), "user", None)
     if not feature_on("white_label_reports") or not getattr(user, "is_authenticated", False):
-        return False
-    if not getattr(user, "report_logo", None):
-        return False
+        return ""
     from cma.white_label import white_label_allowance
 
-    return white_label_allowance(user=user).allowed
+    if not white_label_allowance(user=user).allowed:
+        return ""
+    return "ready" if getattr(user, "report_logo", None) else "no_logo"

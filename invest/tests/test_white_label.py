@@ -87,8 +87,12 @@ def test_other_plans_and_missing_logos_are_told_why(sarah_site: Any) -> None:
     assert refused.status_code == 403 and "your own logo on reports" in refused.content.decode()
     assert "data-pdf-mine" not in investor_1.get(page).content.decode()
     assert upload(investor_1, png(), "acme.png").status_code == 200  # the page only offers the plan
+    assert "data-brand-setup" not in investor_1.get(page).content.decode()
     _, no_logo = member(sarah_site, "wl-nologo@example.com", "investor_3")
     page = saved_analysis(no_logo)
+    setup = no_logo.get(page).content.decode()
+    assert 'href="/invest/branding/" data-brand-setup' in setup and "data-pdf-mine" not in setup
+    assert no_logo.get("/invest/branding/").status_code == 200
     missing = no_logo.get(page + "pdf/?brand=mine")
     assert missing.status_code == 400 and "Upload your logo first" in missing.content.decode()
 
