@@ -84,6 +84,11 @@ def test_map_clusters_split_on_zoom_and_open_a_listing(
     page.goto(base + "/map/?lat=33.78&lng=-116.40&z=8")
     page.wait_for_selector("#map[data-ready=true]")
     page.wait_for_selector(".cluster-marker")
+    # The offline basemap's layers, converted from TopoJSON off the main thread, are drawn.
+    page.wait_for_selector("#map[data-basemap=offline]")
+    assert page.evaluate(
+        "!!window.listingsMap.getSource('basemap-counties') && !!window.listingsMap.getLayer('basemap-land')"
+    )
     clusters, pins = _markers(page)
     assert clusters >= 1
     first_total = clusters + pins

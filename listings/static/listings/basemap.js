@@ -26,32 +26,65 @@
     var layers = map.getStyle().layers || [];
     return layers.length > 1 ? layers[1].id : undefined;  // under anything the page drew
   }
-  // Each layer is converted from TopoJSON in a task of its own (the counties take the
-  // longest): one long task would hold up taps and the first interactions on a slow phone.
+  // The TopoJSON is turned into GeoJSON layers (the counties take ~2 s of a slow phone's main
+  // thread) in a worker of its own when the page names topojson-client's URL; on the main
+  // thread otherwise, a layer per task.
+  function convert(topo, world, us) {
+    return {
+      land: topo.feature(world, world.objects.land),
+      nation: topo.feature(us, us.objects.nation),
+      states: topo.mesh(us, us.objects.states, function (a, b) { return a !== b; }),
+      coast: topo.mesh(us, us.objects.nation, function (a, b) { return a === b; }),
+      counties: topo.mesh(us, us.objects.counties, function (a, b) {
+        return a !== b && Math.floor(Number(a.id) / 1000) === Math.floor(Number(b.id) / 1000);
+      }),
+    };
+  }
+  function workerMain() {
+    self.onmessage = function (e) {
+      var d = e.data;
+      importScripts(d.topojson);
+      Promise.all([d.world, d.us].map(function (u) {
+        return fetch(u).then(function (r) { if (!r.ok) throw new Error(u + ": " + r.status); return r.json(); });
+      })).then(function (rs) {
+        var convert = new Function("return " + d.convert)();
+        self.postMessage({ layers: convert(self.topojson, rs[0], rs[1]) });
+      }).catch(function (err) { self.postMessage({ error: String(err) }); });
+    };
+  }
+  function inWorker(urls) {
+    return new Promise(function (resolve, reject) {
+      var blob = new Blob(["(" + workerMain.toString() + ")()"], { type: "text/javascript" });
+      var src = URL.createObjectURL(blob), worker = new Worker(src);
+      worker.onmessage = function (e) {
+        worker.terminate(); URL.revokeObjectURL(src);
+        if (e.data.error) reject(new Error(e.data.error)); else resolve(e.data.layers);
+      };
+      worker.onerror = function (e) { worker.terminate(); URL.revokeObjectURL(src); reject(new Error(e.message || "worker failed")); };
+      worker.postMessage({ topojson: urls.topojson, world: urls.world, us: urls.us, convert: convert.toString() });
+    });
+  }
+  function onMainThread(urls) {
+    return Promise.all([getJson(urls.world), getJson(urls.us)]).then(function (rs) {
+      if (!window.topojson) throw new Error("topojson-client missing");
+      return convert(window.topojson, rs[0], rs[1]);
+    });
+  }
   function later(fn) { return new Promise(function (resolve) { setTimeout(function () { resolve(fn()); }, 0); }); }
-  function addLayers(map, world, us) {
-    var topo = window.topojson, below = beforeId(map);
+  function addLayers(map, g) {
+    var below = beforeId(map);
     function layer(id, data, spec) {
       map.addSource(id, { type: "geojson", data: data });
       spec.id = id; spec.source = id;
       map.addLayer(spec, below);
     }
-    return later(function () { layer("basemap-land", topo.feature(world, world.objects.land), { type: "fill", paint: { "fill-color": LAND } }); })
-      .then(function () { return later(function () { layer("basemap-us", topo.feature(us, us.objects.nation), { type: "fill", paint: { "fill-color": US_LAND } }); }); })
+    return later(function () { layer("basemap-land", g.land, { type: "fill", paint: { "fill-color": LAND } }); })
+      .then(function () { return later(function () { layer("basemap-us", g.nation, { type: "fill", paint: { "fill-color": US_LAND } }); }); })
+      .then(function () { return later(function () { layer("basemap-states", g.states, { type: "line", paint: { "line-color": "#8f8676", "line-width": 1.6 } }); }); })
+      .then(function () { return later(function () { layer("basemap-coast", g.coast, { type: "line", paint: { "line-color": "#7fa7c9", "line-width": 1.4 } }); }); })
       .then(function () { return later(function () {
-        var states = topo.mesh(us, us.objects.states, function (a, b) { return a !== b; });
-        layer("basemap-states", states, { type: "line", paint: { "line-color": "#8f8676", "line-width": 1.6 } });
-      }); })
-      .then(function () { return later(function () {
-        var coast = topo.mesh(us, us.objects.nation, function (a, b) { return a === b; });
-        layer("basemap-coast", coast, { type: "line", paint: { "line-color": "#7fa7c9", "line-width": 1.4 } });
-      }); })
-      .then(function () { return later(function () {
-        var counties = topo.mesh(us, us.objects.counties, function (a, b) {
-          return a !== b && Math.floor(Number(a.id) / 1000) === Math.floor(Number(b.id) / 1000);
-        });
         // Under the state lines and coast, as before.
-        map.addSource("basemap-counties", { type: "geojson", data: counties });
+        map.addSource("basemap-counties", { type: "geojson", data: g.counties });
         map.addLayer({ id: "basemap-counties", type: "line", source: "basemap-counties", minzoom: 6,
           paint: { "line-color": "#b9b2a3", "line-width": 1, "line-dasharray": [3, 2] } }, "basemap-states");
       }); });
@@ -82,11 +115,18 @@
     var ready = new Promise(function (resolve) {
       if (map.isStyleLoaded()) resolve(); else map.once("load", resolve);
     });
-    var data = Promise.all([getJson(staticUrl(map, "basemapWorld", "world-atlas/land-50m.json")), getJson(staticUrl(map, "basemapUs", "us-atlas/counties-10m.json"))]);
+    var absolute = function (u) { return new URL(u, location.href).href; };
+    var urls = {
+      world: absolute(staticUrl(map, "basemapWorld", "world-atlas/land-50m.json")),
+      us: absolute(staticUrl(map, "basemapUs", "us-atlas/counties-10m.json")),
+      topojson: map.getContainer().dataset.topojson ? absolute(map.getContainer().dataset.topojson) : "",
+    };
+    var data = urls.topojson && window.Worker && window.Blob
+      ? inWorker(urls).catch(function () { return onMainThread(urls); })
+      : onMainThread(urls);
     return Promise.all([ready, data]).then(function (rs) {
-      if (!window.topojson) throw new Error("topojson-client missing");
       var labels = placeLabels(map, places);
-      return addLayers(map, rs[1][0], rs[1][1]).then(function () {
+      return addLayers(map, rs[1]).then(function () {
         map.getContainer().dataset.basemap = "offline";
         return labels;
       });
