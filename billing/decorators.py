@@ -43,13 +43,13 @@ def denial_status(ent: Entitlement) -> int:
 
 def denial_message(ent: Entitlement) -> str:
     label = _LABELS[Feature(ent.feature)]
+    more = "Upgrade for more, or wait" if ent.upgrade else "Wait"  # the top plan has no "more"
     if denial_status(ent) == 429:
-        return (
-            f"You've used all {ent.limit} {label} in your plan this month. "
-            "Upgrade for more, or wait for your allowance to reset."
-        )
+        return f"You've used all {ent.limit} {label} in your plan this month. {more} for your allowance to reset."
     if Feature(ent.feature) in METERED_FEATURES or ent.limit:
-        return f"You've reached your plan's limit of {ent.limit} {label}. Upgrade for more."
+        return f"You've reached your plan's limit of {ent.limit} {label}." + (
+            " Upgrade for more." if ent.upgrade else ""
+        )
     return f"Your plan doesn't include {label}. Upgrade to unlock it."
 
 
@@ -58,8 +58,8 @@ def entitlement_denied_response(ent: Entitlement) -> JsonResponse:
         denial_status(ent),
         "quota_exceeded" if denial_status(ent) == 429 else "upgrade_required",
         denial_message(ent),
-        upgrade=True,
-        upgrade_url="/billing/pricing/",
+        upgrade=ent.upgrade,
+        upgrade_url="/billing/pricing/" if ent.upgrade else None,
         feature=ent.feature,
         plan=ent.plan,
         limit=ent.limit,

@@ -122,7 +122,10 @@ def test_the_monthly_allowance_runs_out_with_429(sarah_site: Any) -> None:
             used=INVESTOR_API_CALLS,
         )
     r = client.get("/api/invest/trends", {"kind": "city", "place": "Palm Springs"})
-    assert r.status_code == 429 and r.json()["error"] == "quota_exceeded" and r.json()["remaining"] == 0
+    body = r.json()
+    assert r.status_code == 429 and body["error"] == "quota_exceeded" and body["remaining"] == 0
+    # Investor 3 is the top plan: no upgrade is offered, only the reset.
+    assert body["upgrade"] is False and "Upgrade" not in body["message"] and "reset" in body["message"]
 
 
 def test_keys_are_per_site_and_rate_limited(sarah_site: Any, mike_site: Any, site_client: Any, settings: Any) -> None:
