@@ -24,9 +24,18 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="module")
-def listings_site(mongo_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A server of its own over these listings: two MLS sources and a condo building."""
+def listings_site(
+    mongo_db: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """A server of its own over these listings: two MLS sources and a condo building; a Pro
+    member of sarah's site (drawing an area is a Pro filter)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from devtools.synthetic.listings import documents
+
+    # Playwright's event loop runs in this thread, where Django refuses database calls.
+    with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_pro_member).result()
 
     docs = list(documents(300, seed=41)) + list(documents(40, seed=42, source="crmls", start=300))
     # A condo building: four homes at one point, which no zoom can pull apart.
@@ -36,6 +45,22 @@ def listings_site(mongo_db: Any, tmp_path_factory: pytest.TempPathFactory) -> It
         d["location"] = {"type": "Point", "coordinates": [BUILDING[1], BUILDING[0]]}
     with site_over_listings(docs, mail_dir=tmp_path_factory.mktemp("mail")) as site:
         yield {**site, "docs": docs}
+
+
+PRO_EMAIL = f"pro-{uuid.uuid4().hex[:8]}@example.com"
+
+
+def _pro_member() -> None:
+    from django_tenants.utils import schema_context
+
+    from accounts.services import user_create
+    from listings.tests.pages_support import subscribe
+    from tenants.models import Tenant
+
+    sarah = Tenant.objects.get(slug="sarah")
+    with schema_context(sarah.schema_name):
+        user = user_create(email=PRO_EMAIL, password=PASSWORD, email_verified=True)
+    subscribe(sarah, user, "pro")
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +156,12 @@ def test_map_clusters_split_on_zoom_and_open_a_listing(
     page.locator(f".price-pin[data-slug='{slug}']").click()
     page.wait_for_url(re.compile(rf"/listings/{re.escape(slug)}/$"))
     assert page.locator("h1.listing-title").is_visible()
-    # A restored URL shows the same view.
+    # A restored URL shows the same view. (Signed in as a Pro member: the drawn area is theirs.)
+    page.goto(base + "/accounts/login/")
+    page.get_by_label(re.compile("^Email")).fill(PRO_EMAIL)
+    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("^Sign In$", re.I)).click()
+    page.get_by_test_id("signed-in-as").wait_for(state="attached")
     page.goto(base + "/map/?lat=33.8303&lng=-116.5453&z=13.5&minBeds=2")
     page.wait_for_selector("#map[data-ready=true]")
     assert abs(page.evaluate("window.listingsMap.getZoom()") - 13.5) < 0.01
