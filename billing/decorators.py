@@ -53,19 +53,25 @@ def denial_message(ent: Entitlement) -> str:
     return f"Your plan doesn't include {label}. Upgrade to unlock it."
 
 
+def denial_code(ent: Entitlement) -> str:
+    return "quota_exceeded" if denial_status(ent) == 429 else "upgrade_required"
+
+
+def denial_fields(ent: Entitlement) -> dict[str, Any]:
+    """What a JSON refusal says beside its message (every API's plan refusal, one shape)."""
+    return {
+        "upgrade": ent.upgrade,
+        "upgrade_url": "/billing/pricing/" if ent.upgrade else None,
+        "feature": ent.feature,
+        "plan": ent.plan,
+        "limit": ent.limit,
+        "remaining": ent.remaining,
+        "resets_at": ent.period_end.isoformat() if ent.period_end else None,
+    }
+
+
 def entitlement_denied_response(ent: Entitlement) -> JsonResponse:
-    return json_error(
-        denial_status(ent),
-        "quota_exceeded" if denial_status(ent) == 429 else "upgrade_required",
-        denial_message(ent),
-        upgrade=ent.upgrade,
-        upgrade_url="/billing/pricing/" if ent.upgrade else None,
-        feature=ent.feature,
-        plan=ent.plan,
-        limit=ent.limit,
-        remaining=ent.remaining,
-        resets_at=ent.period_end.isoformat() if ent.period_end else None,
-    )
+    return json_error(denial_status(ent), denial_code(ent), denial_message(ent), **denial_fields(ent))
 
 
 def upgrade_prompt_response(request: HttpRequest, ent: Entitlement) -> HttpResponse:

@@ -37,3 +37,26 @@ def tenant_task(*task_args: Any, **task_kwargs: Any) -> Callable[[Callable[..., 
         return shared_task(*task_args, **task_kwargs)(run_in_schema)
 
     return decorator
+
+
+# Per-site tasks that talk to mail servers or the store: a temporary failure (``OSError``)
+# retries with exponential backoff before the periodic sweeps take over.
+SITE_TASK_RETRY: dict[str, Any] = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "max_retries": 6,
+}
+
+
+def site_schemas() -> list[str]:
+    """The schemas of every active site (the flagship's public schema included), never the
+    template new sites are cloned from: what a fan-out task sends one task to each of."""
+    from django_tenants.utils import get_tenant_model
+
+    tenant_model = get_tenant_model()
+    return list(
+        tenant_model.objects.exclude(kind=tenant_model.Kind.TEMPLATE)
+        .filter(is_active=True)
+        .values_list("schema_name", flat=True)
+    )

@@ -19,7 +19,7 @@ from pydantic import Field
 from api.auth import KEY_OR_SESSION, request_user
 from api.errors import COMMON, ApiError, errors
 from api.params import all_params, form_body_model, form_query_model
-from billing.decorators import denial_message, denial_status
+from billing.decorators import denial_code, denial_fields, denial_message, denial_status
 from billing.plans import Feature
 from billing.selectors import Entitlement, entitlement_check
 from billing.services import usage_consume
@@ -74,17 +74,7 @@ class TrendsOut(Schema):
 
 
 def _denied(ent: Entitlement) -> ApiError:
-    return ApiError(
-        denial_status(ent),
-        "quota_exceeded" if denial_status(ent) == 429 else "upgrade_required",
-        denial_message(ent),
-        upgrade=ent.upgrade,
-        upgrade_url="/billing/pricing/" if ent.upgrade else None,
-        feature=ent.feature,
-        plan=ent.plan,
-        limit=ent.limit,
-        remaining=ent.remaining,
-    )
+    return ApiError(denial_status(ent), denial_code(ent), denial_message(ent), **denial_fields(ent))
 
 
 def _admitted(request: HttpRequest) -> Any:

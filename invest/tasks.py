@@ -9,18 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_tenants.utils import get_tenant_model
-
-from core.tenancy import tenant_task
-
-
-def _site_schemas() -> list[str]:
-    tenant_model = get_tenant_model()
-    return list(
-        tenant_model.objects.exclude(kind=tenant_model.Kind.TEMPLATE)
-        .filter(is_active=True)
-        .values_list("schema_name", flat=True)
-    )
+from core.tenancy import SITE_TASK_RETRY, site_schemas, tenant_task
 
 
 def portfolio_on_changed(sender: Any, *, event: dict[str, Any], **_: Any) -> int:
@@ -28,16 +17,13 @@ def portfolio_on_changed(sender: Any, *, event: dict[str, Any], **_: Any) -> int
     closed = [k for k in event.get("closed") or [] if isinstance(k, str)]
     if not closed:
         return 0
-    schemas = _site_schemas()
+    schemas = site_schemas()
     for schema in schemas:
         portfolio_revalue_for_site.delay(schema_name=schema, closed=closed)
     return len(schemas)
 
 
-RETRY = {"autoretry_for": (OSError,), "retry_backoff": 2, "retry_backoff_max": 300, "max_retries": 6}
-
-
-@tenant_task(name="invest.portfolio_revalue_for_site", **RETRY)
+@tenant_task(name="invest.portfolio_revalue_for_site", **SITE_TASK_RETRY)
 def portfolio_revalue_for_site(*, schema_name: str, closed: list[str]) -> dict[str, int]:
     from .portfolio_services import portfolio_revalue_site
 

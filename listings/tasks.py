@@ -13,21 +13,11 @@ import logging
 from typing import Any
 
 from celery import shared_task
-from django_tenants.utils import get_tenant_model
 
 from core.events import listings_changed
-from core.tenancy import tenant_task
+from core.tenancy import SITE_TASK_RETRY, site_schemas, tenant_task
 
 log = logging.getLogger(__name__)
-
-
-def _site_schemas() -> list[str]:
-    tenant_model = get_tenant_model()
-    return list(
-        tenant_model.objects.exclude(kind=tenant_model.Kind.TEMPLATE)
-        .filter(is_active=True)
-        .values_list("schema_name", flat=True)
-    )
 
 
 def _clean_event(event: Any) -> dict[str, Any] | None:
@@ -53,16 +43,13 @@ def alerts_on_changed(event: dict[str, Any]) -> int:
             log.error("listings_changed receiver %r failed: %s", receiver, error)
     if not clean["changed"]:
         return 0
-    schemas = _site_schemas()
+    schemas = site_schemas()
     for schema in schemas:
         alerts_for_site.delay(schema_name=schema, event=clean)
     return len(schemas)
 
 
-RETRY = {"autoretry_for": (OSError,), "retry_backoff": 2, "retry_backoff_max": 300, "max_retries": 6}
-
-
-@tenant_task(name="listings.alerts_for_site", **RETRY)
+@tenant_task(name="listings.alerts_for_site", **SITE_TASK_RETRY)
 def alerts_for_site(*, schema_name: str, event: dict[str, Any]) -> dict[str, int]:
     from listings.alerts import alerts_process
 
@@ -71,13 +58,13 @@ def alerts_for_site(*, schema_name: str, event: dict[str, Any]) -> dict[str, int
 
 @shared_task(name="listings.alerts_daily_digest")
 def alerts_daily_digest() -> int:
-    schemas = _site_schemas()
+    schemas = site_schemas()
     for schema in schemas:
         digest_for_site.delay(schema_name=schema)
     return len(schemas)
 
 
-@tenant_task(name="listings.digest_for_site", **RETRY)
+@tenant_task(name="listings.digest_for_site", **SITE_TASK_RETRY)
 def digest_for_site(*, schema_name: str) -> int:
     from listings.alert_delivery import digests_send
 
@@ -93,7 +80,7 @@ def alerts_send_due_sweep() -> int:
     from listings.alert_delivery import alerts_due_exist
 
     queued = 0
-    for schema in _site_schemas():
+    for schema in site_schemas():
         with schema_context(schema):
             due = alerts_due_exist()
         if due:
@@ -102,7 +89,7 @@ def alerts_send_due_sweep() -> int:
     return queued
 
 
-@tenant_task(name="listings.due_for_site", **RETRY)
+@tenant_task(name="listings.due_for_site", **SITE_TASK_RETRY)
 def due_for_site(*, schema_name: str) -> dict[str, int]:
     from listings.alert_delivery import alerts_send_due
 
