@@ -40,6 +40,7 @@ import requests  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
 
 from bench._reso_ingest import reso_full  # noqa: E402
+from config.checkout import apply_defaults  # noqa: E402
 from devtools.spark.feed import DEFAULT_SIZES  # noqa: E402
 from mls_sync.clients import RateLimiter, SparkClient  # noqa: E402
 from mls_sync.indexes import store_ensure_indexes  # noqa: E402
@@ -118,6 +119,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("spark", "reso"), help="run one half of the benchmark")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "ingest.json"))
     args = parser.parse_args()
+    apply_defaults()  # this checkout's SecantusDB unless MONGODB_URI says otherwise
     results: dict[str, float] = {}
     if args.only != "reso":
         results |= spark_ingest(args)
