@@ -12,13 +12,15 @@
   with p95 first token ≤ 500 ms, the fake model answering at 20 tokens a second (60 tokens, so
   each stream lasts ~3 s; new streams start over 2 s, so all are open together).
 
-Each visitor is new (no cookies), so the 3-message visitor allowance never refuses; the
-per-address rate limit is raised for the load generator (all clients are 127.0.0.1).
+Each visitor is new (no cookies) and comes from an address of its own (``X-Forwarded-For``,
+the server trusting one proxy, as behind nginx), so neither the 3-message visitor allowance nor
+the per-address one refuses; the per-minute chat rate is raised for the load generator.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -99,13 +101,25 @@ def tool_roundtrip() -> dict[str, float]:
 
 
 # ---- through the server ---------------------------------------------------------------------
-async def one_stream(port: int, message: str) -> tuple[float | None, bool]:
+def visitor_address(i: int) -> str:
+    """Stream ``i``'s client address, as nginx would pass it on: visitors without an account
+    are metered per address too (15 messages a month), so one address for 400 streams would
+    measure refusals."""
+    n = next(_streams) * 1000 + i
+    return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
+
+_streams = itertools.count(1)
+
+
+async def one_stream(port: int, message: str, address: str) -> tuple[float | None, bool]:
     """(ms to the first token event, finished with done)."""
     body = json.dumps({"message": message}).encode()
     started = time.perf_counter()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(
         b"POST /api/chat/stream HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        + f"X-Forwarded-For: {address}\r\n".encode()
         + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
         + body
     )
@@ -135,7 +149,7 @@ async def wave(
     async def start(i: int) -> tuple[float | None, bool]:
         await asyncio.sleep(ramp_s * i / count)
         async with gate:
-            return await one_stream(port, f"homes in palm springs {i}")
+            return await one_stream(port, f"homes in palm springs {i}", visitor_address(i))
 
     return await asyncio.gather(*(start(i) for i in range(count)))
 
@@ -157,6 +171,7 @@ def served(groq_port: int) -> BenchServer:
         GROQ_API_KEY="gsk_bench",
         GROQ_BASE_URL=f"http://127.0.0.1:{groq_port}",
         CHAT_RATE_PER_MINUTE="1000000",
+        TRUSTED_PROXY_COUNT="1",  # as behind nginx: each stream's X-Forwarded-For is its visitor
     )
     return BenchServer(
         workers=WORKERS,

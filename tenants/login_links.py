@@ -7,7 +7,6 @@ import secrets
 from typing import Any
 
 import redis
-from django.conf import settings
 from django.core import signing
 
 SALT = "tenants.login_link"
@@ -19,7 +18,10 @@ class LoginLinkError(Exception):
 
 
 def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL)
+    """The cache's pooled connection (django-redis), not a new client per call."""
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
 
 
 def login_link_token(*, schema_name: str, email: str) -> str:

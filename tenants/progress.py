@@ -22,7 +22,10 @@ STEP_LABELS = {
 
 
 def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL)
+    """The cache's pooled connection (django-redis), not a new client per call."""
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
 
 
 def _key(application_id: int) -> str:
