@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -161,23 +162,30 @@ def _settle(page: Any, name: str) -> None:
         page.wait_for_selector("#listing-map[data-map-state=ready] canvas")
 
 
-@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_pages_have_no_axe_violations(a11y_site: dict[str, Any], browser: Any, viewport: str, signed_in: bool) -> None:
+@contextmanager
+def _browser_page(browser: Any, viewport: str) -> Iterator[Any]:
+    """A page in a fresh browser context at ``viewport`` (a phone is a touch device)."""
     context = browser.new_context(
         viewport=VIEWPORTS[viewport], is_mobile=viewport == "phone", has_touch=viewport == "phone"
     )
     page = context.new_page()
     page.set_default_timeout(45_000)
     page.route(re.compile(r"^https?://[^/]*\.invalid/"), lambda route: route.abort())  # synthetic photos
-    port = a11y_site["port"]
     try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_pages_have_no_axe_violations(a11y_site: dict[str, Any], browser: Any, viewport: str, signed_in: bool) -> None:
+    port = a11y_site["port"]
+    with _browser_page(browser, viewport) as page:
         if signed_in:
             for host in (FLAGSHIP, AGENT):
                 _sign_in(page, host, port, a11y_site["email"])
         found = _walk(page, port, _pages(a11y_site, signed_in))
-    finally:
-        context.close()
     assert not found, "axe-core violations:\n" + "\n".join(found)
 
 
@@ -185,17 +193,9 @@ def test_pages_have_no_axe_violations(a11y_site: dict[str, Any], browser: Any, v
 def test_crm_and_investor_pages_have_no_axe_violations(a11y_site: dict[str, Any], browser: Any, viewport: str) -> None:
     """Signed in as who uses them: the site's agent (CRM, analytics), an Investor 3 member
     (deal analysis with its result and chart, a comparison of three homes, market trends)."""
-    context = browser.new_context(
-        viewport=VIEWPORTS[viewport], is_mobile=viewport == "phone", has_touch=viewport == "phone"
-    )
-    page = context.new_page()
-    page.set_default_timeout(45_000)
-    page.route(re.compile(r"^https?://[^/]*\.invalid/"), lambda route: route.abort())  # synthetic photos
     port = a11y_site["port"]
-    try:
+    with _browser_page(browser, viewport) as page:
         _sign_in(page, AGENT, port, a11y_site["agent"])
         _sign_in(page, FLAGSHIP, port, a11y_site["investor"])
         found = _walk(page, port, _role_pages(a11y_site))
-    finally:
-        context.close()
     assert not found, "axe-core violations:\n" + "\n".join(found)
