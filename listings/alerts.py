@@ -160,7 +160,7 @@ def alerts_record(*, docs: list[dict[str, Any]], sources: tuple[str, ...] | None
         return 0, 0
     for saved in searches:
         query = saved_query(saved, mls_sources=sources)
-        if query is None:
+        if query is None or _filters_lapsed(saved):
             continue
         for doc in docs:
             if not matches(doc, query):
@@ -168,6 +168,17 @@ def alerts_record(*, docs: list[dict[str, Any]], sources: tuple[str, ...] | None
             matched += 1
             recorded += sum(_record(saved, doc, ch, run_id) for ch in changes_for(doc, saved))
     return matched, recorded
+
+
+def _filters_lapsed(saved: SavedSearch) -> bool:
+    """The search uses advanced filters its owner's plan no longer has (a downgrade after it
+    was saved): no alerts until they upgrade again or save it without those filters."""
+    from listings.filter_gate import advanced_filters_check
+
+    if advanced_filters_check(user=saved.user, params=(saved.query or {}).keys()) is None:
+        return False
+    log.info("saved search %s: advanced filters no longer in its owner's plan; no alerts", saved.pk)
+    return True
 
 
 def _record(saved: SavedSearch, doc: dict[str, Any], ch: Change, run_id: str) -> bool:

@@ -142,3 +142,30 @@ def test_openapi_says_which_parameters_need_which_plan(sarah_site: Any, site_cli
             assert params[name]["x-required-plan"] == "pro", (path, name)
             assert "Needs the Pro plan" in params[name]["description"]
         assert "x-required-plan" not in params["minPrice"] and "x-required-plan" not in params["city"]
+
+
+def test_a_downgraded_owners_advanced_search_sends_no_alerts(sarah_site: Any, store: list[dict[str, Any]]) -> None:
+    """The plan is checked again when alerts are recorded, not only when the search is saved."""
+    import datetime as dt
+
+    from billing.models import Subscription
+    from listings.alerts import alerts_record
+    from listings.models import AlertSent, SavedSearch
+
+    pro, lapsed = user_in(sarah_site, "alerts-pro@example.com"), user_in(sarah_site, "alerts-lapsed@example.com")
+    subscribe(sarah_site, pro, "pro")
+    subscribe(sarah_site, lapsed, "pro")
+    scope = site_scope(tenant=sarah_site)
+    docs = [d for d in store if d.get("city") == "Palm Springs" and not d.get("landLease")]
+    with schema_context(sarah_site.schema_name):
+        Subscription.objects.filter(user=lapsed).update(status=Subscription.Status.CANCELED)
+        searches = {
+            user.email: SavedSearch.objects.create(
+                user=user, name="No land lease", query={"city": ["Palm Springs"], "landLease": ["false"]}
+            )
+            for user in (pro, lapsed)
+        }
+        SavedSearch.objects.update(created_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        alerts_record(docs=docs, sources=scope.mls_sources, run_id="downgrade")
+        assert AlertSent.objects.filter(saved_search=searches[pro.email]).count() > 0
+        assert AlertSent.objects.filter(saved_search=searches[lapsed.email]).count() == 0
