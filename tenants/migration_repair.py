@@ -21,6 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.graph import MigrationGraph
 from django.db.migrations.recorder import MigrationRecorder
 
 logger = logging.getLogger(__name__)
@@ -64,11 +65,12 @@ def shared_ghost_apps_repair() -> list[str]:
     recorder = MigrationRecorder(connection)
     with transaction.atomic():
         ghost_rows = recorder.migration_qs.filter(app__in=ghosts)
-        targets = _latest_recorded(list(ghost_rows.values_list("app", "name")))
+        recorded = list(ghost_rows.values_list("app", "name"))
         ghost_rows.delete()
         # Built after the delete, so the ghost migrations count as unapplied; ``migrate``
         # would refuse this history (applied dependents), the executor applies it.
         executor = MigrationExecutor(connection)
+        targets = _latest_recorded(recorded, graph=executor.loader.graph)
         state = executor._create_project_state(with_applied_migrations=True)  # type: ignore[attr-defined]
         for migration, _backwards in executor.migration_plan(targets):
             state = executor.apply_migration(state, migration)
@@ -81,9 +83,8 @@ def shared_ghost_apps_repair() -> list[str]:
     return ghosts
 
 
-def _latest_recorded(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _latest_recorded(rows: list[tuple[str, str]], *, graph: MigrationGraph) -> list[tuple[str, str]]:
     """Per app, the recorded migration no other recorded one of that app depends on."""
-    graph = MigrationExecutor(connection).loader.graph
     keys = {key for key in rows if key in graph.nodes}
     latest = []
     for key in keys:
