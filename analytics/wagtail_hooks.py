@@ -1,9 +1,9 @@
 from wagtail import hooks
 
-from leads.menu import SiteOnlyMenuItem
+from leads.menu import CrmMenuItem
 
 
 @hooks.register("register_admin_menu_item")
-def analytics_menu_item() -> SiteOnlyMenuItem:
+def analytics_menu_item() -> CrmMenuItem:
     """The site's analytics dashboard (/analytics/) from the site admin."""
-    return SiteOnlyMenuItem("Analytics", "/analytics/", icon_name="pick", order=195)
+    return CrmMenuItem("Analytics", "/analytics/", icon_name="pick", order=195)

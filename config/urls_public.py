@@ -47,6 +47,9 @@ urlpatterns = [
     ),
     # Hosts and service providers are network accounts: their dashboards live here.
     path("hosting/", include("rentals.urls_host")),
+    # The flagship's CRM and analytics, for its owners and agents (leads/team.py, docs/crm.md).
+    path("crm/", include("leads.urls")),
+    path("analytics/", include("analytics.urls")),
     path("provider/", include("providers.urls_dashboard")),
     # The flagship's CMS: its editors are public accounts in the "Flagship editors" group.
     path("cms/", include(wagtailadmin_urls)),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from leads import csv_io, selectors, services
 from leads.deal_forms import DealForm, SplitFormSet, split_terms
 from leads.models import Deal, Lead
-from leads.routing import site_agents
+from leads.team import site_agents
 from leads.views import crm_required
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
 from wagtail.admin.menu import MenuItem
 
-from core.tenancy import current_schema
+from leads.team import crm_user
 
 
-class SiteOnlyMenuItem(MenuItem):
-    """CRM pages live on agent sites; the flagship (public schema) has none yet."""
+class CrmMenuItem(MenuItem):
+    """Shown to whoever may open the CRM pages of this site (its owner and agents, the flagship's
+    included): an editor who is not on the team would only find a 403 behind it."""
 
     def is_shown(self, request: HttpRequest) -> bool:
-        return current_schema() != settings.PUBLIC_SCHEMA_NAME
+        return crm_user(request.user)

@@ -8,14 +8,12 @@ from django.utils import timezone
 from leads.models import Lead, Task
 
 
-def _lead_url(lead: Lead, site_url: str, *, flagship: bool) -> str:
-    """The lead in the CRM; the flagship (no CRM pages yet) opens it in its Wagtail admin."""
-    if flagship:
-        return f"{site_url}/cms/snippets/leads/lead/edit/{lead.pk}/"
+def _lead_url(lead: Lead, site_url: str) -> str:
+    """The lead in the site's CRM (the flagship's too)."""
     return f"{site_url}/crm/leads/{lead.pk}/"
 
 
-def _lead_lines(lead: Lead, site_url: str, *, flagship: bool = False) -> list[str]:
+def _lead_lines(lead: Lead, site_url: str) -> list[str]:
     who = lead.name or "a visitor"
     lines = [f"{lead.get_source_display()} from {who}", f"Phone: {lead.phone or '-'}", f"Email: {lead.email or '-'}"]
     data = lead.data or {}
@@ -29,7 +27,7 @@ def _lead_lines(lead: Lead, site_url: str, *, flagship: bool = False) -> list[st
     if data.get("price"):
         lines.append(f"Price: ${int(data['price']):,}")
     lines += ["", lead.message or "(no message)", ""]
-    lines.append(f"Open the lead: {_lead_url(lead, site_url, flagship=flagship)}")
+    lines.append(f"Open the lead: {_lead_url(lead, site_url)}")
     return lines
 
 
@@ -56,7 +54,7 @@ def lead_notify_agent(*, lead_id: int) -> bool:
         subject=f"New lead on {identity.branding.site_name}: {lead.get_source_display().lower()} from {who}"
         + (f", {lead.phone}" if lead.phone else ""),
         to=[to],
-        text="\n".join(_lead_lines(lead, identity.site_url, flagship=identity.branding.is_flagship)),
+        text="\n".join(_lead_lines(lead, identity.site_url)),
         identity=identity,
     )
     if lead.email:
@@ -78,7 +76,7 @@ def tasks_remind_due() -> int:
             identity = identity or mail_identity()
             lead = task.lead
             text = f"Due: {task.title}\nFor: {lead.name or lead.email} ({lead.phone or 'no phone'})\n\n"
-            text += f"Open the lead: {_lead_url(lead, identity.site_url, flagship=identity.branding.is_flagship)}"
+            text += f"Open the lead: {_lead_url(lead, identity.site_url)}"
             site_mail(subject=f"Reminder: {task.title}", to=[to], text=text, identity=identity).send()
             sent += 1
         Task.objects.filter(pk=task.pk).update(reminded_at=timezone.now())

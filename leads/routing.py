@@ -6,29 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Role
 from leads.models import Activity, Lead, RoutingConfig, RoutingRule
-
-
-def site_agents() -> QuerySet[Any]:
-    """The agents of this site (the owner is one): active users with the agent role. In the
-    public schema every network agent has an account, so there only the agents the flagship's
-    routing rules name take leads."""
-    from django.conf import settings
-
-    from core.tenancy import current_schema
-
-    agents = get_user_model().objects.filter(is_active=True, role=Role.AGENT).order_by("pk")
-    if current_schema() == settings.PUBLIC_SCHEMA_NAME:
-        named = set(RoutingRule.objects.exclude(agent=None).values_list("agent_id", flat=True))
-        named |= set(RoutingRule.agents.through.objects.values_list("user_id", flat=True))
-        agents = agents.filter(pk__in=named)
-    return agents
+from leads.team import on_flagship, site_agents
 
 
 def routing_config() -> RoutingConfig:
@@ -79,8 +62,11 @@ def _pick(lead: Lead) -> Any:
             chosen = agents.get(rule.agent_id) if rule.agent_id else None
         if chosen is not None:
             return chosen
-    # No rule (or none matched): the site's owner, else its first agent.
+    # No rule (or none matched): the site's owner, else its first agent. The flagship's owner is
+    # the brokerage: its unmatched leads stay unassigned and go to the brokerage's inbox.
     owners = [a for a in agents.values() if a.is_superuser]
+    if on_flagship():
+        return owners[0] if owners else None
     return (owners or list(agents.values()) or [None])[0]
 
 

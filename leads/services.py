@@ -192,7 +192,7 @@ def deal_record(
     """A closed deal and its split, all or nothing. The agents must be this site's; the amounts
     come from ``leads.commission`` (the brokerage gets the rest, so they add up exactly). A lead
     it comes from moves to closed."""
-    from leads.routing import site_agents
+    from leads.team import site_agents
 
     title = title.strip()[:200]
     if not title:

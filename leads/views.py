@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from leads import selectors, services
 from leads.models import Lead
-from leads.routing import lead_assign, site_agents
+from leads.routing import lead_assign
+from leads.team import site_agents
 
 
 def crm_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

@@ -2,7 +2,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from leads.menu import SiteOnlyMenuItem
+from leads.menu import CrmMenuItem
 from leads.models import Lead, RoutingConfig, RoutingRule
 
 
@@ -48,12 +48,12 @@ register_snippet(RoutingConfigViewSet)
 
 
 @hooks.register("register_admin_menu_item")
-def crm_menu_item() -> SiteOnlyMenuItem:
+def crm_menu_item() -> CrmMenuItem:
     """The agent's pipeline (/crm/) from the site admin, where the network dashboard lands."""
-    return SiteOnlyMenuItem("Pipeline", "/crm/", icon_name="list-ul", order=190)
+    return CrmMenuItem("Pipeline", "/crm/", icon_name="list-ul", order=190)
 
 
 @hooks.register("register_admin_menu_item")
-def deals_menu_item() -> SiteOnlyMenuItem:
+def deals_menu_item() -> CrmMenuItem:
     """Closed deals, their commission splits and each agent's earnings (/crm/earnings/)."""
-    return SiteOnlyMenuItem("Deals and earnings", "/crm/deals/", icon_name="doc-full", order=191)
+    return CrmMenuItem("Deals and earnings", "/crm/deals/", icon_name="doc-full", order=191)

@@ -1,5 +1,6 @@
 """The flagship's Wagtail site in the public schema: its page tree, Wagtail Site, branding and
-the "Flagship editors" group (docs/tenancy.md, "The flagship on Wagtail")."""
+the "Flagship editors" group (docs/tenancy.md, "The flagship on Wagtail") and the "Flagship
+agents" group, its CRM team (docs/crm.md, "The flagship")."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from wagtail.models import GroupCollectionPermission, GroupPagePermission, Page,
 
 from cms.models import HomePage
 from cms.seeding import child_pages_ensure, community_index_ensure, home_page_ensure, wagtail_site_set
+from leads.team import FLAGSHIP_AGENTS
 from themes.branding import flagship_branding_defaults
 from themes.models import SiteBranding
 
@@ -96,4 +98,7 @@ def flagship_site_ensure() -> Site:
             site = wagtail_site_set(hostname=settings.FLAGSHIP_DOMAIN, home=home, site_name=settings.FLAGSHIP_NAME)
         SiteBranding.objects.get_or_create(site=site, defaults=defaults)
         _editors_group(home=home)
+        # The flagship's agents: membership is what opens its /crm/ and /analytics/ (no
+        # permissions of its own; its owners are the public schema's superusers).
+        Group.objects.get_or_create(name=FLAGSHIP_AGENTS)
         return site

@@ -182,6 +182,16 @@ DEMO_ACCOUNTS = [
     DemoAccount("public", "buyer@example.com", Role.END_USER),
     # Edits the flagship's pages in http://localhost:8000/cms/ (no platform role, no /admin/).
     DemoAccount("public", "editor@example.com", Role.END_USER, group="Flagship editors"),
+    # One of the flagship brokerage's agents: its CRM at http://localhost:8000/crm/ (leads routed
+    # to them); superadmin@example.com, the flagship's owner, sees every lead there.
+    DemoAccount(
+        "public",
+        "flagship-agent@example.com",
+        Role.AGENT,
+        license_number="DRE #07654321",
+        brokerage="JPS Realtor",
+        group="Flagship agents",
+    ),
     DemoAccount("public", "provider@example.com", Role.SERVICE_PROVIDER),
     DemoAccount("public", "host@example.com", Role.VACATION_RENTAL_HOST),
     DemoAccount("sarah", "buyer@example.com", Role.END_USER),

@@ -1,10 +1,13 @@
-"""Money in integer cents and rates in basis points, shown as people write them."""
+"""Money in integer cents and rates in basis points, shown as people write them; whether the
+signed-in account is on this site's CRM team (the header's "Leads" link)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+
+from leads.team import crm_user
 
 register = template.Library()
 
@@ -21,3 +24,9 @@ def percent_bp(bp: Any) -> str:
     if bp is None or bp == "":
         return "-"
     return f"{int(bp) / 100:g} %"
+
+
+@register.filter
+def crm_member(user: Any) -> bool:
+    """May open this site's CRM (leads/team.py): links to it are shown only to them."""
+    return crm_user(user)
