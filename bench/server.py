@@ -103,7 +103,7 @@ class BenchServer:
         *,
         workers: int | None = None,
         threads: int | None = None,
-        worker_class: str = "gthread",
+        worker_class: str = "config.gunicorn_worker.SheddingThreadWorker",  # production's (config/gunicorn.py)
         port: int | None = None,
         env: dict[str, str] | None = None,
         startup_timeout: float = 60.0,
@@ -123,6 +123,10 @@ class BenchServer:
         self.log_path = log_path or Path(tempfile.gettempdir()) / "chatrealty-bench" / f"gunicorn-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.app, self.config = app, config  # config.asgi + config.gunicorn_asgi: the chat service
+
+    @property
+    def threaded(self) -> bool:
+        return self.worker_class in ("gthread", "config.gunicorn_worker.SheddingThreadWorker")
 
     # -- public ------------------------------------------------------------------------
     def url(self, path: str = "/") -> str:
@@ -144,7 +148,7 @@ class BenchServer:
             str(self.workers),
             "--worker-class",
             self.worker_class,
-            *(["--threads", str(self.threads)] if self.worker_class == "gthread" else []),
+            *(["--threads", str(self.threads)] if self.threaded else []),
             "--keep-alive",
             "10",
             "--backlog",

@@ -8,7 +8,9 @@ from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
-worker_class = "gthread"
+# gthread with load shedding: a request that waited over GUNICORN_MAX_QUEUE_S (1 s) for a thread
+# is answered 503 at once instead of queueing past the clients' timeouts (config/gunicorn_worker.py).
+worker_class = "config.gunicorn_worker.SheddingThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 10
 timeout = 30
