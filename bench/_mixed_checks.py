@@ -149,14 +149,25 @@ def lost_listings(*, db: Any, server: Any, spark: FakeSpark, keys: set[str]) -> 
     return len(store_lost | model_lost)
 
 
-def lost_events(*, saved: int, keys: set[str], redis_url: str, timeout: float = 180.0) -> int:
+def _broker_busy(broker: Any) -> tuple[int, int]:
+    """(messages waiting in the default queue, messages delivered to a worker and not yet
+    acknowledged: tasks acknowledge late, so a task still running is counted here)."""
+    return int(broker.llen("celery")), int(broker.hlen("unacked"))
+
+
+def lost_events(*, saved: int, keys: set[str], redis_url: str, db: Any, timeout: float = 300.0) -> int:
     """Changes of live listings the saved search matches that never became an alert (``keys``:
-    the feed's changes less its deletions, which no incremental sync sees)."""
+    the feed's changes less its deletions, which no incremental sync sees).
+
+    Waits until every expected alert is recorded, or until the work that could still record
+    one is done: the syncs' change journal handed over (empty), no alert task waiting in the
+    broker's queue or running (unacknowledged), and no new alert for 5 s."""
     _django()
     import redis
     from django_tenants.utils import schema_context
 
     from listings.alerts import _site_scope, changed_documents, changes_for, saved_query
+    from listings.changes import JOURNAL
     from listings.models import AlertSent, SavedSearch
     from listings.readmodel.reference import matches
 
@@ -168,15 +179,25 @@ def lost_events(*, saved: int, keys: set[str], redis_url: str, timeout: float = 
         assert query is not None
         docs = [d for d in changed_documents(keys) if sources is None or d.get("mlsSource") in sources]
         expected = {(d["listingKey"], ch.change) for d in docs if matches(d, query) for ch in changes_for(d, search)}
-        deadline, last, stable_since = time.time() + timeout, -1, time.time()
-        while time.time() < deadline:  # until the queue is empty and the alerts stop coming
-            count = AlertSent.objects.filter(saved_search=search).count()
-            if count != last or broker.llen("celery"):
-                last, stable_since = count, time.time()
+        recorded: set[tuple[str, str]] = set()
+        started = time.time()
+        deadline, last, stable_since = started + timeout, -1, started
+        while time.time() < deadline:
+            recorded = set(AlertSent.objects.filter(saved_search=search).values_list("listing_key", "change"))
+            if expected <= recorded:
+                break
+            queued, running = _broker_busy(broker)
+            journaled = db[JOURNAL].count_documents({})
+            if len(recorded) != last or queued or running or journaled:
+                last, stable_since = len(recorded), time.time()
             elif time.time() - stable_since > 5:
                 break
             time.sleep(0.5)
-        recorded = set(AlertSent.objects.filter(saved_search=search).values_list("listing_key", "change"))
+        queued, running = _broker_busy(broker)
     missing = expected - recorded
-    log(f"alerts expected {len(expected)}, recorded {len(recorded & expected)}, missing {len(missing)}")
+    log(
+        f"alerts expected {len(expected)}, recorded {len(recorded & expected)}, missing {len(missing)} "
+        f"(waited {time.time() - started:.0f} s; broker: {queued} queued, {running} unacknowledged; "
+        f"journal entries {db[JOURNAL].count_documents({})})"
+    )
     return len(missing)

@@ -348,7 +348,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, float]:
         out["mixed_changed_listings"] = len(changed)
         out["mixed_sync_finished_s"] = sync_wait(db=db, timeout=args.sync_timeout, started=result["t0_wall"])
         out["mixed_lost_listings"] = lost_listings(db=db, server=server, spark=spark, keys=changed)
-        out["mixed_lost_events"] = lost_events(saved=saved, keys=changed - deleted, redis_url=services.redis_url)
+        out["mixed_lost_events"] = lost_events(saved=saved, keys=changed - deleted, redis_url=services.redis_url, db=db)
         return out
     finally:
         for proc in (server, celery, spark, services):

@@ -4,11 +4,13 @@ Wagtail's like an agent site's (docs/tenancy.md)."""
 from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from analytics.views import platform_dashboard as platform_analytics
 from config.urls_common import common_urlpatterns
+from listings.pagecache import anonymous_page
 from providers import agent_views as provider_agent_views
 from tenants import domain_views, network_views, wizard_views
 
@@ -56,6 +58,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     *common_urlpatterns,
     # Wagtail's catch-all page serving comes last: the flagship's home page is "/".
+    # The home page, served to signed-out visitors from the page cache (listings/pagecache.py).
+    path("", anonymous_page(wagtail_views.serve), {"path": ""}),
     path("", include(wagtail_urls)),
 ]
 

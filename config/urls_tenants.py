@@ -2,10 +2,12 @@
 
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.urls_common import common_urlpatterns
+from listings.pagecache import anonymous_page
 from tenants.site_views import network_login
 
 urlpatterns = [
@@ -16,6 +18,8 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     *common_urlpatterns,
     # Wagtail's catch-all page serving comes last.
+    # The home page, served to signed-out visitors from the page cache (listings/pagecache.py).
+    path("", anonymous_page(wagtail_views.serve), {"path": ""}),
     path("", include(wagtail_urls)),
 ]
 

@@ -29,6 +29,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import Page
 
 from listings import community, selectors
+from listings.pagecache import anonymous_page
 
 
 def _scope(request: HttpRequest) -> selectors.Scope:
@@ -47,6 +48,7 @@ def _editor_page(request: HttpRequest, path: str) -> HttpResponse | None:
 
 
 @require_safe
+@anonymous_page
 def communities_page(request: HttpRequest) -> HttpResponse:
     editor = _editor_page(request, "communities/")
     if editor is not None:
@@ -55,6 +57,7 @@ def communities_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@anonymous_page
 def city_page(request: HttpRequest, city: str) -> HttpResponse:
     if not community.is_community_slug(city):
         raise Http404("No such city")
@@ -68,6 +71,7 @@ def city_page(request: HttpRequest, city: str) -> HttpResponse:
 
 
 @require_safe
+@anonymous_page
 def subdivision_page(request: HttpRequest, city: str, subdivision: str) -> HttpResponse:
     if not (community.is_community_slug(city) and community.is_community_slug(subdivision)):
         raise Http404("No such community")

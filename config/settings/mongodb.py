@@ -9,3 +9,6 @@ LISTINGS_READMODEL_REFRESH = env.bool("LISTINGS_READMODEL_REFRESH", default=True
 # Where the web processes of a host share the read model (memory-mapped snapshots written by one
 # of them; listings/readmodel/snapshot.py). Local disk only; empty: each process loads its own.
 LISTINGS_READMODEL_SNAPSHOT_DIR = env("LISTINGS_READMODEL_SNAPSHOT_DIR", default=str(BASE_DIR / "var" / "readmodel"))
+# Generated pages (home, communities) kept per process for signed-out visitors, per read-model
+# version; this bounds how long an editor's change takes to reach them (listings/pagecache.py).
+PAGE_CACHE_SECONDS = env.float("PAGE_CACHE_SECONDS", default=30)

@@ -31,3 +31,5 @@ if env("TEST_EMAIL_FILE_PATH", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH")
 RENTALS_ICAL_ALLOW_PRIVATE_HOSTS = True
+# Tests change sites and pages and look at once; the page cache's own tests switch it on.
+PAGE_CACHE_SECONDS = env.float("PAGE_CACHE_SECONDS", default=0)

@@ -1,0 +1,156 @@
+"""Anonymous page cache: the generated pages every visitor sees alike (community pages, the home
+page) are rendered once per process and read-model version, not once per request.
+
+A page costs 10-20 ms of CPU to render (Wagtail routing, a few queries, a large template) and
+is the same for every signed-out visitor of a site; at the mixed benchmark's 200 requests a
+second the two cores could not render them all. The cache is per process, like the search
+answers' (``listings.api.ResponseCache``), so it keeps working when Redis is restarting:
+
+* key: the site's schema, the scheme, the host and the path (no query string: those pages are not
+  cached), so one site never gets another's page;
+* version: the read model's (``ReadModel.version``): a new snapshot (a sync's changes) empties
+  it, so live figures are never older than the listings;
+* ``PAGE_CACHE_SECONDS`` (default 30) bounds everything else a page shows (an editor's
+  publish, branding): signed-out visitors see it within that time; publishing in this
+  process clears its cache at once; signed-in visitors never get a cached page.
+
+Only plain answers are kept: a GET/HEAD from a visitor without session or message cookies,
+200, no cookie set by the view, no CSRF token used (a form's token belongs to one visitor),
+nothing marked private or no-store. Middleware around the view (analytics, rate limits, the
+anonymous-id cookie) still runs for every request.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from wagtail.signals import page_published, page_unpublished
+
+from core.tenancy import current_schema
+
+HEADERS_KEPT = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
+
+
+class PageCache:
+    """Bounded (entries and bytes) LRU of rendered pages for one version, with a TTL."""
+
+    def __init__(self, *, size: int, max_bytes: int, ttl: float) -> None:
+        self.size, self.max_bytes, self.ttl = size, max_bytes, ttl
+        self._entries: OrderedDict[Hashable, tuple[float, bytes, tuple[tuple[str, str], ...]]] = OrderedDict()
+        self._bytes = 0
+        self._version: object = None
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, version: object, key: Hashable) -> tuple[bytes, tuple[tuple[str, str], ...]] | None:
+        now = time.monotonic()
+        with self._lock:
+            if version != self._version:
+                self._clear()
+                self._version = version
+            hit = self._entries.get(key)
+            if hit is None or hit[0] <= now:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return hit[1], hit[2]
+
+    def put(self, version: object, key: Hashable, body: bytes, headers: tuple[tuple[str, str], ...]) -> None:
+        if self.size <= 0 or self.ttl <= 0 or len(body) > self.max_bytes:
+            return
+        with self._lock:
+            if version != self._version:
+                return  # rendered from a snapshot replaced meanwhile
+            old = self._entries.pop(key, None)
+            self._bytes -= len(old[1]) if old else 0
+            self._entries[key] = (time.monotonic() + self.ttl, body, headers)
+            self._bytes += len(body)
+            while len(self._entries) > self.size or self._bytes > self.max_bytes:
+                _key, (_t, dropped, _h) = self._entries.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def _clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._clear()
+            self.hits = self.misses = 0
+
+
+page_cache = PageCache(
+    size=int(getattr(settings, "PAGE_CACHE_SIZE", 512)),
+    max_bytes=int(getattr(settings, "PAGE_CACHE_BYTES", 32 * 1024 * 1024)),
+    ttl=float(getattr(settings, "PAGE_CACHE_SECONDS", 30)),
+)
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return False
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated)
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # the page holds this visitor's CSRF token
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+def _render(response: HttpResponse) -> HttpResponse:
+    render = getattr(response, "render", None)
+    if callable(render) and not getattr(response, "is_rendered", True):
+        render()  # a TemplateResponse (Wagtail's pages): its body is needed now
+    return response
+
+
+def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve ``view``'s answer from ``page_cache`` to signed-out visitors (see the module)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        from listings.readmodel.loader import get_read_model
+
+        version = get_read_model().version
+        key = (current_schema(), request.scheme, request.get_host(), request.path)
+        hit = page_cache.get(version, key)
+        if hit is not None:
+            response = HttpResponse(hit[0])
+            for name, value in hit[1]:
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = _render(view(request, *args, **kwargs))
+        if _storable(request, response):
+            headers = tuple((h, response[h]) for h in HEADERS_KEPT if h in response)
+            page_cache.put(version, key, response.content, headers)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapped
+
+
+def _published(**_: Any) -> None:
+    page_cache.clear()  # this process at once; the others within PAGE_CACHE_SECONDS
+
+
+page_published.connect(_published, dispatch_uid="listings.pagecache.published")
+page_unpublished.connect(_published, dispatch_uid="listings.pagecache.unpublished")
