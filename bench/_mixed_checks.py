@@ -129,18 +129,26 @@ def _probe(server: Any, doc: dict[str, Any], j: int) -> bool:
     return False
 
 
-def lost_listings(*, db: Any, server: Any, spark: FakeSpark, keys: set[str]) -> int:
+def lost_listings(*, db: Any, server: Any, spark: FakeSpark, keys: set[str], settle_s: float = 30.0) -> int:
     """Changed listings the store or a worker's read model does not show as the feed has them."""
     _django()
     feed = _feed_records(spark, keys)
     store_lost, live = _store_lost(db, feed)
     probes = PROBES_PER_WORKER * server.workers
     checkable = [d for k, d in live.items() if k not in store_lost and d.get("latitude") is not None]
+    # The sync's state reads "ok" a moment before its change event has reached every worker's
+    # read model (the leader re-reads the keys and publishes a snapshot the others map): a
+    # listing a worker still shows as before is asked again for up to ``settle_s``.
+    pending = [(d, j) for d in checkable for j in range(probes)]
+    deadline = time.time() + settle_s
     with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(
-            pool.map(lambda kd: _probe(server, kd[0], kd[1]), [(d, j) for d in checkable for j in range(probes)])
-        )
-    model_lost = {checkable[i // probes]["listingKey"] for i, ok in enumerate(answers) if not ok}
+        while True:
+            answers = list(pool.map(lambda kd: _probe(server, kd[0], kd[1]), pending))
+            pending = [kd for kd, ok in zip(pending, answers, strict=True) if not ok]
+            if not pending or time.time() > deadline:
+                break
+            time.sleep(2)
+    model_lost = {d["listingKey"] for d, _j in pending}
     log(
         f"changed listings: {len(keys)} ({len(keys) - len(feed)} deleted at the feed, not checked); "
         f"store behind the feed: {len(store_lost)}; read model wrong on some worker: {len(model_lost)} "

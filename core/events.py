@@ -8,6 +8,10 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 LISTINGS_CHANGED = "listings:changed"
+# How many events were ever published on the channel (incremented with each publish, in one
+# transaction): a subscriber that lost its connection compares it with what it received, and
+# reloads only when it missed something (listings.readmodel.refresh).
+LISTINGS_CHANGED_COUNT = "listings:changed:count"
 
 # Sent once for each event by the Celery task that receives it from the sync
 # (``listings.tasks.alerts_on_changed``), with ``event`` = the checked payload. Apps that must see

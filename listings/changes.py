@@ -28,6 +28,7 @@ from typing import Any
 from pymongo.database import Database
 
 from core.events import LISTINGS_CHANGED as CHANNEL
+from core.events import LISTINGS_CHANGED_COUNT as COUNT
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,10 @@ def changes_publish(event: dict[str, Any]) -> int:
 
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
-        return int(client.publish(CHANNEL, json.dumps(event)))
+        pipe = client.pipeline(transaction=True)
+        pipe.incr(COUNT)
+        pipe.publish(CHANNEL, json.dumps(event))
+        return int(pipe.execute()[1])
     except redis.RedisError as exc:
         log.warning("listings:changed not published (%s); read models reload on reconnect", exc)
         return 0

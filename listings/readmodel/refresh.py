@@ -2,8 +2,11 @@
 
 * ``Refresher`` is a daemon thread subscribed to ``listings:changed`` (``core.events``): it
   drains every pending event, unions their keys, re-reads exactly those keys from the store and
-  swaps in the next snapshot. After losing its Redis connection it reloads everything, because
-  events published while it was away are gone (pub/sub does not queue).
+  swaps in the next snapshot. Events published while it was away are gone (pub/sub does not
+  queue): after a reconnect it compares the channel's publish count (``LISTINGS_CHANGED_COUNT``,
+  incremented with every publish) with what it received, and reloads everything only when it
+  missed something. A Redis restart with nothing published meanwhile costs no reload (before:
+  a full rebuild from the store on the leader, seconds of both cores under load).
 * ``Watcher`` polls the holders that follow a shared snapshot directory (``snapshot.py``).
 """
 
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import redis  # at import time, in the importing thread: see Refresher.run
 
 from core.events import LISTINGS_CHANGED as CHANNEL
+from core.events import LISTINGS_CHANGED_COUNT as COUNT
 
 if TYPE_CHECKING:
     from .loader import Holder
@@ -73,13 +77,18 @@ def apply_events(events: list[dict[str, list[str]]], *, listings: Holder, closed
 
 
 class Refresher(threading.Thread):
-    def __init__(self, *, redis_url: str, listings: Holder, closed: Holder, channel: str = CHANNEL) -> None:
+    def __init__(
+        self, *, redis_url: str, listings: Holder, closed: Holder, channel: str = CHANNEL, count_key: str = COUNT
+    ) -> None:
         super().__init__(name="readmodel-refresher", daemon=True)
-        self.redis_url, self.channel = redis_url, channel
+        self.redis_url, self.channel, self.count_key = redis_url, channel, count_key
         self.listings, self.closed = listings, closed
         self.stopping = threading.Event()
         self.subscribed = threading.Event()
         self.applied = 0  # events applied (tests and health checks read it)
+        self.reloads = 0  # full reloads after (re)subscribing
+        # Publish count this subscriber has accounted for (None: never subscribed yet).
+        self.seen: int | None = None
 
     def stop(self) -> None:
         self.stopping.set()
@@ -95,11 +104,7 @@ class Refresher(threading.Thread):
                 client = redis.Redis.from_url(self.redis_url, socket_timeout=5, socket_connect_timeout=5)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
-                # A model loaded before this subscription (a reconnect, or a first load that
-                # did not wait for Redis) may have missed events: start over from the store.
-                for h in (self.listings, self.closed):
-                    if h.loaded:
-                        h.reload()
+                self._catch_up(client)
                 self.subscribed.set()
                 self._listen(pubsub)
                 pubsub.close()
@@ -107,6 +112,20 @@ class Refresher(threading.Thread):
                 self.subscribed.clear()
                 log.exception("read model refresher failed; retrying")
                 self.stopping.wait(2.0)
+
+    def _catch_up(self, client: Any) -> None:
+        """Subscribed (again): a model loaded before may have missed events. Reload it unless
+        the channel's publish count shows nothing was published since we last accounted."""
+        count = int(client.get(self.count_key) or 0)
+        missed = self.seen is None or count != self.seen
+        self.seen = count
+        if not missed:
+            log.info("read model refresher reconnected; no event missed")
+            return
+        for h in (self.listings, self.closed):
+            if h.loaded:
+                h.reload()
+                self.reloads += 1
 
     def _listen(self, pubsub: Any) -> None:
         while not self.stopping.is_set():
@@ -116,9 +135,12 @@ class Refresher(threading.Thread):
             batch = [msg]
             while (more := pubsub.get_message(timeout=0.05)) is not None:
                 batch.append(more)  # a burst of syncs becomes one rebuild
-            events = [e for m in batch if m.get("type") == "message" and (e := parse_event(m["data"])) is not None]
+            messages = [m for m in batch if m.get("type") == "message"]
+            events = [e for m in messages if (e := parse_event(m["data"])) is not None]
             if events:
                 started = time.perf_counter()
                 apply_events(events, listings=self.listings, closed=self.closed)
                 self.applied += len(events)
                 log.info("read model refreshed from %d event(s) in %.3fs", len(events), time.perf_counter() - started)
+            if self.seen is not None:  # accounted only once applied: a failure reloads on reconnect
+                self.seen += len(messages)

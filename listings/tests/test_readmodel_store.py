@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 import redis
+from django.test import override_settings
 
+from core.events import LISTINGS_CHANGED_COUNT as COUNT
 from devtools.synthetic.listings import documents
 from listings.readmodel import SearchQuery, Sort, reference
 from listings.readmodel.loader import Holder, load
@@ -146,3 +148,46 @@ def test_events_about_other_keys_do_not_rebuild(collections: Any) -> None:
     holder = Holder(collection=ACTIVE, db=lambda: collections)
     model = holder.get()
     assert holder.refresh(upsert={"not-ours-1"}, remove={"not-ours-2"}) is model
+
+
+def _reconnected(refresher: Refresher, redis_url: str) -> None:
+    """Drop the refresher's subscription (as a Redis restart does) and wait until it is back."""
+    admin = redis.Redis.from_url(redis_url)
+    refresher.subscribed.clear()
+    assert admin.client_kill_filter(_type="pubsub") >= 1
+    assert refresher.subscribed.wait(10), "the refresher did not reconnect"
+
+
+def test_a_reconnect_reloads_only_when_an_event_was_missed(collections: Any, redis_url: str) -> None:
+    from listings.changes import changes_publish
+
+    active = Holder(collection=ACTIVE, db=lambda: collections)
+    closed = Holder(collection=CLOSED, db=lambda: collections)
+    active.get(), closed.get()
+    refresher = Refresher(redis_url=redis_url, listings=active, closed=closed)
+    refresher.start()
+    try:
+        assert refresher.subscribed.wait(5)
+        assert refresher.reloads == 2  # loaded before the first subscription: start over
+        key = collections[ACTIVE].find_one({}, {"listingKey": 1})["listingKey"]
+        collections[ACTIVE].update_one({"listingKey": key}, {"$set": {"listPrice": 7.0}})
+        with override_settings(REDIS_URL=redis_url):
+            changes_publish({"source": "gps", "run_id": 1, "changed": [key], "removed": [], "closed": []})
+        deadline = time.monotonic() + 5
+        while refresher.applied < 1:
+            assert time.monotonic() < deadline, "the event was not applied"
+            time.sleep(0.02)
+        applied_version = active.get().version
+        _reconnected(refresher, redis_url)  # nothing published meanwhile: no rebuild
+        assert refresher.reloads == 2 and active.get().version == applied_version
+        # An event published while the subscriber was away (simulated: the count moved on and
+        # the message never arrived): the next reconnect reloads from the store.
+        collections[ACTIVE].update_one({"listingKey": key}, {"$set": {"listPrice": 9.0}})
+        redis.Redis.from_url(redis_url).incr(COUNT)
+        _reconnected(refresher, redis_url)
+        assert refresher.reloads == 4
+        model = active.get()
+        assert model.version != applied_version and model.cards([model.row_of_key(key)])[0]["price"] == 9
+    finally:
+        refresher.stop()
+        refresher.join(5)
