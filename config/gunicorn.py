@@ -27,5 +27,7 @@ def post_worker_init(worker: Any) -> None:
     started later, map that snapshot (one shared copy in RAM, ready in well under a second).
     Never in the master: the model's threads and mappings belong to the worker processes."""
     from listings.readmodel.loader import warm_in_background
+    from rentals.availability import warm_in_background as rentals_warm_in_background
 
     warm_in_background()
+    rentals_warm_in_background()  # the rental search's in-memory index (rentals/availability.py)

@@ -385,3 +385,7 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}★ {self.property_id}"
+
+
+# A model of this app in its own module (the search index's change log).
+from rentals.changes import AvailabilityChange as AvailabilityChange  # noqa: E402

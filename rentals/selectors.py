@@ -115,6 +115,45 @@ def _last_block_end(*, check_out: dt.date) -> QuerySet[Any]:
 
 
 def search_page(*, params: SearchParams) -> dict[str, Any]:
+    """One page of results (cards with their stay price) plus the map markers of all of them
+    (capped) and their count. Answered from the process's in-memory index
+    (``rentals.availability``: every home in the box tested at once against its taken-nights
+    bitmap); stays beyond the index's horizon go to SQL (``_search_page_sql``)."""
+    from rentals import availability
+
+    if not settings.RENTALS_SEARCH_INDEX:
+        return _search_page_sql(params=params)
+    page_no = max(params.page, 1)
+    start = (page_no - 1) * PAGE_SIZE
+    with availability.index.lock:  # a change re-read by another thread patches the arrays
+        snap = availability.index.current()
+        rows = availability.matching_rows(snap, params)
+        if rows is None:
+            markers, ids, total = [], [], 0
+        else:
+            markers = availability.markers(snap, rows[:MAX_MAP_MARKERS])
+            ids, total = snap.ids[rows[start : start + PAGE_SIZE]].tolist(), len(rows)
+    if rows is None:
+        return _search_page_sql(params=params)
+    by_id = {p.pk: p for p in Property.objects.prefetch_related(*_card_prefetch()).filter(pk__in=ids)} if ids else {}
+    return {
+        "cards": _cards([by_id[i] for i in ids if i in by_id], params),
+        "total": total,
+        "markers": markers,
+        "page": page_no,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+    }
+
+
+def _card_prefetch() -> tuple[Any, ...]:
+    """What a card shows besides the home: its seasonal rates (the stay's price), its cover."""
+    return (
+        "seasonal_rates",
+        Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="photo_list"),
+    )
+
+
+def _search_page_sql(*, params: SearchParams) -> dict[str, Any]:
     """One page of results (cards with their stay price) plus the map markers of all of
     them (capped) and their count, evaluating the search once: the markers query carries the
     total (a window count) and the page's homes are read by id from it."""
@@ -127,14 +166,13 @@ def search_page(*, params: SearchParams) -> dict[str, Any]:
     total = rows[0][6] if rows else 0
     page_no = max(params.page, 1)
     start = (page_no - 1) * PAGE_SIZE
-    cover = Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="photo_list")
-    homes = Property.objects.prefetch_related("seasonal_rates", cover)
+    homes = Property.objects.prefetch_related(*_card_prefetch())
     if start + PAGE_SIZE <= MAX_MAP_MARKERS:
         ids = [r[0] for r in rows[start : start + PAGE_SIZE]]
         by_id = {p.pk: p for p in homes.filter(pk__in=ids)} if ids else {}
         page = [by_id[i] for i in ids if i in by_id]
     else:
-        page = list(qs.prefetch_related("seasonal_rates", cover)[start : start + PAGE_SIZE])
+        page = list(qs.prefetch_related(*_card_prefetch())[start : start + PAGE_SIZE])
     return {
         "cards": _cards(page, params),
         "total": total,

@@ -32,3 +32,12 @@ def feed_refresh(*, feed_id: int) -> str:
 
     with schema_context(settings.PUBLIC_SCHEMA_NAME):
         return feed_import(feed_id=feed_id).summary
+
+
+@shared_task(name="rentals.search_log_prune")
+def search_log_prune() -> int:
+    """The search index's change log, older than an hour (rentals.availability)."""
+    from rentals.availability import log_prune
+
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        return log_prune()

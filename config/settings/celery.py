@@ -22,6 +22,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "tenants-expire-site-trials": {"task": "tenants.site_trials_expire", "schedule": 3600},
     "rentals-release-expired-holds": {"task": "rentals.holds_release_expired", "schedule": 300},
     "rentals-refresh-calendar-feeds": {"task": "rentals.feeds_refresh_due", "schedule": 900},
+    # The rental search index's change log, kept an hour (rentals/availability.py).
+    "rentals-prune-search-log": {"task": "rentals.search_log_prune", "schedule": 900},
     # CRM: unanswered leads reassigned, task reminders mailed (leads/tasks.py).
     "leads-sweep": {"task": "leads.sweep", "schedule": 300, "options": {"expires": 290}},
     # Analytics: queued events into the sites' tables and their daily rollups (analytics/).

@@ -8,6 +8,9 @@ RENTALS_HOLD_MINUTES = env.int("RENTALS_HOLD_MINUTES", default=30)
 RENTALS_DEFAULT_OCCUPANCY_TAX_PERCENT = env("RENTALS_DEFAULT_OCCUPANCY_TAX_PERCENT", default="0")
 # The platform's share of each booking's rent and cleaning fee, kept from the host's payout.
 RENTALS_PLATFORM_FEE_PERCENT = env("RENTALS_PLATFORM_FEE_PERCENT", default="3")
+# Guest search from the in-memory index (rentals/availability.py); off: SQL only (the
+# benchmark compares, docs/benchmarks.md).
+RENTALS_SEARCH_INDEX = env.bool("RENTALS_SEARCH_INDEX", default=True)
 # How often hosts' imported calendars (Airbnb, VRBO iCal feeds) are read again.
 RENTALS_ICAL_REFRESH_MINUTES = env.int("RENTALS_ICAL_REFRESH_MINUTES", default=30)
 RENTALS_ICAL_TIMEOUT_SECONDS = env.int("RENTALS_ICAL_TIMEOUT_SECONDS", default=10)
