@@ -1,5 +1,6 @@
-"""Deals and commission splits: record a closed deal (the owner), the deals list, and each
-agent's earnings for a period with CSV download (the owner sees everyone, an agent their own)."""
+"""Deals and commission splits: record or correct a closed deal (the owner), the deals list, and
+each agent's earnings for a period with CSV download (the owner sees everyone, an agent their
+own)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,63 @@ def deal_new(request: HttpRequest) -> HttpResponse:
         form = DealForm(initial=deal_initial)
         splits = SplitFormSet(prefix="split", initial=split_initial, form_kwargs={"agents": agents})
     return render(request, "leads/deal_form.html", {"form": form, "splits": splits, "lead": lead})
+
+
+def _initial_of(deal: Deal) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The recorded deal as the form's fields, typed back the way people write them."""
+    fields = {
+        "title": deal.title,
+        "closed_on": deal.closed_on,
+        "sale_price": f"{deal.sale_price_cents / 100:,.2f}",
+        "commission_rate": f"{deal.commission_rate_bp / 100:g}",
+    }
+    rows = [
+        {
+            "agent": split.agent_id,
+            "kind": "percent" if split.percent_bp is not None else "fixed",
+            "amount": f"{split.percent_bp / 100:g}"
+            if split.percent_bp is not None
+            else f"{(split.fixed_cents or 0) / 100:.2f}",
+            "cap": f"{split.cap_cents / 100:.2f}" if split.cap_cents is not None else "",
+        }
+        for split in deal.splits.order_by("pk")
+    ]
+    return fields, rows
+
+
+@crm_required
+def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
+    """The owner corrects a recorded deal: figures and split, recomputed as when recorded."""
+    if not selectors.sees_all(request.user):
+        return _forbidden(request, "The site's owner records deals and their splits.")
+    deal = Deal.objects.filter(pk=deal_id).select_related("lead").first()
+    if deal is None:
+        raise Http404("No such deal")
+    agents = [(a.pk, a.get_full_name() or a.email) for a in site_agents()]
+    if request.method == "POST":
+        form = DealForm(request.POST)
+        splits = SplitFormSet(request.POST, prefix="split", form_kwargs={"agents": agents})
+        if form.is_valid() and splits.is_valid():
+            try:
+                deal = services.deal_update(
+                    deal=deal,
+                    title=form.cleaned_data["title"],
+                    sale_price_cents=form.cleaned_data["sale_price"],
+                    rate_bp=form.cleaned_data["commission_rate"],
+                    closed_on=form.cleaned_data["closed_on"],
+                    terms=split_terms(splits),
+                    actor=request.user,
+                )
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Saved {deal.title}: commission ${deal.commission_cents / 100:,.2f}.")
+                return redirect("leads:deals")
+    else:
+        fields, rows = _initial_of(deal)
+        form = DealForm(initial=fields)
+        splits = SplitFormSet(prefix="split", initial=rows, form_kwargs={"agents": agents})
+    return render(request, "leads/deal_form.html", {"form": form, "splits": splits, "deal": deal})
 
 
 @crm_required

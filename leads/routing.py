@@ -112,3 +112,42 @@ def leads_reassign_unanswered(*, now: datetime | None = None) -> list[int]:
             _queue_notice(lead.pk)
             moved.append(lead.pk)
     return moved
+
+
+def routing_rule_create(
+    *,
+    kind: str,
+    position: int,
+    source: str = "",
+    city: str = "",
+    min_price: int | None = None,
+    max_price: int | None = None,
+    agent: Any = None,
+    agents: Any = (),
+) -> RoutingRule:
+    """A rule as the owner's form gives it; only the fields its kind uses are kept."""
+    kinds = RoutingRule.Kind
+    rule = RoutingRule.objects.create(
+        kind=kind,
+        position=position,
+        source=source if kind == kinds.SOURCE else "",
+        city=city.strip() if kind == kinds.CITY else "",
+        min_price=min_price if kind == kinds.PRICE_BAND else None,
+        max_price=max_price if kind == kinds.PRICE_BAND else None,
+        agent=agent if kind != kinds.ROUND_ROBIN else None,
+    )
+    if kind == kinds.ROUND_ROBIN:
+        rule.agents.set(list(agents))
+    return rule
+
+
+def routing_reassign_set(*, minutes: int) -> RoutingConfig:
+    config = routing_config()
+    config.reassign_after_minutes = minutes
+    config.save(update_fields=["reassign_after_minutes"])
+    return config
+
+
+def routing_rule_delete(*, rule_id: int) -> bool:
+    deleted, _ = RoutingRule.objects.filter(pk=rule_id).delete()
+    return deleted > 0

@@ -178,6 +178,39 @@ def task_complete(*, task: Task) -> Task:
     return task
 
 
+def _deal_terms_checked(*, title: str, terms: list[SplitTerm]) -> tuple[str, dict[int, Any]]:
+    """The title trimmed and the split's agents, or ValueError: a title, at least one agent,
+    each once, all of them this site's."""
+    from leads.team import site_agents
+
+    title = title.strip()[:200]
+    if not title:
+        raise ValueError("Give the deal a title (the home's address, for example).")
+    if not terms:
+        raise ValueError("Add at least one agent to the split.")
+    ids = [t.agent_id for t in terms]
+    if len(set(ids)) != len(ids):
+        raise ValueError("Each agent appears once in the split.")
+    agents = {a.pk: a for a in site_agents().filter(pk__in=ids)}
+    if len(agents) != len(ids):
+        raise ValueError("Split the commission between this site's agents only.")
+    return title, agents
+
+
+def _deal_splits_write(*, deal: Deal, terms: list[SplitTerm], agents: dict[int, Any], amounts: dict[int, int]) -> None:
+    DealSplit.objects.bulk_create(
+        DealSplit(
+            deal=deal,
+            agent=agents[t.agent_id],
+            percent_bp=t.percent_bp,
+            fixed_cents=t.fixed_cents,
+            cap_cents=t.cap_cents,
+            amount_cents=amounts[t.agent_id],
+        )
+        for t in terms
+    )
+
+
 @transaction.atomic
 def deal_record(
     *,
@@ -192,19 +225,7 @@ def deal_record(
     """A closed deal and its split, all or nothing. The agents must be this site's; the amounts
     come from ``leads.commission`` (the brokerage gets the rest, so they add up exactly). A lead
     it comes from moves to closed."""
-    from leads.team import site_agents
-
-    title = title.strip()[:200]
-    if not title:
-        raise ValueError("Give the deal a title (the home's address, for example).")
-    if not terms:
-        raise ValueError("Add at least one agent to the split.")
-    ids = [t.agent_id for t in terms]
-    if len(set(ids)) != len(ids):
-        raise ValueError("Each agent appears once in the split.")
-    agents = {a.pk: a for a in site_agents().filter(pk__in=ids)}
-    if len(agents) != len(ids):
-        raise ValueError("Split the commission between this site's agents only.")
+    title, agents = _deal_terms_checked(title=title, terms=terms)
     result = commission_split(sale_price_cents=sale_price_cents, rate_bp=rate_bp, terms=terms)
     deal = Deal.objects.create(
         lead=lead,
@@ -216,20 +237,46 @@ def deal_record(
         brokerage_cents=result.brokerage_cents,
         recorded_by=actor,
     )
-    DealSplit.objects.bulk_create(
-        DealSplit(
-            deal=deal,
-            agent=agents[t.agent_id],
-            percent_bp=t.percent_bp,
-            fixed_cents=t.fixed_cents,
-            cap_cents=t.cap_cents,
-            amount_cents=result.agents[t.agent_id],
-        )
-        for t in terms
-    )
+    _deal_splits_write(deal=deal, terms=terms, agents=agents, amounts=result.agents)
     if lead is not None:
         lead_stage_set(lead=lead, stage=Lead.Status.CLOSED, actor=actor)
         _timeline(
             lead, Activity.Kind.NOTE, f"Deal recorded: {title}, commission ${result.commission_cents / 100:,.2f}", actor
+        )
+    return deal
+
+
+@transaction.atomic
+def deal_update(
+    *,
+    deal: Deal,
+    title: str,
+    sale_price_cents: int,
+    rate_bp: int,
+    closed_on: date,
+    terms: list[SplitTerm],
+    actor: Any,
+) -> Deal:
+    """A recorded deal corrected: its figures and its whole split replaced, recomputed the same
+    way, all or nothing (the deal's row is locked, so two corrections at once take turns)."""
+    title, agents = _deal_terms_checked(title=title, terms=terms)
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    result = commission_split(sale_price_cents=sale_price_cents, rate_bp=rate_bp, terms=terms)
+    deal.title, deal.sale_price_cents, deal.commission_rate_bp, deal.closed_on = (
+        title,
+        sale_price_cents,
+        rate_bp,
+        closed_on,
+    )
+    deal.commission_cents, deal.brokerage_cents = result.commission_cents, result.brokerage_cents
+    deal.save()
+    deal.splits.all().delete()
+    _deal_splits_write(deal=deal, terms=terms, agents=agents, amounts=result.agents)
+    if deal.lead is not None:
+        _timeline(
+            deal.lead,
+            Activity.Kind.NOTE,
+            f"Deal corrected: {title}, commission ${result.commission_cents / 100:,.2f}",
+            actor,
         )
     return deal

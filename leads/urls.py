@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import csv_views, deal_views, views
+from leads import csv_views, deal_views, routing_views, views
 
 app_name = "leads"
 
@@ -16,7 +16,9 @@ urlpatterns = [
     path("clients/<int:contact_id>/send/", views.client_send, name="client_send"),
     path("deals/", deal_views.deal_list, name="deals"),
     path("deals/new/", deal_views.deal_new, name="deal_new"),
+    path("deals/<int:deal_id>/edit/", deal_views.deal_edit, name="deal_edit"),
     path("deals/<int:deal_id>/delete/", deal_views.deal_delete, name="deal_delete"),
     path("earnings/", deal_views.earnings, name="earnings"),
+    path("routing/", routing_views.routing_page, name="routing"),
     path("earnings/export.csv", deal_views.earnings_export, name="earnings_export"),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from leads.team import crm_user
+from leads.team import crm_user, sees_all
 
 register = template.Library()
 
@@ -30,3 +30,9 @@ def percent_bp(bp: Any) -> str:
 def crm_member(user: Any) -> bool:
     """May open this site's CRM (leads/team.py): links to it are shown only to them."""
     return crm_user(user)
+
+
+@register.filter
+def crm_owner(user: Any) -> bool:
+    """Sees every lead and sets the routing (the owner's pages are linked for them only)."""
+    return sees_all(user)
