@@ -4,9 +4,10 @@ page of cards. Parameters are the search page's form (``rentals.forms.SearchForm
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+import orjson
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from api.auth import PUBLIC, PUBLIC_OPENAPI
@@ -54,9 +55,12 @@ class RentalSearch(Schema):
     summary="Vacation rentals: map markers for every match (capped) and the first page of cards",
     openapi_extra=PUBLIC_OPENAPI,
 )
-def rentals_search(request: HttpRequest, params: RentalSearchParams = all_params()) -> dict[str, Any]:
+def rentals_search(request: HttpRequest, params: RentalSearchParams = all_params()) -> HttpResponse:
+    # Encoded by orjson straight from the selector's plain values, as the listings API does:
+    # the response model above documents the shape, and validating up to 500 markers through
+    # it cost more than the search itself (docs/benchmarks.md, the rentals row).
     result = selectors.search_page(params=params.form.params())  # type: ignore[attr-defined]
-    return {
+    body = {
         "total": result["total"],
         "markers": result["markers"],
         "results": [
@@ -72,3 +76,4 @@ def rentals_search(request: HttpRequest, params: RentalSearchParams = all_params
             for c in result["cards"]
         ],
     }
+    return HttpResponse(orjson.dumps(body), content_type="application/json")
