@@ -321,6 +321,7 @@ def _lighthouse_all(port: int, pages: dict[str, tuple[str, str]], runs: int, res
             lows[category] = min(lows[category], score)
         results[f"lighthouse_{name}_lcp_ms"] = round(report["lcp_ms"])
         results[f"lighthouse_{name}_tbt_ms"] = round(report["tbt_ms"])
+        results[f"lighthouse_{name}_cls_max"] = round(max(r["cls"] for r in reports), 3)  # over all runs
         if name == "listing":
             results["listing_mobile_lcp_ms"] = round(statistics.median(r["lcp_ms"] for r in reports))
         print(

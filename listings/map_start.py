@@ -16,6 +16,7 @@ from django.http import HttpRequest, QueryDict
 
 from listings import selectors
 from listings.filter_gate import advanced_filters_check
+from listings.map_preview import PREVIEW_PX, MapPreview, fit_view, map_preview
 from listings.readmodel.query import BBox
 from listings.validation import SEARCH_PARAMS, InvalidParameters, parse_params
 from listings.web import query_from
@@ -64,11 +65,13 @@ def hidden_filters(
 @dataclass(frozen=True)
 class MapStart:
     """Where the map opens (``bounds`` to fit, else the URL's or the default centre and zoom),
-    and the homes listed before the map script runs (``total`` None: filters it cannot use)."""
+    and the homes listed before the map script runs (``total`` None: filters it cannot use);
+    ``preview``: the map's first view drawn on the server (None with such filters)."""
 
     bounds: tuple[float, float, float, float] | None = None
     total: int | None = None
     cards: list[dict[str, Any]] = field(default_factory=list)
+    preview: MapPreview | None = None
 
 
 def _number(params: QueryDict, name: str) -> float | None:
@@ -125,9 +128,20 @@ def bounds_param(bounds: tuple[float, ...] | None) -> str:
     return ",".join(f"{v / 1e6:.6f}" for v in out)
 
 
-def map_start(request: HttpRequest) -> MapStart:
+def _opening(params: QueryDict, bounds: tuple[float, float, float, float] | None) -> tuple[float, float, float]:
+    """(lng, lat, zoom) the map opens on: the URL's view, the bounds it fits (in the nominal
+    box; the live map fits the real one) or the default (map.js's rules)."""
+    lng, lat, zoom = _number(params, "lng"), _number(params, "lat"), _number(params, "z")
+    if params.get("lat") is None and bounds:
+        return fit_view(bounds, NOMINAL_PX)
+    lng = lng if lng is not None and -180 <= lng <= 180 else DEFAULT_CENTER[0]
+    lat = lat if lat is not None and -90 <= lat <= 90 else DEFAULT_CENTER[1]
+    return lng, lat, zoom if zoom is not None and 0 <= zoom <= 24 else DEFAULT_ZOOM
+
+
+def map_start(request: HttpRequest, *, places: list[dict[str, Any]] | None = None) -> MapStart:
     """The map page's first view; no cards when the filters are invalid or need a plan (the
-    map script then shows the API's message for them)."""
+    map script then shows the API's message for them). ``places``: the basemap's city names."""
     params = request.GET
     raw = {k: params.getlist(k) for k in params if k in SEARCH_NAMES and k not in ("page", "pageSize", "sort")}
     if not raw.get("listingType"):
@@ -143,4 +157,13 @@ def map_start(request: HttpRequest) -> MapStart:
     if box is not None:
         query = query_from(request, {**values, "bbox": box}, page_size=FIRST_CARDS)
     result = selectors.listing_search(query=query)
-    return MapStart(bounds=bounds, total=result.total, cards=result.cards)
+    lng, lat, zoom = _opening(params, bounds)
+    preview = map_preview(
+        query=query_from(request, {**values, "bbox": view_box(lng, lat, zoom, PREVIEW_PX)}),
+        lng=lng,
+        lat=lat,
+        zoom=zoom,
+        places=places or [],
+        rentals=values.get("listingType") == "rent",
+    )
+    return MapStart(bounds=bounds, total=result.total, cards=result.cards, preview=preview)

@@ -130,14 +130,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 def map_page(request: HttpRequest) -> HttpResponse:
     style = map_style(request)
-    start = map_start(request)
+    # City names for the offline basemap; a tile service's style has its own.
+    places = [] if style else map_places(mls_sources=scope_of(request).mls_sources)
+    start = map_start(request, places=places)
     return render(
         request,
         "listings/map.html",
         {
             "map_style": style,
-            # City names for the offline basemap; a tile service's style has its own.
-            "places": [] if style else map_places(mls_sources=scope_of(request).mls_sources),
+            "places": places,
             "f": _filter_values(request),
             "hidden_filters": hidden_filters(request.GET, drop=MAP_OWN),
             "property_types": PROPERTY_TYPES,

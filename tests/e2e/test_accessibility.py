@@ -97,6 +97,7 @@ def _pages(site: dict[str, Any], signed_in: bool) -> list[tuple[str, str, str]]:
     pages = [
         ("home", FLAGSHIP, "/"),
         ("search", FLAGSHIP, f"/search/?city={site['city']}"),
+        ("map preview", FLAGSHIP, "/map/?lat=33.8&lng=-116.45&z=10"),
         ("map", FLAGSHIP, "/map/?lat=33.8&lng=-116.45&z=10"),
         ("listing", FLAGSHIP, f"/listings/{site['slug']}/"),
         ("community", FLAGSHIP, f"/communities/{city}/"),
@@ -125,10 +126,15 @@ def _role_pages(site: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("CRM pipeline", AGENT, "/crm/"),
         ("CRM leads", AGENT, "/crm/leads/"),
         ("CRM client", AGENT, f"/crm/clients/{site['client']}/"),
+        ("CRM deals", AGENT, "/crm/deals/"),
+        ("CRM earnings", AGENT, "/crm/earnings/"),
         ("analytics", AGENT, "/analytics/"),
         ("invest analyze", FLAGSHIP, f"/invest/analyze/?listing={site['slug']}"),
         ("invest compare", FLAGSHIP, f"/invest/compare/?listings={site['compare']}"),
         ("invest trends", FLAGSHIP, "/invest/trends/"),
+        ("invest portfolio", FLAGSHIP, "/invest/portfolio/"),
+        ("invest portfolio add", FLAGSHIP, "/invest/portfolio/add/"),
+        ("invest branding", FLAGSHIP, "/invest/branding/"),
     ]
 
 
@@ -154,7 +160,10 @@ def _walk(page: Any, port: int, pages: list[tuple[str, str, str]]) -> list[str]:
 
 def _settle(page: Any, name: str) -> None:
     """Let the page draw what scripts add: map markers, the listing's lazily loaded map."""
-    if name.endswith("map"):
+    if name.endswith("map preview"):
+        page.wait_for_selector("#map [data-map-preview] .pv-cluster")  # as loaded, before MapLibre
+    elif name.endswith("map"):
+        page.locator("#map").hover()  # reaching for the map starts MapLibre
         page.wait_for_selector("#map[data-ready=true]")
         page.wait_for_selector(".cluster-marker, .price-pin")
     elif name == "listing":

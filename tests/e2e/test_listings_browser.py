@@ -84,7 +84,7 @@ def test_homes_at_one_point_show_as_a_stack_that_lists_them(
     assert len(at_building) == 4
     base = f"http://sarah.localhost:{listings_site['port']}"
     page.goto(base + f"/map/?lat={BUILDING[0]}&lng={BUILDING[1]}&z=18")
-    page.wait_for_selector("#map[data-ready=true]")
+    _live_map(page)
     stack = page.locator(".pin-stack[data-count='4']")
     stack.wait_for()
     # No single price pin sits under the stack: the four homes are only reachable through it.
@@ -98,6 +98,61 @@ def test_homes_at_one_point_show_as_a_stack_that_lists_them(
     page.wait_for_url(re.compile(rf"/listings/{re.escape(slug or '')}/$"))
 
 
+def _live_map(page: Any) -> None:
+    """Reach for the map (a mouse over it starts MapLibre) and wait for its markers."""
+    page.locator("#map").hover()
+    page.wait_for_selector("#map[data-ready=true]")
+
+
+def test_map_opens_on_a_server_drawn_preview_and_starts_from_the_keyboard(
+    listings_site: dict[str, Any], listings_store: Any, page: Any
+) -> None:
+    """Issue 19: before anyone reaches for it, the map box shows the first view drawn on the
+    server and MapLibre is not even fetched; its start button (for the keyboard) starts the map
+    at the same view with the keyboard on the map, and the preview's clusters become the live
+    ones at the same place. A click on a preview cluster zooms in, as on a live one."""
+    base = f"http://sarah.localhost:{listings_site['port']}"
+    page.goto(base + "/map/?lat=33.78&lng=-116.40&z=9")
+    page.wait_for_timeout(1500)  # idle after load: nothing starts by itself
+    assert page.evaluate("typeof window.maplibregl") == "undefined"
+    assert page.locator("#map [data-map-preview] .pv-cluster").count() >= 1
+    preview = _cluster_centres(page, ".pv-cluster")
+    assert preview
+    start = page.locator("[data-map-start]")
+    start.focus()
+    assert start.is_visible()  # shown once focused
+    page.wait_for_selector("#map[data-ready=true]")
+    page.wait_for_selector("[data-map-preview]", state="detached")
+    assert page.evaluate("document.activeElement === window.listingsMap.getCanvas()")
+    assert abs(page.evaluate("window.listingsMap.getZoom()") - 9) < 0.01
+    live = _cluster_centres(page, ".cluster-marker")
+    # The same clusters at the same place (within a pixel or two of rounding).
+    for x, y, text in preview:
+        assert any(abs(x - lx) <= 2 and abs(y - ly) <= 2 for lx, ly, lt in live if lt == text), (x, y, text)
+
+    page.goto(base + "/map/?lat=33.78&lng=-116.40&z=9")
+    x, y, _ = preview[0]
+    page.locator("#map").click(position={"x": x, "y": y})  # on the preview's cluster
+    page.wait_for_selector("#map[data-ready=true]")
+    page.wait_for_function("window.listingsMap.getZoom() > 10.9 && !window.listingsMap.isMoving()")
+
+
+def _cluster_centres(page: Any, selector: str) -> list[tuple[float, float, str]]:
+    """(x, y, label) of the clusters whose centre is well inside the map box, from its top left
+    corner (the page may scroll); the live map asks for its own view's clusters only, the
+    preview draws a wider area."""
+    box = page.locator("#map").bounding_box()
+    out = []
+    for el in page.locator(selector).all():
+        b = el.bounding_box()
+        if not b:
+            continue
+        x, y = b["x"] + b["width"] / 2 - box["x"], b["y"] + b["height"] / 2 - box["y"]
+        if 40 < x < box["width"] - 40 and 40 < y < box["height"] - 40:
+            out.append((x, y, el.inner_text()))
+    return out
+
+
 def _markers(page: Any) -> tuple[int, int]:
     return page.locator(".cluster-marker").count(), page.locator(".price-pin").count()
 
@@ -107,7 +162,7 @@ def test_map_clusters_split_on_zoom_and_open_a_listing(
 ) -> None:
     base = f"http://sarah.localhost:{listings_site['port']}"
     page.goto(base + "/map/?lat=33.78&lng=-116.40&z=8")
-    page.wait_for_selector("#map[data-ready=true]")
+    _live_map(page)
     page.wait_for_selector(".cluster-marker")
     # The offline basemap's layers, converted from TopoJSON off the main thread, are drawn.
     page.wait_for_selector("#map[data-basemap=offline]")
@@ -163,7 +218,7 @@ def test_map_clusters_split_on_zoom_and_open_a_listing(
     page.get_by_role("button", name=re.compile("^Sign In$", re.I)).click()
     page.get_by_test_id("signed-in-as").wait_for(state="attached")
     page.goto(base + "/map/?lat=33.8303&lng=-116.5453&z=13.5&minBeds=2")
-    page.wait_for_selector("#map[data-ready=true]")
+    _live_map(page)
     assert abs(page.evaluate("window.listingsMap.getZoom()") - 13.5) < 0.01
     assert page.locator("#f-minBeds").input_value() == "2"
     # Draw an area: three corners around the centre; the list only counts homes inside it.
@@ -204,7 +259,7 @@ def test_chat_map_link_shows_the_same_count_on_the_map(
     assert 0 < search["total"] < page.evaluate(fetch, "")["total"]
     words = f"{search['total']:,} home{'' if search['total'] == 1 else 's'}"
     assert first == words
-    page.wait_for_selector("#map[data-ready=true]")
+    _live_map(page)
     page.wait_for_function(f"document.querySelector('[data-map-count]').textContent === {words!r}")
     assert page.locator(".map-cards .listing-card").count() == min(24, search["total"])
     page.locator("form[data-filters] button[type=submit]").click()

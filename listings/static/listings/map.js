@@ -21,9 +21,11 @@
   var map = null, rentals = false, loaded = false, waiting = [];
 
   function say(msg) { if (status) status.textContent = msg; }
-  // The page arrives with its first homes listed (server-side); MapLibre (1 MB) and its
-  // stylesheet are fetched once the page has painted and the browser is idle, or at once when
-  // the visitor reaches for the map, so they never hold up the first paint.
+  // The page arrives with its first homes listed and the map's first view drawn (server-side:
+  // listings/map_preview.py); MapLibre (1 MB, ~2 s of a phone's main thread to parse and set up
+  // WebGL) and its stylesheet are fetched when the visitor reaches for the map: a mouse over it,
+  // a touch, the wheel, the keyboard (its start button) or a map button. Scrolling the list or
+  // opening a listing never waits for it.
   function asset(src, css) {
     return new Promise(function (resolve, reject) {
       var node = document.createElement(css ? "link" : "script");
@@ -39,16 +41,42 @@
     booted = true;
     var parts = [asset(el.dataset.maplibreCss, true), asset(el.dataset.maplibreJs)];
     if (el.dataset.topojson) parts.push(asset(el.dataset.topojson));
-    Promise.all(parts).then(start, function () { say("The map could not be loaded."); });
+    if (el.dataset.basemapJs) parts.push(asset(el.dataset.basemapJs));  // the offline basemap, with the map
+    Promise.all(parts).then(start, function () { say("The map could not be loaded."); previewGone(); });
   }
   // Runs fn once the map has loaded (starting it if need be): a button pressed early is not lost.
   function ready(fn) { if (loaded) fn(); else { waiting.push(fn); boot(); } }
-  function idle() { (window.requestIdleCallback || function (f) { setTimeout(f, 1); })(boot, { timeout: 1500 }); }
-  if (document.readyState === "complete") idle(); else window.addEventListener("load", idle);
-  ["pointerdown", "keydown", "wheel", "touchstart"].forEach(function (type) { el.addEventListener(type, boot, { passive: true }); });
+  ["pointerover", "pointerdown", "keydown", "wheel", "touchstart", "focusin"].forEach(function (type) { el.addEventListener(type, boot, { passive: true }); });
+  var preview = el.querySelector("[data-map-preview]");
+  if (preview) {
+    // A marker of the preview does what the live one would, once the map runs.
+    preview.addEventListener("click", function (e) {
+      var m = e.target.closest("[data-at]");
+      if (m && m.dataset.slug) { location.href = "/listings/" + m.dataset.slug + "/"; return; }
+      var keyboard = e.target === e.currentTarget.querySelector("[data-map-start]");
+      ready(function () {
+        if (m) map.easeTo({ center: m.dataset.at.split(",").map(Number), zoom: Math.min(map.getZoom() + 2, 20), duration: 400 });
+        if (keyboard) map.getCanvas().focus();
+      });
+    });
+  }
+  // The live markers are drawn (or the map failed): the preview goes (the live markers sit
+  // where its markers were). From the map's load on, it lets pointers through to the map.
+  var basemapDrawn = Promise.resolve();
+  function previewDone() {
+    // With the offline basemap, once its land is drawn too (else the sea would show meanwhile).
+    basemapDrawn.then(previewGone, previewGone);
+  }
+  function previewGone() {
+    if (!preview) return;
+    var start = preview.querySelector("[data-map-start]");
+    if (document.activeElement === start && map) map.getCanvas().focus();
+    preview.remove();
+    preview = null;
+  }
 
   function start() {
-    if (!window.maplibregl) { say("The map could not be loaded."); return; }
+    if (!window.maplibregl) { say("The map could not be loaded."); previewGone(); return; }
     var fit = el.dataset.bounds && url.get("lat") === null ? el.dataset.bounds.split(",").map(Number) : null;
     try {
       map = new maplibregl.Map({
@@ -62,6 +90,7 @@
         dragRotate: false,
       });
     } catch (err) {
+      previewGone();
       el.classList.add("map-unavailable");
       el.textContent = "The map needs WebGL, which this browser does not offer. Use the search page instead.";
       return;
@@ -73,7 +102,7 @@
     window.listingsMap = map; // for tests and debugging
     if (!el.dataset.style) {
       var placesEl = document.getElementById("map-places");
-      L.offlineBasemap(map, placesEl ? JSON.parse(placesEl.textContent) : []);
+      basemapDrawn = L.offlineBasemap(map, placesEl ? JSON.parse(placesEl.textContent) : []);
     }
     rentals = (new FormData(form || undefined)).get("listingType") === "rent";
     map.on("load", function () {
@@ -83,6 +112,7 @@
       redraw();
       load();
       loaded = true;
+      if (preview) preview.classList.add("map-preview-done");
       waiting.splice(0).forEach(function (fn) { fn(); });
     });
     map.on("moveend", schedule);
@@ -264,6 +294,7 @@
           if (count) count.textContent = "Homes";
           say("");
           el.dataset.ready = "true";
+          previewDone();
           return;
         }
         say("Some filters are invalid: " + Object.keys(bad.fields || {}).join(", "));
@@ -277,6 +308,7 @@
       if (n > r.data.results.length) list.insertAdjacentHTML("beforeend", '<p class="small"><a href="/search/?' + L.esc(q + (q ? "&" : "") + "bbox=" + bbox()) + '">See all ' + n.toLocaleString("en-US") + " in a list</a></p>");
       say("");
       el.dataset.ready = "true";
+      previewDone();
     }).catch(function () { if (mine === seq) say("Could not load listings. Check your connection."); });
     writeUrl();
   }
