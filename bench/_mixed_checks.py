@@ -163,13 +163,15 @@ def _broker_busy(broker: Any) -> tuple[int, int]:
     return int(broker.llen("celery")), int(broker.hlen("unacked"))
 
 
-def lost_events(*, saved: int, keys: set[str], redis_url: str, db: Any, timeout: float = 300.0) -> int:
+def lost_events(*, saved: int, keys: set[str], redis_url: str, db: Any, timeout: float = 600.0) -> int:
     """Changes of live listings the saved search matches that never became an alert (``keys``:
     the feed's changes less its deletions, which no incremental sync sees).
 
     Waits until every expected alert is recorded, or until the work that could still record
     one is done: the syncs' change journal handed over (empty), no alert task waiting in the
-    broker's queue or running (unacknowledged), and no new alert for 5 s."""
+    broker's queue or running (unacknowledged), and no new alert for 5 s. A task the killed
+    worker held stays unacknowledged until the broker hands it back (``visibility_timeout``,
+    300 s in config/settings/celery.py), hence the long ``timeout``."""
     _django()
     import redis
     from django_tenants.utils import schema_context

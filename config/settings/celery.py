@@ -13,6 +13,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "America/Los_Angeles"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With the Redis broker a message delivered to a worker that then dies (SIGKILL, OOM) is handed
+# back only after this many seconds; kombu's default is an hour, so the saved-search alerts a
+# killed worker held waited an hour (the mixed benchmark's lost events). Longer than any task
+# that must not run twice takes: only full MLS syncs run longer, and a second delivery of one
+# finds its source's lock held and is recorded as skipped.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300)}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict = {
