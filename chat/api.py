@@ -116,6 +116,7 @@ async def _stream(ctx: ToolContext, start: services.TurnStart, parsed: dict[str,
             parsed["message"],
             history=start.history,
             previous=start.previous,
+            pending=start.pending,
             context=parsed["context"],
             turn=turn,
         ):

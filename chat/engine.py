@@ -59,9 +59,15 @@ def _tokens(text: str) -> list[Event]:
 
 
 async def offline_turn(
-    ctx: ToolContext, text: str, *, previous: dict[str, Any] | None, context: dict[str, Any], turn: Turn
+    ctx: ToolContext,
+    text: str,
+    *,
+    previous: dict[str, Any] | None,
+    context: dict[str, Any],
+    turn: Turn,
+    pending: dict[str, Any] | None = None,
 ) -> AsyncIterator[Event]:
-    plan = offline.plan_message(text, previous=previous, context=context, shown=list(ctx.shown_keys))
+    plan = offline.plan_message(text, previous=previous, context=context, shown=list(ctx.shown_keys), pending=pending)
     if plan.help:
         reply = offline.help_text(site=ctx.site_name, agent=ctx.agent_name)
         turn.text += reply
@@ -146,6 +152,7 @@ async def run_turn(
     previous: dict[str, Any] | None,
     context: dict[str, Any],
     turn: Turn,
+    pending: dict[str, Any] | None = None,
 ) -> AsyncIterator[Event]:
     if groq_configured():
         try:
@@ -157,5 +164,5 @@ async def run_turn(
             if turn.text:
                 turn.text += "\n\n"
                 yield "token", {"text": "\n\n"}
-    async for ev in offline_turn(ctx, text, previous=previous, context=context, turn=turn):
+    async for ev in offline_turn(ctx, text, previous=previous, context=context, turn=turn, pending=pending):
         yield ev

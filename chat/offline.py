@@ -12,6 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chat.intent import understand
+from chat.offline_providers import (
+    VISITOR_MESSAGES,
+    provider_kind,
+    provider_request,
+    request_answer,
+    retry_with_contact,
+)
 from chat.phrases import normalise
 from chat.places import places_of
 from listings.readmodel.loader import get_read_model
@@ -58,11 +65,31 @@ def _subdivision_city(name: str) -> str | None:
     return str(result.cards[0]["city"]) if result.cards else None
 
 
-def plan_message(text: str, *, previous: dict[str, Any] | None, context: dict[str, Any], shown: list[str]) -> Plan:
+def _named_city(text: str) -> Any:
+    """The city the message itself names (not one carried over from the previous search)."""
+    return understand(text, places=places_of(get_read_model()), previous=None).get("city")
+
+
+def plan_message(
+    text: str,
+    *,
+    previous: dict[str, Any] | None,
+    context: dict[str, Any],
+    shown: list[str],
+    pending: dict[str, Any] | None = None,
+) -> Plan:
+    """``pending``: the request the last answer asked the visitor's contact for (``turn_state``)."""
     t = normalise(text)
     listing_key = context.get("listingKey")
     if _HELP.match(text):
         return Plan(help=True)
+    retry = retry_with_contact(text, pending)
+    if retry is not None:
+        return Plan(calls=[retry])
+    if provider_kind(t) is not None:
+        provider = provider_request(text, t, listing_key=listing_key, city=_named_city(text), previous=previous)
+        if provider is not None:
+            return Plan(calls=[("request_provider", provider)])
     if _SHOWING.search(t):
         key = listing_key or (shown[0] if shown else None)
         if key:
@@ -185,6 +212,8 @@ def _trends_answer(content: dict[str, Any]) -> str:
 
 def answer(name: str, args: dict[str, Any], ok: bool, content: dict[str, Any], *, agent: str) -> str:
     if not ok:
+        if name in ("request_provider", "request_showing") and content.get("error") in VISITOR_MESSAGES:
+            return VISITOR_MESSAGES[content["error"]]
         return content.get("message", "That didn't work.") + (
             " You can sign up from the menu; it's free." if content.get("error") == "sign_in_required" else ""
         )
@@ -228,6 +257,8 @@ def answer(name: str, args: dict[str, Any], ok: bool, content: dict[str, Any], *
         return f"Saved “{content['name']}”. I'll email you new matches ({content['frequency']})."
     if name == "request_showing":
         return f"Done: {content['agent']} will get in touch to show you {content['listing']}."
+    if name == "request_provider":
+        return request_answer(content)
     if name == "show_on_map":
         return "Here they are on the map:"
     if name == "run_cma":

@@ -52,6 +52,25 @@ class TurnState:
     previous: dict[str, Any] | None
     shown: list[str]
     transcript: str
+    # The request the last answer asked the visitor's contact for: {"name", "arguments"}.
+    pending: dict[str, Any] | None = None
+
+
+_CONTACT_TOOLS = ("request_provider", "request_showing")
+
+
+def _pending(messages: list[Message]) -> dict[str, Any] | None:
+    """The last turn's request refused for want of the visitor's email, if it was."""
+    for m in reversed(messages):
+        if m.role == Message.Role.USER:
+            return None
+        if m.role == Message.Role.TOOL:
+            data = m.data or {}
+            refused = data.get("name") in _CONTACT_TOOLS and not data.get("ok")
+            if refused and (data.get("display") or {}).get("error") == "contact_required":
+                return {"name": data["name"], "arguments": data.get("arguments") or {}}
+            return None
+    return None
 
 
 def turn_state(*, conversation: Conversation) -> TurnState:
@@ -77,7 +96,7 @@ def turn_state(*, conversation: Conversation) -> TurnState:
         for m in messages
         if m.role != Message.Role.TOOL
     )
-    return TurnState(history=history, previous=previous, shown=shown, transcript=transcript)
+    return TurnState(history=history, previous=previous, shown=shown, transcript=transcript, pending=_pending(messages))
 
 
 def chat_usage(*, user: Any, anonymous_id: str, client_address: str | None = None) -> Entitlement:

@@ -40,6 +40,7 @@ class TurnStart:
     shown: list[str]  # listing keys shown last
     transcript: str
     entitlement: Entitlement
+    pending: dict[str, Any] | None = None  # a request waiting for the visitor's email
 
 
 def chat_turn_begin(
@@ -76,6 +77,7 @@ def chat_turn_begin(
         shown=state.shown,
         transcript=state.transcript + f"\nVisitor: {text}",
         entitlement=ent,
+        pending=state.pending,
     )
 
 
