@@ -91,7 +91,7 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[tuple[Any, 
 
 def groq_client() -> Any:
     """The ``groq.AsyncGroq`` client for this event loop, built from settings when first used."""
-    from groq import AsyncGroq
+    from groq import AsyncGroq, DefaultAsyncHttpxClient
 
     if not settings.GROQ_API_KEY:
         raise ImproperlyConfigured("LLM_BACKEND=groq needs GROQ_API_KEY (see .env.example).")
@@ -102,14 +102,20 @@ def groq_client() -> Any:
         settings.GROQ_CONNECT_TIMEOUT,
         settings.GROQ_READ_TIMEOUT,
         settings.GROQ_MAX_RETRIES,
+        settings.GROQ_MAX_CONNECTIONS,
     )
     cached = _clients.get(loop)
     if cached is None or cached[0] != config:
+        timeout = httpx.Timeout(settings.GROQ_READ_TIMEOUT, connect=settings.GROQ_CONNECT_TIMEOUT)
+        # Every stream open at once holds a connection: the SDK's default pool (100) made the
+        # 101st stream of a worker wait for another's answer to finish.
+        limits = httpx.Limits(max_connections=settings.GROQ_MAX_CONNECTIONS, max_keepalive_connections=20)
         client = AsyncGroq(
             api_key=settings.GROQ_API_KEY,
             base_url=settings.GROQ_BASE_URL or None,
-            timeout=httpx.Timeout(settings.GROQ_READ_TIMEOUT, connect=settings.GROQ_CONNECT_TIMEOUT),
+            timeout=timeout,
             max_retries=settings.GROQ_MAX_RETRIES,
+            http_client=DefaultAsyncHttpxClient(timeout=timeout, limits=limits),
         )
         cached = _clients[loop] = (config, client)
     return cached[1]

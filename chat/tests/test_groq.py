@@ -160,3 +160,29 @@ def test_the_breaker_stops_calling_groq_while_it_fails(store: Any, groq: FakeGro
     status, events = chat(host(public_tenant), {"message": "homes in Indio"})
     assert status == 200 and results_of(events)
     assert len(groq.requests) == asked  # circuit open: answered offline without asking Groq
+
+
+def test_streams_past_the_sdks_default_pool_do_not_wait_for_others(groq: FakeGroq) -> None:
+    """The SDK's default pool holds 100 connections: the 101st stream of a worker waited for
+    another's whole answer before its request was even sent."""
+    import asyncio
+
+    count = 130
+    groq.push(*[{"text": "one two three four five six", "tokens_per_second": 3} for _ in range(count)])
+    firsts: list[float] = []
+    ends: list[float] = []
+
+    async def one() -> None:
+        completion = clients.Completion()
+        stream = clients.groq_stream(messages=[{"role": "user", "content": "hi"}], tools=[], completion=completion)
+        async for _delta in stream:
+            if not completion.text.startswith("one two"):  # the first delta
+                firsts.append(time.monotonic())
+        ends.append(time.monotonic())
+
+    async def all_of_them() -> None:
+        await asyncio.gather(*(one() for _ in range(count)))
+
+    asyncio.run(all_of_them())
+    assert len(firsts) == count and len(ends) == count
+    assert max(firsts) < min(ends), "a stream's request waited for another stream to finish"

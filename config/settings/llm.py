@@ -14,6 +14,9 @@ GROQ_CONNECT_TIMEOUT = env.float("GROQ_CONNECT_TIMEOUT", default=3.0)
 GROQ_READ_TIMEOUT = env.float("GROQ_READ_TIMEOUT", default=20.0)
 # Retries of a request that failed before streaming (429 and 5xx, honouring retry-after).
 GROQ_MAX_RETRIES = env.int("GROQ_MAX_RETRIES", default=2)
+# Connections to Groq per worker process: one per stream open at once. The SDK's default (100)
+# queued every stream past the hundredth behind a finished one (seconds before its first token).
+GROQ_MAX_CONNECTIONS = env.int("GROQ_MAX_CONNECTIONS", default=1000)
 # Consecutive failures that open the circuit, and how long it stays open (offline answers).
 CHAT_BREAKER_FAILURES = env.int("CHAT_BREAKER_FAILURES", default=3)
 CHAT_BREAKER_SECONDS = env.float("CHAT_BREAKER_SECONDS", default=30.0)
