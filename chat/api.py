@@ -79,11 +79,13 @@ def _begin(request: HttpRequest, parsed: dict[str, Any]) -> tuple[ToolContext, s
         user=user,
         anonymous_id=anonymous_id,
         client_address=address or "",
-        conversation_id=start.conversation_id,
         shown_keys=list(start.shown),
         request=request,
     )
     ctx.transcript = lambda: start.transcript
+    ctx.conversation_ensure = lambda: services.chat_conversation_ensure(
+        user=user, anonymous_id=anonymous_id, start=start
+    )
     return ctx, start
 
 
@@ -92,7 +94,7 @@ def _end(ctx: ToolContext, start: services.TurnStart, turn: Turn, *, failed: boo
         services.chat_turn_end(
             user=ctx.user,
             anonymous_id=ctx.anonymous_id,
-            conversation_id=start.conversation_id,
+            start=start,
             text=turn.text,
             tools=turn.tools,
             backend=turn.backend,
@@ -125,7 +127,7 @@ async def _stream(ctx: ToolContext, start: services.TurnStart, parsed: dict[str,
     except (asyncio.CancelledError, GeneratorExit):
         # The visitor went away: Django cancels the response or closes this generator. The
         # model's stream is closed with it; the message is not counted.
-        logger.info("chat: visitor disconnected from conversation %s", start.conversation_id)
+        logger.info("chat: visitor disconnected (conversation %s)", start.conversation_id or "new")
         # Shielded, off the request's thread: the request is being torn down around us.
         await asyncio.shield(sync_to_async(_end, thread_sensitive=False)(ctx, start, turn, failed=True))
         raise

@@ -44,6 +44,14 @@ async def run_tool(ctx: ToolContext, name: str, raw: Any) -> ToolResult:
         with schema_context(ctx.schema):
             return tool_run(name, raw, ctx)
 
+    def ensure() -> None:
+        with schema_context(ctx.schema):
+            ctx.conversation_ensure()
+
+    if tool is not None and tool.writes:
+        # A tool that writes may record the conversation (a showing's lead): a new one is saved
+        # first, committed through the pool's connection that saves the answer later.
+        await sync_to_async(ensure, thread_sensitive=False)()
     return await sync_to_async(call, thread_sensitive=bool(tool and tool.writes))()
 
 

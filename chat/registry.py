@@ -43,7 +43,9 @@ class ToolContext:
     user: Any = None
     anonymous_id: str = ""
     client_address: str = ""  # security.client_ip: visitors are metered by it too
-    conversation_id: int | None = None
+    # The conversation's id, saving a new conversation first (it is saved with the answer
+    # otherwise, off the path to the first token); None outside a chat turn.
+    conversation_ensure: Callable[[], int | None] = lambda: None
     transcript: Callable[[], str] = lambda: ""
     shown_keys: list[str] = field(default_factory=list)  # listings shown so far, newest last
     # The HTTP request the turn came in (None outside one): tools that write count against the

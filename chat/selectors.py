@@ -56,6 +56,7 @@ class TurnState:
     pending: dict[str, Any] | None = None
 
 
+NEW_CONVERSATION = TurnState(history=[], previous=None, shown=[], transcript="")
 _CONTACT_TOOLS = ("request_provider", "request_showing")
 
 

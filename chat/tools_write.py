@@ -87,7 +87,7 @@ def request_showing(ctx: ToolContext, args: dict[str, Any]) -> tuple[dict[str, A
         user=user,
         data={
             "via": "chat",
-            "conversation": ctx.conversation_id,
+            "conversation": ctx.conversation_ensure(),
             "address": listing["address"],
             "url": listing["url"],
             "city": listing["city"],

@@ -65,3 +65,26 @@ def test_follow_up_refines_the_previous_search(store: Any, sarah_site: Any) -> N
     assert status == 200
     call = next(d for e, d in second if e == "tool_call")
     assert call["arguments"] == {"city": "Palm Springs", "pool": True}
+
+
+def test_a_new_conversation_is_saved_once_with_the_answer_and_a_showing_records_it(store: Any, sarah_site: Any) -> None:
+    """The conversation and the visitor's message are written with the answer (off the path to
+    the first token), except when a tool needs the conversation first: the showing's lead."""
+    from django_tenants.utils import schema_context
+
+    from chat.models import Conversation, Message
+    from leads.models import Lead
+    from listings.tests.pages_support import RICH_KEY
+
+    body = {"message": "Can I see this home in person? ann@example.com", "context": {"listingKey": RICH_KEY}}
+    status, events = chat(host(sarah_site), body)
+    assert status == 200
+    result = results_of(events)[0]
+    assert result["name"] == "request_showing" and result["ok"], result
+    conversation = events[-1][1]["conversationId"]
+    with schema_context(sarah_site.schema_name):
+        assert Lead.objects.get(email="ann@example.com").data["conversation"] == conversation
+        assert list(Conversation.objects.values_list("pk", flat=True)) == [conversation]
+        saved = list(Message.objects.filter(conversation_id=conversation).values_list("role", "content"))
+    assert [role for role, _ in saved] == ["user", "tool", "assistant"]
+    assert saved[0][1] == body["message"] and saved[2][1] == text_of(events)

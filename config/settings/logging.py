@@ -26,6 +26,9 @@ LOGGING: dict[str, Any] = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pymongo": {"level": "WARNING"},
+        # One INFO line per request to Groq (the chat assistant's every message): noise, and
+        # a formatted JSON record on the path to the first token.
+        "httpx": {"level": "WARNING"},
     },
 }
 LOGGING["loggers"].update({"django_tasks": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}})
