@@ -42,7 +42,7 @@ def a11y_site(
     docs = list(documents(200, seed=19))
     email = f"axe-{uuid.uuid4().hex[:8]}@example.com"
     homes = [d for d in docs if d.get("latitude") and d["propertyType"] == "Residential" and d.get("listPrice")]
-    people: dict[str, Any] = {"investor": f"inv-{email}", "agent": f"agent-{email}"}
+    people: dict[str, Any] = {"investor": f"inv-{email}", "agent": f"agent-{email}", "owner": f"owner-{email}"}
 
     def users() -> None:
         for schema in ("public", Tenant.objects.get(slug="sarah").schema_name):
@@ -90,6 +90,30 @@ def roles_setup(people: dict[str, Any]) -> None:
         )  # fmt: skip
         Lead.objects.filter(pk=lead.pk).update(assigned_to=agent)  # an agent sees her own leads
         people["client"] = lead.contact_id
+        people["deal"] = owner_setup(people, agent)
+
+
+def owner_setup(people: dict[str, Any], agent: Any) -> int:
+    """The site's owner (its superuser, as a real site's is), a routing rule so the routing page
+    lists one, and a deal split with the agent for the deal-edit page; returns the deal's id."""
+    from datetime import date
+
+    from accounts.models import Role
+    from accounts.services import user_create
+    from leads.commission import SplitTerm
+    from leads.routing import routing_rule_create
+    from leads.services import deal_record
+
+    owner = user_create(
+        email=people["owner"], password=PASSWORD, email_verified=True, role=Role.AGENT, is_superuser=True,
+        license_number="DRE #07654321", brokerage="Desert Realty",
+    )  # fmt: skip
+    routing_rule_create(kind="city", position=10, city="Indio", agent=agent)
+    deal = deal_record(
+        title="12 Palm Way", sale_price_cents=65_000_000, rate_bp=250, closed_on=date(2026, 11, 20),
+        terms=[SplitTerm(agent_id=agent.pk, percent_bp=6_000)], actor=owner,
+    )  # fmt: skip
+    return int(deal.pk)
 
 
 def _pages(site: dict[str, Any], signed_in: bool) -> list[tuple[str, str, str]]:
@@ -135,6 +159,16 @@ def _role_pages(site: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("invest portfolio", FLAGSHIP, "/invest/portfolio/"),
         ("invest portfolio add", FLAGSHIP, "/invest/portfolio/add/"),
         ("invest branding", FLAGSHIP, "/invest/branding/"),
+    ]
+
+
+def _owner_pages(site: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """What only the site's owner reaches in the CRM: routing, recording and correcting deals."""
+    return [
+        ("CRM routing", AGENT, "/crm/routing/"),
+        ("CRM deals (owner)", AGENT, "/crm/deals/"),
+        ("CRM deal new", AGENT, "/crm/deals/new/"),
+        ("CRM deal edit", AGENT, f"/crm/deals/{site['deal']}/edit/"),
     ]
 
 
@@ -207,4 +241,15 @@ def test_crm_and_investor_pages_have_no_axe_violations(a11y_site: dict[str, Any]
         _sign_in(page, AGENT, port, a11y_site["agent"])
         _sign_in(page, FLAGSHIP, port, a11y_site["investor"])
         found = _walk(page, port, _role_pages(a11y_site))
+    assert not found, "axe-core violations:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_owner_crm_pages_have_no_axe_violations(a11y_site: dict[str, Any], browser: Any, viewport: str) -> None:
+    """Signed in as the agent site's owner: the routing rules, the deals list with its edit
+    and delete buttons, a new deal's form and a recorded deal's."""
+    port = a11y_site["port"]
+    with _browser_page(browser, viewport) as page:
+        _sign_in(page, AGENT, port, a11y_site["owner"])
+        found = _walk(page, port, _owner_pages(a11y_site))
     assert not found, "axe-core violations:\n" + "\n".join(found)
