@@ -17,6 +17,7 @@ _ANSWERS = {
     405: ("method_not_allowed", "This endpoint does not take that method (see the Allow header)."),
     403: ("forbidden", "Not allowed."),
     500: ("server_error", "Something went wrong on our side. Please try again."),
+    503: ("unavailable", "A service behind this endpoint is briefly unavailable. Please retry shortly."),
 }
 
 
