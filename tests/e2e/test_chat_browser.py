@@ -68,3 +68,38 @@ def test_a_visitor_asks_and_sees_listing_cards_arrive(chat_site: int, page: Any)
     started = time.monotonic()
     page.locator("[data-chat-panel][data-listing-key]").wait_for()
     assert time.monotonic() - started < 45
+
+
+# Before any script runs: record layout shifts, and hold the usage counter's answer back so it
+# always arrives after the first paint, as it does on a slow phone.
+SHIFT_WATCH = """
+window.__shifts = [];
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (e) {
+    if (!e.hadRecentInput) window.__shifts.push({value: e.value, nodes: e.sources.map(function (s) {
+      return s.node ? (s.node.className || s.node.nodeName) : "?"; })});
+  });
+}).observe({type: "layout-shift", buffered: true});
+var realFetch = window.fetch;
+window.fetch = function (url, opts) {
+  var answer = realFetch(url, opts);
+  if (String(url).indexOf("/api/chat/conversations") === -1) return answer;
+  return new Promise(function (done) { setTimeout(function () { done(answer); }, 800); });
+};
+"""
+
+
+def test_the_home_page_does_not_shift_when_the_usage_counter_arrives(chat_site: int, browser: Any) -> None:
+    """On a phone (390×844) the chat panel's usage line is filled by chat.js after the first
+    paint; its line is reserved, so nothing below it moves."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.add_init_script(SHIFT_WATCH)
+        page.goto(f"http://localhost:{chat_site}/")
+        page.locator("[data-chat-usage]").filter(has_text=re.compile(r"\S")).wait_for()
+        page.wait_for_timeout(300)  # a shift is reported in the frame after it happens
+        shifts = page.evaluate("window.__shifts")
+    finally:
+        context.close()
+    assert sum(s["value"] for s in shifts) == 0, shifts
