@@ -3,16 +3,12 @@ search, one listing, city and subdivision stats, map clusters.
 
 Operations stay thin: the query model (``api.params``, from ``listings.validation``'s table)
 validates, the site's scope comes from ``request.tenant``, a selector answers. The search
-answer is cached encoded (``ResponseCache``) and sent as a prebuilt response: a cache hit
+answer is cached encoded (``listings.answer_cache``) and sent as a prebuilt response: a cache hit
 costs a dict lookup, not a serialisation.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -24,6 +20,7 @@ from api.auth import PUBLIC, PUBLIC_OPENAPI
 from api.errors import COMMON, ApiError, errors
 from api.params import QueryParams, all_params
 from listings import selectors
+from listings.answer_cache import AnswerCache
 from listings.api_schemas import ClusterDetail, FeatureCollection, ListingDocument, SearchPage, StatsList
 from listings.filter_gate import plan_marked, request_filters_check
 from listings.readmodel.loader import get_read_model
@@ -34,50 +31,7 @@ from listings.validation import CLUSTER_PARAMS, MAP_PARAMS, SEARCH_PARAMS, SLUG,
 router = Router(tags=["listings"], auth=PUBLIC)
 
 
-class ResponseCache:
-    """Encoded answers of this process, keyed by the full validated query (site scope and the
-    day included) for one read-model version: a new snapshot empties it, so an answer never
-    outlives the data it was computed from. Bounded (LRU) and short-lived (TTL)."""
-
-    def __init__(self, *, size: int, ttl: float) -> None:
-        self.size, self.ttl = size, ttl
-        self._entries: OrderedDict[Hashable, tuple[float, bytes]] = OrderedDict()
-        self._version: object = None
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, version: object, key: Hashable) -> bytes | None:
-        now = time.monotonic()
-        with self._lock:
-            if version != self._version:
-                self._entries.clear()
-                self._version = version
-            hit = self._entries.get(key)
-            if hit is None or hit[0] <= now:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return hit[1]
-
-    def put(self, version: object, key: Hashable, body: bytes) -> None:
-        if self.size <= 0 or self.ttl <= 0:
-            return
-        with self._lock:
-            if version != self._version:
-                return  # computed from a snapshot that has been replaced meanwhile
-            self._entries[key] = (time.monotonic() + self.ttl, body)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.hits = self.misses = 0
-
-
-search_cache = ResponseCache(
+search_cache: AnswerCache[bytes] = AnswerCache(
     size=int(getattr(settings, "LISTINGS_SEARCH_CACHE_SIZE", 1024)),
     ttl=float(getattr(settings, "LISTINGS_SEARCH_CACHE_SECONDS", 60)),
 )

@@ -3,8 +3,9 @@ page) are rendered once per process and read-model version, not once per request
 
 A page costs 10-20 ms of CPU to render (Wagtail routing, a few queries, a large template) and
 is the same for every signed-out visitor of a site; at the mixed benchmark's 200 requests a
-second the two cores could not render them all. The cache is per process, like the search
-answers' (``listings.api.ResponseCache``), so it keeps working when Redis is restarting:
+second the two cores could not render them all. The cache is per process, the same
+``listings.answer_cache.AnswerCache`` as the search answers', so it keeps working when Redis is
+restarting:
 
 * key: the site's schema, the scheme, the host and the path (no query string: those pages are not
   cached), so one site never gets another's page;
@@ -23,10 +24,7 @@ anonymous-id cookie) still runs for every request.
 from __future__ import annotations
 
 import functools
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -34,60 +32,12 @@ from django.http import HttpRequest, HttpResponse
 from wagtail.signals import page_published, page_unpublished
 
 from core.tenancy import current_schema
+from listings.answer_cache import AnswerCache
 
 HEADERS_KEPT = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
 
 
-class PageCache:
-    """Bounded (entries and bytes) LRU of rendered pages for one version, with a TTL."""
-
-    def __init__(self, *, size: int, max_bytes: int, ttl: float) -> None:
-        self.size, self.max_bytes, self.ttl = size, max_bytes, ttl
-        self._entries: OrderedDict[Hashable, tuple[float, bytes, tuple[tuple[str, str], ...]]] = OrderedDict()
-        self._bytes = 0
-        self._version: object = None
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, version: object, key: Hashable) -> tuple[bytes, tuple[tuple[str, str], ...]] | None:
-        now = time.monotonic()
-        with self._lock:
-            if version != self._version:
-                self._clear()
-                self._version = version
-            hit = self._entries.get(key)
-            if hit is None or hit[0] <= now:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return hit[1], hit[2]
-
-    def put(self, version: object, key: Hashable, body: bytes, headers: tuple[tuple[str, str], ...]) -> None:
-        if self.size <= 0 or self.ttl <= 0 or len(body) > self.max_bytes:
-            return
-        with self._lock:
-            if version != self._version:
-                return  # rendered from a snapshot replaced meanwhile
-            old = self._entries.pop(key, None)
-            self._bytes -= len(old[1]) if old else 0
-            self._entries[key] = (time.monotonic() + self.ttl, body, headers)
-            self._bytes += len(body)
-            while len(self._entries) > self.size or self._bytes > self.max_bytes:
-                _key, (_t, dropped, _h) = self._entries.popitem(last=False)
-                self._bytes -= len(dropped)
-
-    def _clear(self) -> None:
-        self._entries.clear()
-        self._bytes = 0
-
-    def clear(self) -> None:
-        with self._lock:
-            self._clear()
-            self.hits = self.misses = 0
-
-
-page_cache = PageCache(
+page_cache: AnswerCache[tuple[bytes, tuple[tuple[str, str], ...]]] = AnswerCache(
     size=int(getattr(settings, "PAGE_CACHE_SIZE", 512)),
     max_bytes=int(getattr(settings, "PAGE_CACHE_BYTES", 32 * 1024 * 1024)),
     ttl=float(getattr(settings, "PAGE_CACHE_SECONDS", 30)),
@@ -141,7 +91,7 @@ def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         response = _render(view(request, *args, **kwargs))
         if _storable(request, response):
             headers = tuple((h, response[h]) for h in HEADERS_KEPT if h in response)
-            page_cache.put(version, key, response.content, headers)
+            page_cache.put(version, key, (response.content, headers), nbytes=len(response.content))
             response["X-Page-Cache"] = "miss"
         return response
 
