@@ -4,6 +4,8 @@ own)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -34,6 +36,43 @@ def _initial(lead: Lead | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return deal, ([{"agent": lead.assigned_to_id}] if lead.assigned_to_id else [])
 
 
+def _deal_form_page(
+    request: HttpRequest,
+    *,
+    initial: Callable[[], tuple[dict[str, Any], list[dict[str, Any]]]],
+    save: Callable[..., Deal],
+    done: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The deal form and its split rows: ``initial()`` fills them on GET; a valid POST goes to
+    ``save`` (``services.deal_record`` or ``deal_update``, its own arguments bound), whose
+    refusal is shown on the form."""
+    agents = [(a.pk, a.get_full_name() or a.email) for a in site_agents()]
+    if request.method == "POST":
+        form = DealForm(request.POST)
+        splits = SplitFormSet(request.POST, prefix="split", form_kwargs={"agents": agents})
+        if form.is_valid() and splits.is_valid():
+            try:
+                deal = save(
+                    title=form.cleaned_data["title"],
+                    sale_price_cents=form.cleaned_data["sale_price"],
+                    rate_bp=form.cleaned_data["commission_rate"],
+                    closed_on=form.cleaned_data["closed_on"],
+                    terms=split_terms(splits),
+                    actor=request.user,
+                )
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{done} {deal.title}: commission ${deal.commission_cents / 100:,.2f}.")
+                return redirect("leads:deals")
+    else:
+        fields, rows = initial()
+        form = DealForm(initial=fields)
+        splits = SplitFormSet(prefix="split", initial=rows, form_kwargs={"agents": agents})
+    return render(request, "leads/deal_form.html", {"form": form, "splits": splits, **context})
+
+
 @crm_required
 def deal_new(request: HttpRequest) -> HttpResponse:
     """The owner records a closed deal, from a lead (``?lead=``) or on its own."""
@@ -43,31 +82,13 @@ def deal_new(request: HttpRequest) -> HttpResponse:
     lead = selectors.visible_leads(user=request.user).filter(pk=int(raw_lead)).first() if raw_lead.isdigit() else None
     if raw_lead and lead is None:
         raise Http404("No such lead")
-    agents = [(a.pk, a.get_full_name() or a.email) for a in site_agents()]
-    deal_initial, split_initial = _initial(lead)
-    if request.method == "POST":
-        form = DealForm(request.POST)
-        splits = SplitFormSet(request.POST, prefix="split", form_kwargs={"agents": agents})
-        if form.is_valid() and splits.is_valid():
-            try:
-                deal = services.deal_record(
-                    title=form.cleaned_data["title"],
-                    sale_price_cents=form.cleaned_data["sale_price"],
-                    rate_bp=form.cleaned_data["commission_rate"],
-                    closed_on=form.cleaned_data["closed_on"],
-                    terms=split_terms(splits),
-                    actor=request.user,
-                    lead=lead,
-                )
-            except ValueError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"Recorded {deal.title}: commission ${deal.commission_cents / 100:,.2f}.")
-                return redirect("leads:deals")
-    else:
-        form = DealForm(initial=deal_initial)
-        splits = SplitFormSet(prefix="split", initial=split_initial, form_kwargs={"agents": agents})
-    return render(request, "leads/deal_form.html", {"form": form, "splits": splits, "lead": lead})
+    return _deal_form_page(
+        request,
+        initial=lambda: _initial(lead),
+        save=functools.partial(services.deal_record, lead=lead),
+        done="Recorded",
+        context={"lead": lead},
+    )
 
 
 def _initial_of(deal: Deal) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -100,31 +121,13 @@ def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
     deal = Deal.objects.filter(pk=deal_id).select_related("lead").first()
     if deal is None:
         raise Http404("No such deal")
-    agents = [(a.pk, a.get_full_name() or a.email) for a in site_agents()]
-    if request.method == "POST":
-        form = DealForm(request.POST)
-        splits = SplitFormSet(request.POST, prefix="split", form_kwargs={"agents": agents})
-        if form.is_valid() and splits.is_valid():
-            try:
-                deal = services.deal_update(
-                    deal=deal,
-                    title=form.cleaned_data["title"],
-                    sale_price_cents=form.cleaned_data["sale_price"],
-                    rate_bp=form.cleaned_data["commission_rate"],
-                    closed_on=form.cleaned_data["closed_on"],
-                    terms=split_terms(splits),
-                    actor=request.user,
-                )
-            except ValueError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"Saved {deal.title}: commission ${deal.commission_cents / 100:,.2f}.")
-                return redirect("leads:deals")
-    else:
-        fields, rows = _initial_of(deal)
-        form = DealForm(initial=fields)
-        splits = SplitFormSet(prefix="split", initial=rows, form_kwargs={"agents": agents})
-    return render(request, "leads/deal_form.html", {"form": form, "splits": splits, "deal": deal})
+    return _deal_form_page(
+        request,
+        initial=lambda: _initial_of(deal),
+        save=functools.partial(services.deal_update, deal=deal),
+        done="Saved",
+        context={"deal": deal},
+    )
 
 
 @crm_required
