@@ -5,43 +5,24 @@ stays a 500."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db.utils import OperationalError
 from django.test import Client
-from pymongo.errors import PyMongoError
 
 from core.errors import is_outage
-from listings.store import StoreUnavailable, get_db
-from listings.tests.test_store_breaker import Server, _free_port
+from listings.store import get_db
+from listings.tests.conftest import Server
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def store_down(tmp_path: Path, settings: Any) -> Iterator[None]:
+def store_down(store_server: Server) -> None:
     """The listings store went away after serving: its breaker knows it is down."""
-    server = Server(_free_port(), tmp_path / "secantus")
-    server.start()
-    settings.MONGODB_URI = f"mongodb://127.0.0.1:{server.port}"
-    settings.MONGODB_DB = "outage_test"
     get_db()["t"].insert_one({"_id": 1})
-    server.stop()
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            get_db()["t"].find_one({"_id": 1})
-        except StoreUnavailable:
-            break
-        except PyMongoError:
-            pass
-        assert time.monotonic() < deadline, "the store's breaker never opened"
-        time.sleep(0.05)
-    yield
+    store_server.lost()
 
 
 def _client(tenant: Any) -> Client:
