@@ -58,12 +58,14 @@ COUNT_HEADER = b"x-cache"
 @dataclass(frozen=True)
 class Target:
     """One request: ``url`` is where to connect (e.g. ``http://127.0.0.1:8000/path``); ``host``
-    the Host header to send (sites are chosen by Host), defaulting to the URL's host."""
+    the Host header to send (sites are chosen by Host), defaulting to the URL's host; ``body``
+    is sent with its ``Content-Length`` (e.g. a JSON POST, with its Content-Type in headers)."""
 
     url: str
     host: str | None = None
     method: str = "GET"
     headers: tuple[tuple[str, str], ...] = ()
+    body: str = ""
 
 
 class _Request:
@@ -88,7 +90,10 @@ class _Request:
             "Connection: keep-alive",
         ]
         lines += [f"{k}: {v}" for k, v in target.headers]
-        self.raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        body = target.body.encode()
+        if body:
+            lines.append(f"Content-Length: {len(body)}")
+        self.raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
 class _Conn(asyncio.Protocol):
@@ -610,6 +615,7 @@ def _parse_targets(args: argparse.Namespace) -> list[Target]:
                 host=it.get("host"),
                 method=it.get("method", "GET"),
                 headers=tuple(tuple(h) for h in it.get("headers", ())),  # type: ignore[misc]
+                body=it.get("body", ""),
             )
             for it in items
         ]
