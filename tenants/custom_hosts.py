@@ -21,26 +21,26 @@ from django.http.request import split_domain_port, validate_host
 from config.hosts import AllowedHosts, request_host_allow, request_host_forget
 
 CACHE_MAX = 1024
-_answers: dict[str, tuple[float, bool]] = {}
+_answers: dict[str, tuple[float, int | None, bool]] = {}  # host -> (expiry, host version, served)
 
 
 def custom_domain_served(host: str) -> bool:
     """Whether ``host`` is a verified custom domain (or its www) of a site we serve."""
     from tenants.domains import tls_allowed
-    from tenants.middleware import _follow_host_version, _shareable
+    from tenants.middleware import _follow_host_version, _seen_version, _shareable
 
     ttl = float(getattr(settings, "TENANT_HOST_CACHE_SECONDS", 5.0))
     cacheable = ttl > 0 and _shareable() and _follow_host_version()
-    now = time.monotonic()
+    now, version = time.monotonic(), _seen_version[0]
     hit = _answers.get(host) if cacheable else None
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    if hit is not None and hit[0] > now and hit[1] == version:  # kept under the current version only
+        return hit[2]
     connection.set_schema_to_public()  # type: ignore[attr-defined]  # domains live there
     served = tls_allowed(host=host)
     if cacheable:
         if len(_answers) >= CACHE_MAX:
             _answers.clear()
-        _answers[host] = (now + ttl, served)
+        _answers[host] = (now + ttl, version, served)
     return served
 
 

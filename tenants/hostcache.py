@@ -2,9 +2,10 @@
 
 Each process keeps its own host → site answers (``tenants.middleware``). Any change to sites or
 domains (a removed custom domain, a suspended site) bumps this version; every process reads it
-once per request (one Redis GET, ~0.1 ms, far cheaper than the SQL it saves) and drops its
-answers when it moved. So a removed domain stops being served by every process on its very
-next request, not after the cache's TTL.
+at most every ``TENANT_HOST_VERSION_CHECK_SECONDS`` (0.25 s: one Redis GET, where a GET on every
+request cost a tenth of a search's CPU) and drops its answers when it moved. So a removed domain
+stops being served by every process within that quarter second (by the process that removed it
+at once), not after the cache's TTL.
 """
 
 from __future__ import annotations

@@ -25,7 +25,20 @@ def _shareable() -> bool:
     return not connection.in_atomic_block
 
 
+# The network's host version as this process last read it, and when (time.monotonic()).
 _seen_version: list[int | None] = [None]
+_checked_at: list[float] = [float("-inf")]
+HOST_VERSION_CHECK_SECONDS = 0.25  # default of settings.TENANT_HOST_VERSION_CHECK_SECONDS
+
+
+def _host_changes_committed() -> None:
+    """After a site or domain change committed here: drop this process's answers again (a
+    request between the save and the commit may have cached the old row) and tell the others."""
+    from tenants.hostcache import host_version_bump
+
+    _hosts.clear()
+    _checked_at[0] = float("-inf")
+    host_version_bump()
 
 
 def tenant_host_cache_clear(**_: Any) -> None:
@@ -34,24 +47,34 @@ def tenant_host_cache_clear(**_: Any) -> None:
     (``tenants.hostcache``)."""
     from django.db import transaction
 
-    from tenants.hostcache import host_version_bump
-
     _hosts.clear()
-    transaction.on_commit(host_version_bump)
+    transaction.on_commit(_host_changes_committed)
 
 
 def _follow_host_version() -> bool:
     """Drop this process's answers when another process changed sites or domains; False when
-    the version can't be read (then nothing is cached)."""
+    the version can't be read (then nothing is cached).
+
+    The version is read at most once per ``TENANT_HOST_VERSION_CHECK_SECONDS`` (0.25 s; 0
+    reads it on every request) per process, not on every request: one Redis round trip per
+    request was a tenth of a search's server CPU. So a removed or moved domain stops being
+    served by every other process within that bound (this process: at once), instead of on
+    the very next request; ``tests/test_custom_domains.py`` checks both."""
     from tenants.hostcache import host_version
 
+    interval = float(getattr(settings, "TENANT_HOST_VERSION_CHECK_SECONDS", HOST_VERSION_CHECK_SECONDS))
+    now = time.monotonic()
+    if _seen_version[0] is not None and now - _checked_at[0] < interval:
+        return True
     version = host_version()
     if version is None:
         _hosts.clear()
+        _seen_version[0] = None
         return False
     if version != _seen_version[0]:
         _hosts.clear()
         _seen_version[0] = version
+    _checked_at[0] = now
     return True
 
 
@@ -66,8 +89,9 @@ class SiteTenantMiddleware(TenantMainMiddleware):
     The host -> site answer is kept per process for ``TENANT_HOST_CACHE_SECONDS`` (default 5;
     0 turns it off), so most requests run no SQL for routing (before: a health check, a
     ``SET search_path`` and a ``tenants_domain JOIN tenants_tenant`` query on every request).
-    A Tenant or Domain saved or deleted anywhere empties every process's cache on its next
-    request (a version number in Redis, ``tenants.hostcache``); a queryset ``update()`` must
+    A Tenant or Domain saved or deleted anywhere empties every process's cache within
+    ``TENANT_HOST_VERSION_CHECK_SECONDS`` (a version number in Redis, ``tenants.hostcache``,
+    read at most that often per process); a queryset ``update()`` must
     call ``tenant_host_cache_clear()`` itself. Unknown hosts are not cached. Each request gets
     its own copy of the tenant instance.
 

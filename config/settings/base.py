@@ -117,6 +117,9 @@ API_KEY_RATE_PER_MINUTE = env.int("API_KEY_RATE_PER_MINUTE", default=120)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 # Seconds each process keeps a host -> site answer (a Redis version drops them at once on changes).
 TENANT_HOST_CACHE_SECONDS = env.float("TENANT_HOST_CACHE_SECONDS", default=5.0)
+# How often each process reads that Redis version: a removed or moved domain stops being served
+# everywhere within this bound (0: on every request, one Redis GET each; tenants/middleware.py).
+TENANT_HOST_VERSION_CHECK_SECONDS = env.float("TENANT_HOST_VERSION_CHECK_SECONDS", default=0.25)
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/chatrealty")}
