@@ -81,19 +81,11 @@ def cma_subjects(db: Any, exclude: set[str], n: int = 2000) -> list[str]:
 
 
 def chat_server() -> Any:
-    """The chat service, as production runs it beside the WSGI app (platform/Procfile)."""
+    """The chat service (one worker), the offline assistant answering."""
     from bench.server import BenchServer
 
     env = bench_env(LLM_BACKEND="offline", GROQ_API_KEY="", TRUSTED_PROXY_COUNT="1")
-    return BenchServer(
-        workers=1,
-        worker_class="uvicorn.workers.UvicornWorker",
-        app="config.asgi:application",
-        config="python:config.gunicorn_asgi",
-        env=env,
-        collectstatic=False,
-        startup_timeout=300,
-    )
+    return BenchServer.chat_service(env=env, workers=1, startup_timeout=300)
 
 
 def chat_target(extras: Extras, rng: random.Random, host: str) -> Target:

@@ -181,15 +181,7 @@ def served(groq_port: int) -> BenchServer:
         CHAT_RATE_PER_MINUTE="1000000",
         TRUSTED_PROXY_COUNT="1",  # as behind nginx: each stream's X-Forwarded-For is its visitor
     )
-    return BenchServer(
-        workers=WORKERS,
-        worker_class="uvicorn.workers.UvicornWorker",
-        app="config.asgi:application",
-        config="python:config.gunicorn_asgi",
-        env=env,
-        collectstatic=False,
-        startup_timeout=180,
-    )
+    return BenchServer.chat_service(env=env, workers=WORKERS, startup_timeout=180)
 
 
 def settled(server: BenchServer, *, timeout: float = 300.0) -> float:

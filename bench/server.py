@@ -124,6 +124,20 @@ class BenchServer:
         self.proc: subprocess.Popen[bytes] | None = None
         self.app, self.config = app, config  # config.asgi + config.gunicorn_asgi: the chat service
 
+    @classmethod
+    def chat_service(cls, *, env: dict[str, str], workers: int, startup_timeout: float) -> BenchServer:
+        """The chat service as production runs it beside the WSGI app (platform/Procfile: gunicorn
+        with uvicorn workers, ``config.asgi``), no static files."""
+        return cls(
+            workers=workers,
+            worker_class="uvicorn.workers.UvicornWorker",
+            app="config.asgi:application",
+            config="python:config.gunicorn_asgi",
+            env=env,
+            collectstatic=False,
+            startup_timeout=startup_timeout,
+        )
+
     @property
     def threaded(self) -> bool:
         return self.worker_class in ("gthread", "config.gunicorn_worker.SheddingThreadWorker")
