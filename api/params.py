@@ -7,15 +7,23 @@ what per-field validation cannot give: unknown parameters are refused (``minPric
 repeated and comma-separated values, empty values meaning "not given", and rules across
 fields (min <= max, ``radius`` needs ``near``). Errors raise ``InvalidParameters``, answered
 as the API's 400 error shape.
+
+On a request ninja does not run that validator through its generic query resolution (the query
+string copied into a dict, mapped onto every declared field, a pydantic validation, a model
+built field by field: ~0.15 ms, a tenth of a search): ``all_params()`` arguments are resolved
+by ``RequestQueryModel``, which builds each model straight from the request with the same
+parser (``from_request``). The declarations, and so the OpenAPI document, are the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 
 from django import forms
-from ninja import Query, Schema
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.params.models import Query, QueryModel
 from pydantic import (
     ConfigDict,
     Field,
@@ -28,6 +36,9 @@ from pydantic import (
 )
 
 from api.errors import InvalidParameters
+
+if TYPE_CHECKING:
+    from ninja import NinjaAPI
 
 
 class ParamSpec(Protocol):
@@ -55,21 +66,43 @@ class QueryParams(Schema):
     @classmethod
     def _parse(cls, data: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo) -> Any:
         request = (info.context or {}).get("request")
-        if request is None:  # built in code (tests, the chat tool): validate what was given
-            raw = {k: v if isinstance(v, list) else [str(v)] for k, v in (data or {}).items()}
-        else:
-            raw = {k: request.GET.getlist(k) for k in request.GET}
+        if request is not None:
+            return cls.from_request(request)
+        # built in code (tests, the chat tool): validate what was given
+        return cls._parsed_from({k: v if isinstance(v, list) else [str(v)] for k, v in (data or {}).items()})
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> QueryParams:
+        """The request's whole query string, parsed by the table (``InvalidParameters`` if any
+        value is refused or a required one is missing)."""
+        return cls._parsed_from({k: request.GET.getlist(k) for k in request.GET})
+
+    @classmethod
+    def _parsed_from(cls, raw: dict[str, list[str]]) -> QueryParams:
         values = cls.parse(raw, cls.params_table)
         missing = {n: "required" for n in cls.required_params if n not in values}
         if missing:
             raise InvalidParameters(missing)
-        instance = cls.model_construct()
+        instance = _blank(cls)
         instance._parsed = values
         return instance
 
     @property
     def values(self) -> dict[str, Any]:
         return self._parsed
+
+
+_blanks: dict[type[Schema], Schema] = {}
+
+
+def _blank(cls: type[Any]) -> Any:
+    """A new instance of a generated model without running pydantic per field: its declared
+    fields only document parameters (always None), so a copy of one blank instance does
+    (4 µs instead of model_construct's 22 for the search's 30 fields)."""
+    blank = _blanks.get(cls)
+    if blank is None:
+        blank = _blanks[cls] = cls.model_construct()
+    return blank.__copy__()
 
 
 def _field(p: ParamSpec, required: bool) -> Any:
@@ -95,11 +128,33 @@ def query_model(
     return model
 
 
+class RequestQueryModel(QueryModel):
+    """ninja's model of an operation's ``all_params()`` arguments: each is built from the
+    request by its own model's ``from_request`` (the same parser its validator runs), skipping
+    ninja's generic mapping and validation of every declared field."""
+
+    @classmethod
+    def resolve(cls, request: HttpRequest, api: NinjaAPI, path_params: dict[str, Any]) -> Any:
+        return cls.model_construct(
+            **{name: field.annotation.from_request(request) for name, field in cls.model_fields.items()}  # type: ignore[union-attr]
+        )
+
+
+class AllParams(Query):  # type: ignore[misc]
+    """``Query`` resolved by ``RequestQueryModel`` (documented as query parameters)."""
+
+    _model = RequestQueryModel
+
+    @classmethod
+    def _param_source(cls) -> str:
+        return "query"
+
+
 def all_params() -> Any:
     """The default of a query-model argument: ``params: SearchParams = all_params()``. Its
-    validator then runs on every request, even one whose query string names none of the
+    model reads the whole query string on every request, even one that names none of the
     model's parameters (``?bogus=1`` must still be refused)."""
-    return Query({}, validate_default=True)
+    return AllParams({}, validate_default=True)
 
 
 class FormParams(Schema):
@@ -113,10 +168,18 @@ class FormParams(Schema):
     @classmethod
     def _validate(cls, data: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo) -> Any:
         request = (info.context or {}).get("request")
-        form = cls.form_class(request.GET if request is not None else (data or {}))
+        return cls._validated(request.GET if request is not None else (data or {}))
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> FormParams:
+        return cls._validated(request.GET)
+
+    @classmethod
+    def _validated(cls, data: Any) -> FormParams:
+        form = cls.form_class(data)
         if not form.is_valid():
             raise _form_errors(form)
-        instance = cls.model_construct()
+        instance = _blank(cls)
         instance._form = form
         return instance
 
