@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
+from django.db import connection
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from billing.plans import Audience, Feature, plan_list
@@ -61,3 +64,40 @@ def categories() -> QuerySet[Category]:
 
 def dashboard_assignments(*, provider: Provider) -> QuerySet[Assignment]:
     return provider.assignments.select_related("request", "request__category").order_by("-created_at")
+
+
+# ---- which kinds of pro a city has (the listing page's request buttons) ----------------------
+
+LISTING_ACTIONS = ("lender", "inspector", "escrow")
+OFFERS_CACHE_SECONDS = 60.0  # another process's verification shows within this; this one's at once
+_offers: list[tuple[float, dict[str, frozenset[str]]]] = []
+
+
+def _offers_clear(**_: Any) -> None:
+    _offers.clear()
+
+
+post_save.connect(_offers_clear, sender=Provider, weak=False, dispatch_uid="providers-offers-save")
+post_delete.connect(_offers_clear, sender=Provider, weak=False, dispatch_uid="providers-offers-delete")
+post_save.connect(_offers_clear, sender=Category, weak=False, dispatch_uid="providers-offers-category")
+
+
+def offered_categories(*, city_slug: str) -> frozenset[str]:
+    """The listing-page categories (``LISTING_ACTIONS``) some verified provider offers in
+    ``city_slug``. Every listing page asks, so the whole directory's answer (one query) is kept
+    per process for ``OFFERS_CACHE_SECONDS``; a provider saved in this process empties it at once.
+    Inside a transaction it is neither read nor kept (rows there may be rolled back)."""
+    if not city_slug:
+        return frozenset()
+    shareable = not connection.in_atomic_block
+    if shareable and _offers and _offers[0][0] > time.monotonic():
+        return _offers[0][1].get(city_slug, frozenset())
+    rows = Provider.objects.filter(status=Provider.Status.VERIFIED, category__slug__in=LISTING_ACTIONS)
+    by_city: dict[str, set[str]] = {}
+    for cities, category in rows.values_list("cities", "category__slug"):
+        for city in cities or ():
+            by_city.setdefault(city, set()).add(category)
+    offers = {city: frozenset(kinds) for city, kinds in by_city.items()}
+    if shareable:
+        _offers[:] = [(time.monotonic() + OFFERS_CACHE_SECONDS, offers)]
+    return offers.get(city_slug, frozenset())

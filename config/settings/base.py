@@ -204,7 +204,7 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=str(BASE_DIR / "var" / "private"))
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "core.staticfiles.StaticFilesStorage"},  # whitenoise's, url() remembered
 }
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

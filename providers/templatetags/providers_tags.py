@@ -9,28 +9,16 @@ from typing import Any
 from django import template
 from django.utils.text import slugify
 
-from providers.models import Provider
+from providers.selectors import LISTING_ACTIONS, offered_categories
 
 register = template.Library()
-ACTIONS = (("lender", "Get pre-approved"), ("inspector", "Book an inspection"), ("escrow", "Open escrow"))
+ACTIONS = tuple(zip(LISTING_ACTIONS, ("Get pre-approved", "Book an inspection", "Open escrow"), strict=True))
 
 
 @register.inclusion_tag("providers/_listing_requests.html", takes_context=True)
 def provider_requests(context: Any, *, city: str, key: str, address: str, price: Any = None) -> dict[str, Any]:
     city_slug = slugify(city or "")
-    offered = (
-        set(
-            Provider.objects.filter(
-                status=Provider.Status.VERIFIED,
-                cities__contains=[city_slug],
-                category__slug__in=[a for a, _ in ACTIONS],
-            )
-            .values_list("category__slug", flat=True)
-            .distinct()
-        )
-        if city_slug
-        else set()
-    )
+    offered = offered_categories(city_slug=city_slug)
     request = context.get("request")
     user = getattr(request, "user", None)
     return {

@@ -218,3 +218,16 @@ def test_pages_directory_request_and_review_through_a_site(sarah_site: Any, site
     assert request.review.rating == 5
     bad = client.post("/providers/request/", {"category": "escrow", "city": "palm-springs", "back": "//evil.example"})
     assert bad.status_code == 302 and bad["Location"] == "/providers/"
+
+
+@pytest.mark.django_db
+def test_listing_page_buttons_follow_the_verified_providers_of_the_city() -> None:
+    assert selectors.offered_categories(city_slug="palm-springs") == frozenset()
+    lender = _signup(company="Pending Loans")
+    _verified(category="inspector", licence="", cities=["indio"])
+    _verified(category="contractor", licence="1012345", cities=["palm-springs"])  # not a listing action
+    assert selectors.offered_categories(city_slug="palm-springs") == frozenset()
+    assert selectors.offered_categories(city_slug="indio") == {"inspector"}
+    services.provider_verify(provider=lender, admin=None)
+    assert selectors.offered_categories(city_slug="palm-springs") == {"lender"}
+    assert selectors.offered_categories(city_slug="") == frozenset()
