@@ -70,6 +70,26 @@ def filter_key(query: SearchQuery) -> SearchQuery:
     return dataclasses.replace(query, bbox=None, sort=Sort.NEWEST, page=1, page_size=1, featured_subdivisions=())
 
 
+def _every_source(model: ReadModel, memo: dict[int, frozenset[int]]) -> frozenset[int]:
+    """Codes of the MLS sources some row of ``model`` has (memo: one entry, its version)."""
+    hit = memo.get(model.version)
+    if hit is None:
+        hit = frozenset(np.unique(model.cols["source"]).tolist())
+        memo.clear()
+        memo[model.version] = hit
+    return hit
+
+
+def scope_key(model: ReadModel, query: SearchQuery, memo: dict[int, frozenset[int]]) -> SearchQuery:
+    """``query`` with ``mls_sources=None`` when its sources cover every source the read model
+    holds: it selects the same rows in the same order as the flagship's unscoped query, so one
+    index serves both (an agent site with every feed no longer builds its own copy)."""
+    if query.mls_sources is None:
+        return query
+    asked = set(model.dicts["source"].lookup(query.mls_sources).tolist())
+    return dataclasses.replace(query, mls_sources=None) if _every_source(model, memo) <= asked else query
+
+
 class BuildBudget:
     """CPU seconds this process may spend building indexes: up to ``burst_s`` at once,
     refilled at ``share`` seconds per second (0.25: a quarter of one core on average). A build
@@ -113,11 +133,12 @@ class ClusterCache:
         self._entries: OrderedDict[tuple[int, SearchQuery], Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[tuple[int, SearchQuery], threading.Lock] = {}
+        self._sources: dict[int, frozenset[int]] = {}
         self.builds = 0  # observability and tests
         self.refused = 0
 
     def get(self, *, model: ReadModel, query: SearchQuery) -> Entry:
-        key = (model.version, filter_key(query))
+        key = (model.version, filter_key(scope_key(model, query, self._sources)))
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
@@ -173,7 +194,9 @@ class ClusterCache:
 
 
 _cache = ClusterCache(
-    max_entries=getattr(settings, "LISTINGS_CLUSTER_CACHE_ENTRIES", 16),
+    # 40: the filter sets a map's visitors commonly use (price and bedroom steps × two scopes)
+    # fit, so they are not rebuilt in turn; max_points still bounds the memory.
+    max_entries=getattr(settings, "LISTINGS_CLUSTER_CACHE_ENTRIES", 40),
     build_burst_s=getattr(settings, "LISTINGS_CLUSTER_BUILD_BURST_SECONDS", 5.0),
     build_share=getattr(settings, "LISTINGS_CLUSTER_BUILD_SHARE", 0.25),
 )

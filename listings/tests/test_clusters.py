@@ -104,6 +104,26 @@ def test_cache_reuses_per_filter_set_and_drops_old_versions() -> None:
     assert docs[0]["listingKey"] not in keys and len(keys) == c.index.n
 
 
+def test_a_scope_of_every_source_shares_the_unscoped_index() -> None:
+    docs = list(documents(300, seed=3))
+    for doc in docs[::2]:
+        doc["mlsSource"] = "crmls"
+    model = ReadModel.from_documents(docs)
+    cache = ClusterCache(max_entries=4)
+    unscoped = cache.get(model=model, query=SearchQuery())
+    every = cache.get(model=model, query=SearchQuery(mls_sources=("gps", "crmls")))
+    assert every is unscoped and cache.builds == 1
+    gps = cache.get(model=model, query=SearchQuery(mls_sources=("gps",)))
+    assert gps is not unscoped and cache.builds == 2
+    assert gps.index.n == model.search(SearchQuery(mls_sources=("gps",))).total == 150
+    # A listing of no known source is left out by a scoped query: no sharing then.
+    docs[1].pop("mlsSource")
+    sourceless = ReadModel.from_documents(docs)
+    scoped = cache.get(model=sourceless, query=SearchQuery(mls_sources=("gps", "crmls")))
+    assert scoped is not cache.get(model=sourceless, query=SearchQuery())
+    assert scoped.index.n == sourceless.search(SearchQuery(mls_sources=("gps", "crmls"))).total == 299
+
+
 def _supercluster(points: np.ndarray, queries: list[dict[str, object]], tmp: Path) -> list:
     (tmp / "p.f64").write_bytes(points.astype("<f8").tobytes())
     (tmp / "q.json").write_text(json.dumps(queries))
