@@ -10,12 +10,15 @@ from platform_admin.views import report_page
 from tenants import views as tenant_views
 from themes import views as theme_views
 
+# First in each site's URLconf: an API request (a search) is matched at the first try instead of
+# after the ~30 patterns of pages before it (~15 us a request). Nothing else starts with "api/".
+api_urlpatterns = [path("api/", api.urls)]
+
 common_urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("billing/", include("billing.urls")),
     path("cma/", include("cma.urls")),
     path("invest/", include("invest.urls")),
-    path("api/", api.urls),
     path("", include("chat.urls")),
     path("rentals/", include("rentals.urls")),
     path("providers/", include("providers.urls")),

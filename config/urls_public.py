@@ -9,7 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from analytics.views import platform_dashboard as platform_analytics
-from config.urls_common import common_urlpatterns
+from config.urls_common import api_urlpatterns, common_urlpatterns
 from listings.pagecache import anonymous_page
 from providers import agent_views as provider_agent_views
 from tenants import domain_views, network_views, wizard_views
@@ -18,6 +18,7 @@ admin.site.site_header = "ChatRealty platform admin"
 admin.site.site_title = "ChatRealty admin"
 
 urlpatterns = [
+    *api_urlpatterns,
     path("admin/", admin.site.urls),
     path("platform/analytics/", platform_analytics, name="platform_analytics"),
     path("platform/", include("platform_admin.urls")),

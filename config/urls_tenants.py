@@ -6,11 +6,12 @@ from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from config.urls_common import common_urlpatterns
+from config.urls_common import api_urlpatterns, common_urlpatterns
 from listings.pagecache import anonymous_page
 from tenants.site_views import network_login
 
 urlpatterns = [
+    *api_urlpatterns,
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("network-login/<str:token>/", network_login, name="network_login"),

@@ -13,12 +13,12 @@ from django.test import Client
 from django.urls import include, path
 from django_tenants.utils import schema_context
 
-from config.urls_common import common_urlpatterns
+from config.urls_common import api_urlpatterns, common_urlpatterns
 from devtools.synthetic.listings import documents
 from listings.readmodel import loader
 
 urlpatterns = [p for p in common_urlpatterns if getattr(p, "urlconf_name", None) != "listings.urls"]
-urlpatterns = [path("", include("listings.urls")), *urlpatterns]
+urlpatterns = [*api_urlpatterns, path("", include("listings.urls")), *urlpatterns]
 
 PASSWORD = "a-long-enough-pass-2026"
 TODAY = date.today()
