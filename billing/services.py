@@ -26,6 +26,7 @@ from billing.plans import (
 )
 from billing.selectors import (
     Entitlement,
+    address_bounded,
     address_key,
     address_limit,
     agent_context,
@@ -234,17 +235,24 @@ def usage_consume(
     if subject is None or (limit is not None and amount > limit):
         return entitlement_from(ctx=ctx, feature=feature, used=limit or 0)
     address = address_key(user=user, client_address=client_address) if limit is not None else None
+    address_used = None
     with transaction.atomic():
         used = _counter_add(subject=subject, user=user, feature=feature, ctx=ctx, amount=amount, limit=limit)
         if used is not None and address is not None:
             shared = address_limit(limit)  # type: ignore[arg-type]  # limit is set when address is
-            if _counter_add(subject=address, user=user, feature=feature, ctx=ctx, amount=amount, limit=shared) is None:
+            address_used = _counter_add(
+                subject=address, user=user, feature=feature, ctx=ctx, amount=amount, limit=shared
+            )
+            if address_used is None:
                 transaction.set_rollback(True)  # the address has used it up: the visitor's unit goes back
                 used = None
     if used is None:
         return entitlement_from(ctx=ctx, feature=feature, used=limit or 0)
-    # Allowed: the upsert succeeded. Report what is left *after* this use.
+    # Allowed: the upsert succeeded. Report what is left *after* this use, as
+    # ``entitlement_check`` would read it now (no more than the address has left).
     ent = entitlement_from(ctx=ctx, feature=feature, used=used)
+    if address_used is not None:
+        ent = address_bounded(ent, address_used=address_used)
     return dataclasses.replace(ent, allowed=True, upgrade=False)
 
 

@@ -16,6 +16,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -90,6 +91,9 @@ def _begin(request: HttpRequest, parsed: dict[str, Any]) -> tuple[ToolContext, s
 
 
 def _end(ctx: ToolContext, start: services.TurnStart, turn: Turn, *, failed: bool) -> dict[str, Any]:
+    """Save the turn; the visitor's allowance for the ``done`` event. An answered turn reports
+    what its spend left (``usage_consume`` read it in the same statement), without another
+    read; a failed one, which gave its message back, reads it again."""
     with schema_context(ctx.schema):
         services.chat_turn_end(
             user=ctx.user,
@@ -101,11 +105,15 @@ def _end(ctx: ToolContext, start: services.TurnStart, turn: Turn, *, failed: boo
             failed=failed,
             client_address=ctx.client_address,
         )
-        usage = chat_usage(user=ctx.user, anonymous_id=ctx.anonymous_id, client_address=ctx.client_address)
+        usage = start.entitlement
+        if failed:
+            usage = chat_usage(user=ctx.user, anonymous_id=ctx.anonymous_id, client_address=ctx.client_address)
         return usage_payload(usage, signed_in=ctx.signed_in)
 
 
 def sse(event: str, data: dict[str, Any]) -> bytes:
+    if event == "token":  # most events: orjson, no str() fallback needed for a text delta
+        return b"event: token\ndata: " + orjson.dumps(data) + b"\n\n"
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n".encode()
 
 

@@ -149,6 +149,24 @@ def test_visitors_share_their_client_address_allowance(monkeypatch: pytest.Monke
     assert entitlement_check(user=anon, feature="chat_messages", visitor_id="z", client_address=addr).remaining == 1
 
 
+def test_a_spend_reports_what_a_check_would_read_after_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chat's done event shows the entitlement ``usage_consume`` returned, without reading
+    it again: no more generous than the address's counter, as ``entitlement_check`` says."""
+    from django.contrib.auth.models import AnonymousUser
+
+    monkeypatch.setattr("billing.selectors.VISITORS_PER_ADDRESS", 2)
+    anon, addr = AnonymousUser(), "203.0.113.8"
+    for i in range(5):  # the address: 6 messages; visitor i spends one, then the next visitor
+        usage_consume(user=anon, feature="chat_messages", visitor_id=f"v{i}", client_address=addr)
+    spent = usage_consume(user=anon, feature="chat_messages", visitor_id="last", client_address=addr)
+    check = entitlement_check(user=anon, feature="chat_messages", visitor_id="last", client_address=addr)
+    assert spent.allowed and (spent.used, spent.remaining) == (check.used, check.remaining) == (3, 0)
+    # Where the visitor's own counter is the tighter one, it is what both report.
+    spent = usage_consume(user=anon, feature="chat_messages", visitor_id="solo", client_address="198.51.100.9")
+    check = entitlement_check(user=anon, feature="chat_messages", visitor_id="solo", client_address="198.51.100.9")
+    assert (spent.used, spent.remaining) == (check.used, check.remaining) == (1, 2)
+
+
 def test_signed_in_users_are_not_metered_by_address(make_user: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("billing.selectors.VISITORS_PER_ADDRESS", 1)
     user = make_user()

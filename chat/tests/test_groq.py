@@ -186,3 +186,42 @@ def test_streams_past_the_sdks_default_pool_do_not_wait_for_others(groq: FakeGro
     asyncio.run(all_of_them())
     assert len(firsts) == count and len(ends) == count
     assert max(firsts) < min(ends), "a stream's request waited for another stream to finish"
+
+
+def test_sse_lines_from_a_stream_cut_anywhere() -> None:
+    """The streamed body is split into ``data:`` chunks here (not by the SDK): the same chunks
+    whatever the network's cuts, CRLF or LF, nothing after ``[DONE]``, an error event raises."""
+    body = (
+        b'data: {"choices":[{"delta":{"content":"Hi "}}]}\r\n\r\n'
+        b": keep-alive comment\n\n"
+        b'data: {"choices":[{"delta":{"content":"there"},"finish_reason":"stop"}]}\n\n'
+        b"data: [DONE]\n\n"
+        b'data: {"choices":[{"delta":{"content":"never"}}]}\n\n'
+    )
+    whole = clients.SseLines()
+    assert [c["choices"][0]["delta"]["content"] for c in whole.feed(body)] == ["Hi ", "there"] and whole.done
+    cut = clients.SseLines()
+    pieces = [cut.feed(body[i : i + 1]) for i in range(len(body))]
+    assert [c["choices"][0]["delta"]["content"] for piece in pieces for c in piece] == ["Hi ", "there"]
+    with pytest.raises(ValueError, match="error event"):
+        clients.SseLines().feed(b'data: {"error":{"message":"overloaded"}}\n\n')
+
+
+def test_a_slow_models_tokens_come_one_by_one_as_they_arrive(groq: FakeGroq) -> None:
+    """The body is read as bytes: each token is yielded when its chunk arrives, the deltas
+    add up to the answer, and a fast model's answer comes whole too."""
+    import asyncio
+
+    async def deltas(answer: dict[str, Any]) -> list[tuple[str, float]]:
+        groq.push(answer)
+        completion = clients.Completion()
+        stream = clients.groq_stream(messages=[{"role": "user", "content": "hi"}], tools=[], completion=completion)
+        out = [(d, time.monotonic()) async for d in stream]
+        assert "".join(d for d, _ in out) == completion.text == answer["text"]
+        assert completion.finish_reason == "stop"
+        return out
+
+    asyncio.run(deltas({"text": "one two three four five six"}))
+    slow = asyncio.run(deltas({"text": "one two three", "tokens_per_second": 5}))
+    assert [d for d, _ in slow] == ["one ", "two ", "three"]
+    assert slow[-1][1] - slow[0][1] >= 0.3  # two gaps of 0.2 s: not read all at the end

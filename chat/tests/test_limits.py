@@ -133,13 +133,16 @@ def test_cookie_less_visitors_get_no_fresh_allowance(
     keeps its own."""
     monkeypatch.setattr("billing.selectors.VISITORS_PER_ADDRESS", 1)
     host = sarah.get_primary_domain().domain
-    statuses = []
+    statuses, left = [], []
     for _ in range(4):
         status, events = in_own_thread(lambda: Visitor(host, client="203.0.113.77").chat({"message": "homes in indio"}))
         statuses.append(status)
         if status == 200:
             committed.append(_anonymous_id(sarah, events))
+            left.append(events[-1][1]["usage"]["remaining"])
     assert statuses == [200, 200, 200, 429]
+    # Each answer's usage counts the address's allowance, not the fresh visitor's own.
+    assert left == [2, 1, 0]
     status, events = in_own_thread(lambda: Visitor(host, client="203.0.113.78").chat({"message": "homes in indio"}))
     assert status == 200
     committed.append(_anonymous_id(sarah, events))

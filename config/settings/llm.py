@@ -17,6 +17,9 @@ GROQ_MAX_RETRIES = env.int("GROQ_MAX_RETRIES", default=2)
 # Connections to Groq per worker process: one per stream open at once. The SDK's default (100)
 # queued every stream past the hundredth behind a finished one (seconds before its first token).
 GROQ_MAX_CONNECTIONS = env.int("GROQ_MAX_CONNECTIONS", default=1000)
+# Of those, how many are kept open when idle for the next streams (httpx's keep-alive pool; a
+# new connection to Groq costs a TCP and TLS handshake on the path to the first token).
+GROQ_KEEPALIVE_CONNECTIONS = env.int("GROQ_KEEPALIVE_CONNECTIONS", default=200)
 # Consecutive failures that open the circuit, and how long it stays open (offline answers).
 CHAT_BREAKER_FAILURES = env.int("CHAT_BREAKER_FAILURES", default=3)
 CHAT_BREAKER_SECONDS = env.float("CHAT_BREAKER_SECONDS", default=30.0)
