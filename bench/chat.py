@@ -163,9 +163,13 @@ async def wave(
 
 
 def fake_groq(port: int, tps: float, words: int) -> subprocess.Popen[bytes]:
+    """The fake model in a process of its own. Each stream on a connection of its own, ended
+    by closing it, as the fake has always answered in this benchmark (so its figures compare
+    across sessions); ``BENCH_CHAT_GROQ_KEEPALIVE=1``: keep-alive and chunked, as Groq."""
     text = " ".join(f"word{i}" for i in range(words))
+    framing = [] if os.environ.get("BENCH_CHAT_GROQ_KEEPALIVE") == "1" else ["--close-each-stream"]
     proc = subprocess.Popen(
-        [PYTHON, "-m", "devtools.groq", "--port", str(port), "--tokens-per-second", str(tps), "--text", text],
+        [PYTHON, "-m", "devtools.groq", "--port", str(port), "--tokens-per-second", str(tps), "--text", text] + framing,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )

@@ -225,3 +225,26 @@ def test_a_slow_models_tokens_come_one_by_one_as_they_arrive(groq: FakeGroq) -> 
     slow = asyncio.run(deltas({"text": "one two three", "tokens_per_second": 5}))
     assert [d for d, _ in slow] == ["one ", "two ", "three"]
     assert slow[-1][1] - slow[0][1] >= 0.3  # two gaps of 0.2 s: not read all at the end
+
+
+def test_streams_from_a_fake_that_closes_each_connection(groq: FakeGroq, settings: Any) -> None:
+    """The benchmark's fake ends each stream by closing its connection (no chunked framing):
+    answers read whole, and a connection dropped mid-answer is still a failure."""
+    import asyncio
+
+    closing = FakeGroq(keep_alive=False).start()
+    try:
+        settings.GROQ_BASE_URL = closing.url
+
+        async def answer() -> str:
+            completion = clients.Completion()
+            stream = clients.groq_stream(messages=[{"role": "user", "content": "hi"}], tools=[], completion=completion)
+            return "".join([d async for d in stream])
+
+        closing.push({"text": "one two three"}, {"text": "one two three", "tokens_per_second": 20})
+        assert asyncio.run(answer()) == asyncio.run(answer()) == "one two three"
+        closing.push({"text": "one two three", "drop_after": 2})
+        with pytest.raises(clients.ModelUnavailable):
+            asyncio.run(answer())
+    finally:
+        closing.stop()

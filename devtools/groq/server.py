@@ -55,8 +55,18 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 
 
 class FakeGroq:
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, text: str = DEFAULT_TEXT, tps: float = 0) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        text: str = DEFAULT_TEXT,
+        tps: float = 0,
+        keep_alive: bool = True,
+    ) -> None:
         self.default = {"text": text, "tokens_per_second": tps}
+        # False: each stream's body ends when its connection closes (no chunked framing).
+        self.keep_alive = keep_alive
         self.script: deque[dict[str, Any]] = deque()
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
@@ -279,21 +289,26 @@ class _Exchange:
 
     def _send(self, text: str) -> None:
         data = text.encode()
-        self.writer.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.writer.write(b"%x\r\n%s\r\n" % (len(data), data) if self.fake.keep_alive else data)
+
+    def _end(self) -> bool:
+        if self.fake.keep_alive:
+            self.writer.write(b"0\r\n\r\n")
+        return self.fake.keep_alive
 
     async def _stream(self, answer: dict[str, Any], model: str) -> bool:
+        framing = b"Transfer-Encoding: chunked" if self.fake.keep_alive else b"Connection: close"
         self.writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n"
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n" + framing + b"\r\n\r\n"
         )
         tps = float(answer.get("tokens_per_second") or 0)
         for n, chunk in enumerate(_chunks(answer, model)):
             if answer.get("error_after") == n:
                 err = {"error": {"message": "fake upstream failure", "type": "internal_server_error"}}
                 self._send(f"data: {json.dumps(err)}\n\n")
-                self.writer.write(b"0\r\n\r\n")
+                keep = self._end()
                 await self.writer.drain()
-                return True
+                return keep
             if answer.get("drop_after") == n:
                 await self.writer.drain()
                 return False  # the connection closes mid-body
@@ -305,6 +320,6 @@ class _Exchange:
                 await asyncio.sleep(1 / tps)
             self._send(f"data: {json.dumps(chunk)}\n\n")
         self._send("data: [DONE]\n\n")
-        self.writer.write(b"0\r\n\r\n")
+        keep = self._end()
         await self.writer.drain()
-        return True
+        return keep
