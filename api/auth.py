@@ -34,8 +34,9 @@ class ApiKeyAuth(HttpBearer):
     verifier: Callable[[HttpRequest], Any | None] | None = None
 
     def __call__(self, request: HttpRequest) -> Any | None:
-        # Any Authorization header is checked (a malformed one is a 401, never ignored).
-        if "Authorization" not in request.headers:
+        # Any Authorization header is checked (a malformed one is a 401, never ignored). Asked of
+        # META: ``request.headers`` would build a dict of every header (~17 us) on each request.
+        if "HTTP_AUTHORIZATION" not in request.META:
             return None
         return self.authenticate(request, "")
 
