@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import chat  # noqa: E402
-from bench._common import bench_env, free_port  # noqa: E402
+from bench._common import free_port  # noqa: E402
 
 _n = itertools.count(1)
 
@@ -102,13 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     port = free_port()
     groq = chat.fake_groq(port, args.tps, 60)
-    env = bench_env(
-        LLM_BACKEND="groq",
-        GROQ_API_KEY="gsk_bench",
-        GROQ_BASE_URL=f"http://127.0.0.1:{port}",
-        CHAT_RATE_PER_MINUTE="1000000",
-        TRUSTED_PROXY_COUNT="1",
-    )
+    env = chat.chat_env(port)
     os.environ.update(env)
     os.environ.setdefault("BENCH_STATIC_ROOT", "/tmp/chatrealty-bench-static/default")
     import uvloop

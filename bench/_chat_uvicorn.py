@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import chat  # noqa: E402
-from bench._common import PYTHON, bench_env, free_port  # noqa: E402
+from bench._common import PYTHON, free_port  # noqa: E402
 
 LOADGEN = """
 import sys; sys.path.insert(0, {root!r})
@@ -42,13 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     gport, port = free_port(), free_port()
     groq = chat.fake_groq(gport, args.tps, 60)
-    env = bench_env(
-        LLM_BACKEND="groq",
-        GROQ_API_KEY="gsk_bench",
-        GROQ_BASE_URL=f"http://127.0.0.1:{gport}",
-        CHAT_RATE_PER_MINUTE="1000000",
-        TRUSTED_PROXY_COUNT="1",
-    )
+    env = chat.chat_env(gport)
     os.environ.update(env)
     os.environ.setdefault("BENCH_STATIC_ROOT", "/tmp/chatrealty-bench-static/default")
     import uvicorn

@@ -177,15 +177,19 @@ def fake_groq(port: int, tps: float, words: int) -> subprocess.Popen[bytes]:
     return proc
 
 
-def served(groq_port: int) -> BenchServer:
-    env = bench_env(
+def chat_env(groq_port: int) -> dict[str, str]:
+    """The app's environment against the fake Groq on ``groq_port`` (also the profiling scripts')."""
+    return bench_env(
         LLM_BACKEND="groq",
         GROQ_API_KEY="gsk_bench",
         GROQ_BASE_URL=f"http://127.0.0.1:{groq_port}",
         CHAT_RATE_PER_MINUTE="1000000",
         TRUSTED_PROXY_COUNT="1",  # as behind nginx: each stream's X-Forwarded-For is its visitor
     )
-    return BenchServer.chat_service(env=env, workers=WORKERS, startup_timeout=180)
+
+
+def served(groq_port: int) -> BenchServer:
+    return BenchServer.chat_service(env=chat_env(groq_port), workers=WORKERS, startup_timeout=180)
 
 
 def settled(server: BenchServer, *, timeout: float = 300.0) -> float:
