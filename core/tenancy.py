@@ -21,6 +21,12 @@ def current_schema() -> str:
     return str(getattr(connection, "schema_name", "public"))
 
 
+def process_cache_allowed() -> bool:
+    """Whether rows read now may be kept in a per-process cache for other requests: not inside
+    a transaction (its rows may yet be rolled back; tests run in one)."""
+    return not connection.in_atomic_block
+
+
 def use_public_schema() -> None:
     connection.set_schema_to_public()  # type: ignore[attr-defined]
 

@@ -6,12 +6,12 @@ import datetime as dt
 import time
 from typing import Any
 
-from django.db import connection
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from billing.plans import Audience, Feature, plan_list
+from core.tenancy import process_cache_allowed
 from providers.models import Assignment, Category, Provider, SiteRecommendation
 
 
@@ -89,7 +89,7 @@ def offered_categories(*, city_slug: str) -> frozenset[str]:
     Inside a transaction it is neither read nor kept (rows there may be rolled back)."""
     if not city_slug:
         return frozenset()
-    shareable = not connection.in_atomic_block
+    shareable = process_cache_allowed()
     if shareable and _offers and _offers[0][0] > time.monotonic():
         return _offers[0][1].get(city_slug, frozenset())
     rows = Provider.objects.filter(status=Provider.Status.VERIFIED, category__slug__in=LISTING_ACTIONS)

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
 
 from config.hosts import AllowedHosts, request_host_allow, request_host_forget
+from core.tenancy import process_cache_allowed
 
 CACHE_MAX = 1024
 _answers: dict[str, tuple[float, int | None, bool]] = {}  # host -> (expiry, host version, served)
@@ -27,10 +28,10 @@ _answers: dict[str, tuple[float, int | None, bool]] = {}  # host -> (expiry, hos
 def custom_domain_served(host: str) -> bool:
     """Whether ``host`` is a verified custom domain (or its www) of a site we serve."""
     from tenants.domains import tls_allowed
-    from tenants.middleware import _follow_host_version, _seen_version, _shareable
+    from tenants.middleware import _follow_host_version, _seen_version
 
     ttl = float(getattr(settings, "TENANT_HOST_CACHE_SECONDS", 5.0))
-    cacheable = ttl > 0 and _shareable() and _follow_host_version()
+    cacheable = ttl > 0 and process_cache_allowed() and _follow_host_version()
     now, version = time.monotonic(), _seen_version[0]
     hit = _answers.get(host) if cacheable else None
     if hit is not None and hit[0] > now and hit[1] == version:  # kept under the current version only

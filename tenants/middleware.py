@@ -15,14 +15,11 @@ from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_tenant_domain_model, get_tenant_model
 
+from core.tenancy import process_cache_allowed
+
 HOST_CACHE_SECONDS = 5.0  # default of settings.TENANT_HOST_CACHE_SECONDS
 HOST_CACHE_MAX = 1024
 _hosts: dict[str, tuple[float, Any]] = {}
-
-
-def _shareable() -> bool:
-    """Whether rows read now may be kept for other requests: not inside a transaction."""
-    return not connection.in_atomic_block
 
 
 # The network's host version as this process last read it, and when (time.monotonic()).
@@ -101,7 +98,7 @@ class SiteTenantMiddleware(TenantMainMiddleware):
 
     def get_tenant(self, domain_model: Any, hostname: str) -> Any:
         ttl = float(getattr(settings, "TENANT_HOST_CACHE_SECONDS", HOST_CACHE_SECONDS))
-        if ttl <= 0 or not _shareable() or not _follow_host_version():
+        if ttl <= 0 or not process_cache_allowed() or not _follow_host_version():
             return super().get_tenant(domain_model, hostname)
         now = time.monotonic()
         hit = _hosts.get(hostname)

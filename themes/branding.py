@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest
 
-from core.tenancy import current_schema
+from core.tenancy import current_schema, process_cache_allowed
 from themes.contrast import AA_NON_TEXT, readable_shade
 
 
@@ -88,8 +87,7 @@ def branding_for_request(request: HttpRequest) -> Branding:
     # key names the request's site, so a mismatch could only miss, never show another site's.
     key = CACHE_KEY.format(schema=tenant.schema_name)
     host = request.get_host()
-    # Never inside a transaction: a row read there may be rolled back (tests run in one).
-    shareable = not connection.in_atomic_block
+    shareable = process_cache_allowed()
     local = _local.get((tenant.schema_name, host)) if shareable else None
     if local is not None and local[0] > time.monotonic():
         return local[1]

@@ -54,7 +54,7 @@ def _setup(settings: Any, store: None) -> Iterator[None]:
 @pytest.fixture
 def host_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """The host cache as requests use it: they run outside a transaction, a test inside one."""
-    monkeypatch.setattr(tenant_middleware, "_shareable", lambda: True)
+    monkeypatch.setattr(tenant_middleware, "process_cache_allowed", lambda: True)
 
 
 def test_anonymous_api_read_sets_no_cookie_and_runs_no_sql(host_cache: None, sarah_site: Any) -> None:
