@@ -20,14 +20,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import chat  # noqa: E402
-from bench._common import demo_database_ensure, free_port  # noqa: E402
+from bench._common import demo_database_ensure, free_port, process_cpu_s  # noqa: E402
 from bench.search import seed_if_empty  # noqa: E402
-
-
-def proc_cpu(pid: int) -> float:
-    tick = os.sysconf("SC_CLK_TCK")
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / tick
 
 
 def self_cpu() -> float:
@@ -53,10 +47,10 @@ def main() -> None:
             print(f"settled in {chat.settled(server)} s", file=sys.stderr)
             rows = []
             for _ in range(args.rounds):
-                s0, g0, l0 = server.cpu_seconds()["server_cpu_s"], proc_cpu(groq.pid), self_cpu()
+                s0, g0, l0 = server.cpu_seconds()["server_cpu_s"], process_cpu_s(groq.pid), self_cpu()
                 outcome = chat.run(chat.wave(server.port, args.n, ramp_s=args.ramp))
                 time.sleep(0.5)  # the server's end-of-turn saves
-                s1, g1, l1 = server.cpu_seconds()["server_cpu_s"], proc_cpu(groq.pid), self_cpu()
+                s1, g1, l1 = server.cpu_seconds()["server_cpu_s"], process_cpu_s(groq.pid), self_cpu()
                 times = [t for t, ok in outcome if t is not None and ok]
                 row = {
                     "server_ms": (s1 - s0) / args.n * 1000,

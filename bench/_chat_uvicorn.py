@@ -21,6 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import chat  # noqa: E402
+from bench._chat_profile import print_yappi  # noqa: E402
 from bench._common import PYTHON, free_port  # noqa: E402
 
 LOADGEN = """
@@ -44,7 +45,6 @@ def main() -> None:
     groq = chat.fake_groq(gport, args.tps, 60)
     env = chat.chat_env(gport)
     os.environ.update(env)
-    os.environ.setdefault("BENCH_STATIC_ROOT", "/tmp/chatrealty-bench-static/default")
     import uvicorn
 
     config = uvicorn.Config(
@@ -83,13 +83,7 @@ def main() -> None:
             print(f"server {cpu / args.n * 1000:.2f} ms CPU a stream (load {os.getloadavg()[0]:.1f})")
         if yappi is not None:
             yappi.stop()
-            stats = list(yappi.get_func_stats())
-            for key in ("ttot", "tsub"):
-                print(f"--- by {key}")
-                for s in sorted(stats, key=lambda s: getattr(s, key), reverse=True)[: args.top]:
-                    print(
-                        f"{s.ttot / args.n * 1000:8.3f} {s.tsub / args.n * 1000:8.3f} {s.ncall:8d}  {s.name}  {Path(s.module).name}:{s.lineno}"
-                    )
+            print_yappi(list(yappi.get_func_stats()), streams=args.n, top=args.top)
     finally:
         server.should_exit = True
         groq.terminate()

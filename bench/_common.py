@@ -67,6 +67,36 @@ def apply_bench_env() -> dict[str, str]:
     return env
 
 
+def subscription_ensure(*, user: Any, plan_key: str, ref: str) -> None:
+    """``user`` subscribed to ``plan_key``, active for the month around now: one row per ``ref``
+    (``sub_<ref>``), kept across runs. Needs Django set up (in process or ``manage.py shell``)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing.models import Subscription
+
+    now = timezone.now()
+    Subscription.objects.update_or_create(
+        stripe_subscription_id=f"sub_{ref}",
+        defaults={
+            "user": user,
+            "stripe_customer_id": f"cus_{ref}",
+            "plan_key": plan_key,
+            "status": "active",
+            "current_period_start": now - timedelta(days=1),
+            "current_period_end": now + timedelta(days=29),
+            "state_as_of": now,
+        },
+    )
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds another process has used so far (``OSError`` once it exited)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -17,10 +17,9 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from bench._common import bench_env
+from bench._common import bench_env, subscription_ensure
 from bench.loadgen import Target
 
 USER = "bench-mixed-investor@example.invalid"
@@ -46,26 +45,11 @@ class Extras:
 
 def api_key_ensure() -> str:
     """An Investor 3 account on the flagship (active subscription) and a fresh API key for it."""
-    from django.utils import timezone
-
     from accounts.models import User
-    from billing.models import Subscription
     from listings.api_keys import api_key_create
 
     user = User.objects.filter(email=USER).first() or User.objects.create_user(email=USER, password=None)
-    now = timezone.now()
-    Subscription.objects.update_or_create(
-        stripe_subscription_id="sub_bench_mixed",
-        defaults={
-            "user": user,
-            "stripe_customer_id": "cus_bench_mixed",
-            "plan_key": "investor_3",
-            "status": "active",
-            "current_period_start": now - timedelta(days=1),
-            "current_period_end": now + timedelta(days=29),
-            "state_as_of": now,
-        },
-    )
+    subscription_ensure(user=user, plan_key="investor_3", ref="bench_mixed")
     _key, raw = api_key_create(user=user, name="mixed benchmark")
     return raw
 

@@ -98,18 +98,13 @@ def feed_ensure(env: dict[str, str]) -> int:
 
 def investor_ensure(env: dict[str, str]) -> None:
     code = f"""
-from datetime import timedelta
-from django.utils import timezone
 from accounts.models import User
-from billing.models import Subscription
+from bench._common import subscription_ensure
 u = User.objects.filter(email={USER!r}).first() or User.objects.create_user(email={USER!r}, password={PASSWORD!r})
 u.set_password({PASSWORD!r}); u.save()
 from allauth.account.models import EmailAddress
 EmailAddress.objects.update_or_create(user=u, email={USER!r}, defaults={{"verified": True, "primary": True}})
-now = timezone.now()
-Subscription.objects.update_or_create(stripe_subscription_id="sub_bench_cma", defaults=dict(
-    user=u, stripe_customer_id="cus_bench_cma", plan_key="investor_3", status="active",
-    current_period_start=now - timedelta(days=1), current_period_end=now + timedelta(days=29), state_as_of=now))
+subscription_ensure(user=u, plan_key="investor_3", ref="bench_cma")
 """
     subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, timeout=300)
 

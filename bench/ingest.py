@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
 
+from bench._common import process_cpu_s  # noqa: E402
 from bench._reso_ingest import reso_full  # noqa: E402
 from config.checkout import apply_defaults  # noqa: E402
 from devtools.spark.feed import DEFAULT_SIZES  # noqa: E402
@@ -77,12 +78,6 @@ def _wait_warm(base: str, timeout: float = 600) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError("fake Spark server did not finish warming up")
         time.sleep(0.2)
-
-
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of another process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _db_pid(mongo: MongoClient) -> int | None:
@@ -133,7 +128,7 @@ def main() -> None:
                 active=args.reso_active,
                 closed=args.reso_closed,
                 seed=args.seed,
-                cpu_s=_cpu_s,
+                cpu_s=process_cpu_s,
                 db_pid=_db_pid(mongo) if local else None,
             )
         finally:
@@ -159,7 +154,7 @@ def spark_ingest(args: argparse.Namespace) -> dict[str, float]:
         if not args.cold_feed:
             _wait_warm(base)
             results["ingest_feed_warmup_s"] = round(time.perf_counter() - warm_start, 2)
-        feed_cpu_start = _cpu_s(server.pid)
+        feed_cpu_start = process_cpu_s(server.pid)
 
         def client(src: str) -> SparkClient:
             return SparkClient(
@@ -167,7 +162,7 @@ def spark_ingest(args: argparse.Namespace) -> dict[str, float]:
             )
 
         db_pid = _db_pid(mongo) if mongo.address and mongo.address[0] in ("127.0.0.1", "localhost") else None
-        db_cpu_start = _cpu_s(db_pid) if db_pid else 0.0
+        db_cpu_start = process_cpu_s(db_pid) if db_pid else 0.0
         results["machine_loadavg_1m_at_start"] = round(os.getloadavg()[0], 2)
         # Both sources at once, as their per-source Celery tasks run in production.
         start = time.perf_counter()
@@ -184,19 +179,19 @@ def spark_ingest(args: argparse.Namespace) -> dict[str, float]:
         loaded = time.perf_counter()
         results["ingest_full_load_s"] = round(loaded - start, 2)
         results["ingest_full_load_client_cpu_s"] = round(time.process_time() - cpu_start, 1)
-        results["ingest_full_load_feed_server_cpu_s"] = round(_cpu_s(server.pid) - feed_cpu_start, 1)
+        results["ingest_full_load_feed_server_cpu_s"] = round(process_cpu_s(server.pid) - feed_cpu_start, 1)
         if db_pid:
-            db_cpu_loaded = _cpu_s(db_pid)
+            db_cpu_loaded = process_cpu_s(db_pid)
             results["ingest_full_load_db_cpu_s"] = round(db_cpu_loaded - db_cpu_start, 1)
         store_ensure_indexes(db=db, geo=False)
         results["ingest_full_s"] = round(time.perf_counter() - start, 2)
         if db_pid:
-            results["ingest_full_db_cpu_s"] = round(_cpu_s(db_pid) - db_cpu_start, 1)
-            results["ingest_full_index_build_db_cpu_s"] = round(_cpu_s(db_pid) - db_cpu_loaded, 1)
+            results["ingest_full_db_cpu_s"] = round(process_cpu_s(db_pid) - db_cpu_start, 1)
+            results["ingest_full_index_build_db_cpu_s"] = round(process_cpu_s(db_pid) - db_cpu_loaded, 1)
         # Where the CPU went (the box has 2 cores; the database server's share is the rest).
         usage = resource.getrusage(resource.RUSAGE_SELF)
         results["ingest_full_client_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
-        results["ingest_full_feed_server_cpu_s"] = round(_cpu_s(server.pid) - feed_cpu_start, 1)
+        results["ingest_full_feed_server_cpu_s"] = round(process_cpu_s(server.pid) - feed_cpu_start, 1)
         results["ingest_full_index_build_s"] = round(time.perf_counter() - loaded, 2)
         results["ingest_full_docs"] = fetched
         results["ingest_full_docs_per_s"] = round(fetched / results["ingest_full_s"], 1)

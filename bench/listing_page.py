@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:
 
 from pymongo import MongoClient, UpdateOne  # noqa: E402
 
-from bench._common import bench_env, demo_database_ensure, write_results  # noqa: E402
+from bench._common import bench_env, demo_database_ensure, process_cpu_s, write_results  # noqa: E402
 from bench.loadgen import Target, load_in_subprocess  # noqa: E402
 from bench.search import seed_if_empty  # noqa: E402
 
@@ -117,10 +117,9 @@ def _cpu_s(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += process_cpu_s(pid)
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
 
 

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import PYTHON, bench_env, free_port  # noqa: E402
+from bench._common import PYTHON, bench_env, free_port, process_cpu_s  # noqa: E402
 
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 
@@ -210,14 +210,12 @@ class BenchServer:
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time (user + system) used so far by gunicorn's master and its live workers."""
-        tick = os.sysconf("SC_CLK_TCK")
         total = 0.0
         for pid in ([self.proc.pid] if self.proc else []) + self.worker_pids():
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += process_cpu_s(pid)
             except OSError:
                 continue  # exited meanwhile
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
         return {"server_cpu_s": total}
 
     def worker_pids(self) -> list[int]:
