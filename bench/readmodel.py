@@ -40,7 +40,7 @@ from bench._common import ROOT, write_results
 from devtools.synthetic.listings import CITIES, documents
 from listings.readmodel import BBox, Near, ReadModel, SearchQuery, Sort
 from listings.readmodel.columns import PROJECTION
-from listings.readmodel.loader import load
+from listings.readmodel.reader import load
 from listings.readmodel.snapshot import SharedDir
 
 FEED_SIZE = 74_000
@@ -55,7 +55,7 @@ def rss_child(n: int) -> None:
     """Runs in a fresh interpreter: prints the RSS growth of building the model of n docs."""
     gc.collect()
     before = _rss_mb()
-    from listings.readmodel.loader import release_free_memory
+    from listings.readmodel.reader import release_free_memory
 
     model = ReadModel.from_documents(documents(n, seed=1))
     gc.collect()

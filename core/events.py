@@ -1,7 +1,7 @@
 """The change-event channel: a sync publishes which listings it changed on this Redis pub/sub
 channel (``listings.changes``), and every process's read model listens on it
-(``listings.readmodel.loader``). The payload is ``{"changed": [key], "removed": [key],
-"closed": [key]}`` in JSON."""
+(``listings.readmodel.loader``). The payload is ``{"seq": n, "epoch": "...", "changed": [key],
+"removed": [key], "closed": [key]}`` in JSON (``listings.changes.changes_publish``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ LISTINGS_CHANGED = "listings:changed"
 # transaction): a subscriber that lost its connection compares it with what it received, and
 # reloads only when it missed something (listings.readmodel.refresh).
 LISTINGS_CHANGED_COUNT = "listings:changed:count"
+# A random name for the count's history, set by the first publish after Redis lost the count:
+# each event carries ``seq`` (the count after it) and ``epoch``, so a sequence number is never
+# compared with one from before a reset (listings.readmodel.loader's snapshot adoption).
+LISTINGS_CHANGED_EPOCH = "listings:changed:epoch"
 
 # Sent once for each event by the Celery task that receives it from the sync
 # (``listings.tasks.alerts_on_changed``), with ``event`` = the checked payload. Apps that must see

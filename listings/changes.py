@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,7 @@ from pymongo.database import Database
 
 from core.events import LISTINGS_CHANGED as CHANNEL
 from core.events import LISTINGS_CHANGED_COUNT as COUNT
+from core.events import LISTINGS_CHANGED_EPOCH as EPOCH
 
 log = logging.getLogger(__name__)
 
@@ -115,17 +117,31 @@ def _hand_over(event: dict[str, Any]) -> None:
     changes_publish(event)
 
 
+# Numbers the event and publishes it in one step, so the count and the sequence numbers the
+# subscribers see never disagree: KEYS = count, epoch, channel; ARGV = the event's JSON without
+# its opening brace, an epoch to use if the count's history starts now. Returns the receivers.
+_PUBLISH = """
+local seq = redis.call('INCR', KEYS[1])
+local epoch = redis.call('GET', KEYS[2])
+if (not epoch) or seq == 1 then
+  epoch = ARGV[2]
+  redis.call('SET', KEYS[2], epoch)
+end
+return redis.call('PUBLISH', KEYS[3], '{"seq":' .. seq .. ',"epoch":"' .. epoch .. '",' .. ARGV[1])
+"""
+
+
 def changes_publish(event: dict[str, Any]) -> int:
     """Tell the read models (best effort: one that missed it reloads on reconnecting)."""
     import redis
     from django.conf import settings
 
+    body = json.dumps({k: v for k, v in event.items() if k not in ("seq", "epoch")})
+    if body == "{}":
+        return 0
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
-        pipe = client.pipeline(transaction=True)
-        pipe.incr(COUNT)
-        pipe.publish(CHANNEL, json.dumps(event))
-        return int(pipe.execute()[1])
+        return int(client.eval(_PUBLISH, 3, COUNT, EPOCH, CHANNEL, body[1:], secrets.token_hex(8)))
     except redis.RedisError as exc:
         log.warning("listings:changed not published (%s); read models reload on reconnect", exc)
         return 0

@@ -1,6 +1,6 @@
 """Loading the read models from the store and keeping them fresh.
 
-* ``load`` streams one collection with a projection into a ``ReadModel``.
+* ``load`` (``reader.py``) streams one collection with a projection into a ``ReadModel``.
 * ``Holder`` owns the current snapshot of one collection: lazy, thread-safe first load, and
   atomic swaps (readers just take ``holder.get()``; a swap is one reference assignment).
 * ``Refresher`` (``refresh.py``) keeps them fresh from the ``listings:changed`` events.
@@ -14,77 +14,23 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import os
-import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from pymongo.database import Database
 
 from . import snapshot
-from .columns import CHUNK, PROJECTION, Vocabulary, make_chunk, new_dictionaries
-from .model import ReadModel
-from .refresh import Refresher, Watcher
+from .model import Mark, ReadModel
+from .reader import LISTINGS, fetch, load, release_free_memory
+from .refresh import EventLog, Refresher, Watcher, channel_position, event_keys, mark_advance
 from .snapshot import SharedDir
 
 log = logging.getLogger(__name__)
 
-LISTINGS, CLOSED = "listings", "closed"  # mirrors listings.store (kept import-light for tests)
-
-
-def _prefetch(cursor: Iterable[dict[str, Any]], *, size: int) -> Iterator[list[dict[str, Any]]]:
-    """Batches of documents read by a background thread.
-
-    The store does its work (scan, encode) while this process builds columns from the
-    previous batch, so a load costs about max(scan, build) rather than their sum.
-    """
-    q: queue.Queue[list[dict[str, Any]] | BaseException | None] = queue.Queue(maxsize=4)
-
-    def produce() -> None:
-        try:
-            batch: list[dict[str, Any]] = []
-            for doc in cursor:
-                if isinstance(doc.get("listingKey"), str):
-                    batch.append(doc)
-                if len(batch) == size:
-                    q.put(batch)
-                    batch = []
-            q.put(batch)
-            q.put(None)
-        except BaseException as e:  # handed to the consumer, raised there
-            q.put(e)
-
-    threading.Thread(target=produce, name="readmodel-prefetch", daemon=True).start()
-    while (item := q.get()) is not None:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-
-
-def load(*, db: Database, collection: str = LISTINGS, batch_size: int = 5000) -> ReadModel:
-    cursor = db[collection].find({}, PROJECTION, batch_size=batch_size)
-    dicts, vocab = new_dictionaries(), Vocabulary()
-    parts = (make_chunk(batch, dicts=dicts, vocab=vocab) for batch in _prefetch(cursor, size=CHUNK))
-    model = ReadModel.from_chunks(parts, dicts=dicts, vocab=vocab)
-    release_free_memory()
-    return model
-
-
-def release_free_memory() -> None:
-    """Give the build's freed heap back to the OS (glibc keeps it otherwise: ~2x RSS)."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def fetch(*, db: Database, collection: str, keys: Iterable[str]) -> list[dict[str, Any]]:
-    keys = [k for k in keys if isinstance(k, str)]
-    if not keys:
-        return []
-    return list(db[collection].find({"listingKey": {"$in": keys}}, PROJECTION))
+CLOSED = "closed"  # mirrors listings.store (kept import-light for tests)
 
 
 class Holder:
@@ -99,10 +45,21 @@ class Holder:
     """
 
     def __init__(
-        self, *, collection: str, db: Callable[[], Database], shared: SharedDir | None = None, lead: bool = True
+        self,
+        *,
+        collection: str,
+        db: Callable[[], Database],
+        shared: SharedDir | None = None,
+        lead: bool = True,
+        position: Callable[[], Mark | None] | None = None,
     ) -> None:
         self.collection = collection
         self._db = db
+        # The change channel's newest position (None: unknown), read before each build, and the
+        # events this process received (set with its refresher): together they let a new leader
+        # adopt the last snapshot instead of rebuilding (``_adopt``).
+        self._position = position
+        self.events: EventLog | None = None
         self._model: ReadModel | None = None
         self._lock = threading.Lock()  # serialises loads and swaps, never reads
         self.shared = shared
@@ -147,9 +104,20 @@ class Holder:
             self.shared.resign()
         self.shared = None
 
+    def _position_now(self) -> Mark | None:
+        if self._position is None:
+            return None
+        try:
+            return self._position()
+        except Exception as e:  # Redis away: the model's position is unknown, never guessed
+            log.warning("read model %s: change channel position unknown (%s)", self.collection, e)
+            return None
+
     def _build(self) -> ReadModel:
         """A fresh model from the store; the leader publishes it and serves the mapped copy."""
+        mark = self._position_now()  # before reading: every event up to it is in what we read
         model = load(db=self._db(), collection=self.collection)
+        model.mark = mark
         return self._publish(model) if self.leading else model
 
     def _publish(self, model: ReadModel) -> ReadModel:
@@ -164,11 +132,43 @@ class Holder:
         release_free_memory()
         return mapped
 
-    def _lead(self) -> ReadModel:
+    def _lead(self, *, adopt: bool = False) -> ReadModel:
         assert self.shared is not None
         log.info("read model %s: leading %s", self.collection, self.shared.root)
+        if adopt and (adopted := self._adopt()) is not None:
+            return adopted
         self.shared.retract()  # events may have been missed while nobody led: rebuild
         return self._build()
+
+    def _adopt(self) -> ReadModel | None:
+        """Take over the last published snapshot when this process received every event
+        published since it was written (the dead leader's last version and what it had not
+        applied yet), replaying those; None when any is missing (the caller rebuilds)."""
+        assert self.shared is not None
+        if self.events is None or self._model is None or self._model.snapshot is None:
+            return None  # not a follower of this directory's versions until now
+        try:
+            current = self.shared.open_current()
+        except (OSError, snapshot.SnapshotError):
+            return None
+        now = self._position_now()
+        mark = current.mark if current is not None else None
+        if current is None or mark is None or now is None or now.epoch != mark.epoch:
+            return None
+        missed = self.events.after(mark, through=now.seq)
+        if missed is None:
+            return None
+        started = time.perf_counter()
+        upsert, remove = event_keys((e for _, e in missed), closed=self.collection == CLOSED)
+        model = self._apply(current, upsert=upsert, remove=remove, marks=[m for m, _ in missed])
+        log.info(
+            "read model %s: adopted %s, %d event(s) replayed in %.3fs",
+            self.collection,
+            current.snapshot,
+            len(missed),
+            time.perf_counter() - started,
+        )
+        return model
 
     def _first_model(self) -> ReadModel:
         if self.shared is None:
@@ -198,7 +198,7 @@ class Holder:
                 return None
             try:
                 if self.lead and self.shared.try_lead():
-                    self._model = self._lead()
+                    self._model = self._lead(adopt=True)
                     return self._model
                 name = self.shared.current()
                 if name is None:
@@ -229,23 +229,38 @@ class Holder:
             self._model = self._build()
             return self._model
 
-    def refresh(self, *, upsert: Iterable[str], remove: Iterable[str]) -> ReadModel | None:
-        """Re-read ``upsert`` keys (a key no longer in the store is removed) and drop ``remove``."""
+    def refresh(self, *, upsert: Iterable[str], remove: Iterable[str], marks: Iterable[Mark] = ()) -> ReadModel | None:
+        """Re-read ``upsert`` keys (a key no longer in the store is removed) and drop ``remove``;
+        ``marks`` are the positions of the events asking it."""
         with self._lock:
             if self._model is None:
                 return None  # not loaded yet: the first load will read the fresh data
             if self.following:
                 return self._model  # the leader applies it and publishes; ``poll`` remaps
-            upsert, remove = set(upsert), set(remove)
-            docs = fetch(db=self._db(), collection=self.collection, keys=upsert)
-            gone = upsert - {d["listingKey"] for d in docs}
-            present = [k for k in remove | gone if self._model.row_of_key(k) is not None]
-            if not docs and not present:
-                return self._model  # nothing of ours (e.g. another database's sync): no rebuild
-            model = self._model.apply_changes(changed=docs, removed=present)
-            self._model = self._publish(model) if self.leading else model
-            release_free_memory()
+            marks = list(marks)
+            have = self._model.mark
+            if marks and have is not None and all(m.epoch == have.epoch and m.seq <= have.seq for m in marks):
+                return self._model  # already read (a build or an adoption after they were published)
+            self._model = self._apply(self._model, upsert=upsert, remove=remove, marks=marks)
             return self._model
+
+    def _apply(
+        self, model: ReadModel, *, upsert: Iterable[str], remove: Iterable[str], marks: Iterable[Mark]
+    ) -> ReadModel:
+        """``model`` with the keys re-read and dropped, published when leading."""
+        upsert, remove = set(upsert), set(remove)
+        mark = mark_advance(model.mark, marks)
+        docs = fetch(db=self._db(), collection=self.collection, keys=upsert)
+        gone = upsert - {d["listingKey"] for d in docs}
+        present = [k for k in remove | gone if model.row_of_key(k) is not None]
+        if not docs and not present:
+            model.mark = mark  # nothing of ours (e.g. another database's sync): no rebuild
+            return model
+        new = model.apply_changes(changed=docs, removed=present)
+        new.mark = mark
+        new = self._publish(new) if self.leading else new
+        release_free_memory()
+        return new
 
 
 _lock = threading.Lock()
@@ -263,6 +278,16 @@ def _redis_url() -> str:
     from django.conf import settings
 
     return getattr(settings, "REDIS_URL", None) or os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+
+
+def _position() -> Mark:
+    import redis
+
+    client = redis.Redis.from_url(_redis_url(), socket_timeout=2, socket_connect_timeout=2)
+    try:
+        return channel_position(client)
+    finally:
+        client.close()
 
 
 def _shared_dir(collection: str) -> SharedDir | None:
@@ -284,7 +309,7 @@ def holder(collection: str) -> Holder:
             # Only a process that receives the change events may lead (apply and publish them).
             lead = bool(getattr(settings, "LISTINGS_READMODEL_REFRESH", True))
             h = _holders[collection] = Holder(
-                collection=collection, db=_store_db, shared=_shared_dir(collection), lead=lead
+                collection=collection, db=_store_db, shared=_shared_dir(collection), lead=lead, position=_position
             )
         return h
 
@@ -312,6 +337,7 @@ def _ensure_refresher() -> Refresher | None:
     with _lock:
         if _refresher is None or not _refresher.is_alive():
             _refresher = Refresher(redis_url=_redis_url(), listings=listings, closed=closed)
+            listings.events = closed.events = _refresher.log
             _refresher.start()
         return _refresher
 

@@ -12,7 +12,7 @@ import functools
 import itertools
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -33,6 +33,14 @@ def _inverse(perm: np.ndarray) -> np.ndarray:
     return inv
 
 
+class Mark(NamedTuple):
+    """A position in the change-event channel: its epoch (renewed when Redis lost its count)
+    and the sequence number of an event (``listings.changes.changes_publish``)."""
+
+    epoch: str
+    seq: int
+
+
 class ReadModel:
     """Columns + dictionaries + text index + geo order, with search and lookups on top."""
 
@@ -51,6 +59,9 @@ class ReadModel:
         self.version = next(_versions)  # unique within this process (cache keys)
         # Name of the shared snapshot version this model maps (``snapshot.py``), if any.
         self.snapshot: str | None = None
+        # The change events this model reflects: every one up to ``mark.seq`` of the channel's
+        # epoch (``refresh.py``); None when unknown (a new leader then rebuilds from the store).
+        self.mark: Mark | None = None
         if derived is not None:
             for name in DERIVED:
                 setattr(self, name, derived[name])

@@ -7,6 +7,9 @@
   incremented with every publish) with what it received, and reloads everything only when it
   missed something. A Redis restart with nothing published meanwhile costs no reload (before:
   a full rebuild from the store on the leader, seconds of both cores under load).
+* ``EventLog`` keeps the newest events by sequence number, in every process (followers receive
+  them too): a worker that takes over from a dead leader adopts the last published snapshot and
+  replays only the events it lacks, instead of rebuilding from the store.
 * ``Watcher`` polls the holders that follow a shared snapshot directory (``snapshot.py``).
 """
 
@@ -16,6 +19,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +27,9 @@ import redis  # at import time, in the importing thread: see Refresher.run
 
 from core.events import LISTINGS_CHANGED as CHANNEL
 from core.events import LISTINGS_CHANGED_COUNT as COUNT
+from core.events import LISTINGS_CHANGED_EPOCH as EPOCH
+
+from .model import Mark
 
 if TYPE_CHECKING:
     from .loader import Holder
@@ -50,30 +57,115 @@ class Watcher(threading.Thread):
                     log.exception("read model snapshot poll failed")
 
 
-def parse_event(raw: bytes | str) -> dict[str, list[str]] | None:
-    """The event payload as lists of keys, or None when it is not a valid event."""
+Event = dict[str, list[str]]
+
+
+def parse_message(raw: bytes | str) -> tuple[Event, Mark | None] | None:
+    """The payload's lists of keys and its position in the channel (None for an event published
+    without one), or None when it is not a valid event."""
     try:
         payload = json.loads(raw)
     except (ValueError, TypeError):
         return None
     if not isinstance(payload, dict):
         return None
-    out: dict[str, list[str]] = {}
+    out: Event = {}
     for name in ("changed", "removed", "closed"):
         values = payload.get(name) or []
         if not isinstance(values, list) or not all(isinstance(k, str) for k in values):
             return None
         out[name] = values
-    return out
+    seq, epoch = payload.get("seq"), payload.get("epoch")
+    mark = Mark(epoch, seq) if isinstance(epoch, str) and type(seq) is int and seq > 0 else None
+    return out, mark
 
 
-def apply_events(events: list[dict[str, list[str]]], *, listings: Holder, closed: Holder) -> None:
-    changed = {k for e in events for k in e["changed"]}
-    removed = {k for e in events for k in e["removed"]}
+def parse_event(raw: bytes | str) -> Event | None:
+    """The event payload as lists of keys, or None when it is not a valid event."""
+    parsed = parse_message(raw)
+    return parsed[0] if parsed is not None else None
+
+
+def event_keys(events: Iterable[Event], *, closed: bool) -> tuple[set[str], set[str]]:
+    """What ``events`` ask one collection's model to re-read and to drop: a closed sale leaves
+    the active listings and appears in the closed collection (re-reading it there upserts it)."""
+    events = list(events)
     moved = {k for e in events for k in e["closed"]}
-    listings.refresh(upsert=changed, remove=removed | moved)
-    # A closed sale appears in the closed collection; re-reading it there is an upsert.
-    closed.refresh(upsert=moved, remove=())
+    if closed:
+        return moved, set()
+    changed = {k for e in events for k in e["changed"]}
+    return changed, {k for e in events for k in e["removed"]} | moved
+
+
+def apply_events(events: list[Event], *, listings: Holder, closed: Holder, marks: Iterable[Mark] = ()) -> None:
+    marks = list(marks)
+    for h, is_closed in ((listings, False), (closed, True)):
+        upsert, remove = event_keys(events, closed=is_closed)
+        h.refresh(upsert=upsert, remove=remove, marks=marks)
+
+
+def mark_advance(mark: Mark | None, marks: Iterable[Mark]) -> Mark | None:
+    """What a model at ``mark`` reflects once the events at ``marks`` are applied: the newest of
+    them when they continue it without a gap, else unknown (None)."""
+    marks = list(marks)
+    if mark is None or not marks:
+        return mark
+    if mark == Mark("", 0):  # built before anything was ever published: any epoch continues it
+        mark = Mark(marks[0].epoch, 0)
+    if any(m.epoch != mark.epoch for m in marks):
+        return None
+    seqs = {m.seq for m in marks if m.seq > mark.seq}
+    if not seqs:
+        return mark
+    top = max(seqs)
+    return Mark(mark.epoch, top) if len(seqs) == top - mark.seq else None
+
+
+def channel_position(client: Any) -> Mark:
+    """The newest event's position (``seq`` 0 and no epoch yet: nothing published)."""
+    count, epoch = client.mget(COUNT, EPOCH)
+    return Mark(epoch.decode() if epoch else "", int(count or 0))
+
+
+class EventLog:
+    """The newest change events this process received, by sequence number (at most ``keys``
+    keys in all: a full sync's event names every listing)."""
+
+    def __init__(self, *, keys: int = 200_000) -> None:
+        self.keys = keys
+        self.epoch: str | None = None
+        self._events: OrderedDict[int, Event] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _weight(event: Event) -> int:
+        return 1 + sum(len(v) for v in event.values())
+
+    def add(self, mark: Mark, event: Event) -> None:
+        with self._lock:
+            if mark.epoch != self.epoch:
+                self._events.clear()
+                self._size, self.epoch = 0, mark.epoch
+            if mark.seq in self._events:
+                return
+            self._events[mark.seq] = event
+            self._size += self._weight(event)
+            while self._size > self.keys and len(self._events) > 1:
+                _, old = self._events.popitem(last=False)
+                self._size -= self._weight(old)
+
+    def after(self, mark: Mark, *, through: int) -> list[tuple[Mark, Event]] | None:
+        """Every event logged after ``mark``, provided none of ``mark.seq + 1 .. through`` (the
+        channel's newest) is missing; None when one is."""
+        if through < mark.seq:
+            return None  # the count went back: not the history the mark is from
+        with self._lock:
+            if through > mark.seq and mark.epoch != self.epoch:
+                return None
+            if any(s not in self._events for s in range(mark.seq + 1, through + 1)):
+                return None
+            return [(Mark(mark.epoch, s), e) for s, e in sorted(self._events.items()) if s > mark.seq]
 
 
 class Refresher(threading.Thread):
@@ -85,6 +177,7 @@ class Refresher(threading.Thread):
         self.listings, self.closed = listings, closed
         self.stopping = threading.Event()
         self.subscribed = threading.Event()
+        self.log = EventLog()
         self.applied = 0  # events applied (tests and health checks read it)
         self.reloads = 0  # full reloads after (re)subscribing
         # Publish count this subscriber has accounted for (None: never subscribed yet).
@@ -136,11 +229,16 @@ class Refresher(threading.Thread):
             while (more := pubsub.get_message(timeout=0.05)) is not None:
                 batch.append(more)  # a burst of syncs becomes one rebuild
             messages = [m for m in batch if m.get("type") == "message"]
-            events = [e for m in messages if (e := parse_event(m["data"])) is not None]
-            if events:
+            parsed = [p for m in messages if (p := parse_message(m["data"])) is not None]
+            marks = [mark for _, mark in parsed if mark is not None]
+            for event, mark in parsed:
+                if mark is not None:  # logged before it is applied: a takeover meanwhile replays it
+                    self.log.add(mark, event)
+            if parsed:
                 started = time.perf_counter()
-                apply_events(events, listings=self.listings, closed=self.closed)
-                self.applied += len(events)
-                log.info("read model refreshed from %d event(s) in %.3fs", len(events), time.perf_counter() - started)
+                apply_events([e for e, _ in parsed], listings=self.listings, closed=self.closed, marks=marks)
+                self.applied += len(parsed)
+                log.info("read model refreshed from %d event(s) in %.3fs", len(parsed), time.perf_counter() - started)
             if self.seen is not None:  # accounted only once applied: a failure reloads on reconnect
-                self.seen += len(messages)
+                unnumbered = len(messages) - len(marks)
+                self.seen = max([self.seen + unnumbered, *(m.seq for m in marks)])

@@ -17,9 +17,11 @@ Correctness rules:
 * A version directory appears only by ``rename`` of a complete temporary directory, and
   ``meta.json`` lists every file with its size; ``open_snapshot`` refuses anything else, so a
   half-written or truncated snapshot is never mapped.
-* ``CURRENT`` exists only while it is maintained: a new leader deletes it before rebuilding
-  (events published while no process was subscribed are lost, so an old snapshot is never
-  trusted), and followers wait for the next one.
+* ``CURRENT`` exists only while it is maintained. A worker that takes over from a dead leader
+  adopts it when the events published since it was written (``meta.json``'s ``events`` mark)
+  are all in the worker's own event log, and replays them (``loader.Holder``); otherwise, and
+  always in a process that just started (events published while no process was subscribed are
+  lost), the new leader deletes it before rebuilding and followers wait for the next one.
 * Old versions are deleted after ``GRACE_S`` (the newest two are always kept). Unlinking a
   mapped file is safe on Linux: a process that still maps it keeps its pages.
 
@@ -46,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from .columns import STR, Dictionary
-from .model import DERIVED, ReadModel
+from .model import DERIVED, Mark, ReadModel
 from .normalize import fold
 from .textindex import TextIndex
 
@@ -112,6 +114,8 @@ def write_snapshot(model: ReadModel, directory: Path) -> None:
         "files": files,
         "pid": os.getpid(),
         "written": time.time(),
+        # The events it reflects: a new leader adopts it and replays only what came after.
+        "events": list(model.mark) if model.mark is not None else None,
     }
     (directory / "meta.json").write_text(json.dumps(meta))
 
@@ -166,7 +170,14 @@ def open_snapshot(directory: Path) -> ReadModel:
         raise SnapshotError(f"{directory}: column lengths differ from size {meta['size']}")
     model = ReadModel(cols=cols, dicts=dicts, text=text, derived=derived)
     model.snapshot = directory.name
+    model.mark = _mark(meta.get("events"))
     return model
+
+
+def _mark(value: Any) -> Mark | None:
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and type(value[1]) is int:
+        return Mark(value[0], value[1])
+    return None
 
 
 # ---- the shared directory of one collection ------------------------------------------------

@@ -19,7 +19,8 @@ import pytest
 import redis
 
 from listings.readmodel import SearchQuery, Sort, reference
-from listings.readmodel.loader import Holder, load
+from listings.readmodel.loader import Holder
+from listings.readmodel.reader import load
 from listings.readmodel.refresh import CHANNEL, Refresher, Watcher
 from listings.readmodel.snapshot import SharedDir, SnapshotError, open_snapshot
 from listings.tests.test_readmodel_store import ACTIVE, collections, redis_url  # noqa: F401

@@ -20,7 +20,8 @@ from django.test import override_settings
 from core.events import LISTINGS_CHANGED_COUNT as COUNT
 from devtools.synthetic.listings import documents
 from listings.readmodel import SearchQuery, Sort, reference
-from listings.readmodel.loader import Holder, load
+from listings.readmodel.loader import Holder
+from listings.readmodel.reader import load
 from listings.readmodel.refresh import CHANNEL, Refresher, parse_event
 
 ACTIVE, CLOSED = "rm_test_listings", "rm_test_closed"

@@ -17,7 +17,7 @@ import pytest
 from pymongo.database import Database
 
 from listings.readmodel import SearchQuery
-from listings.readmodel.loader import load
+from listings.readmodel.reader import load
 from mls_sync.clients import RateLimiter, ResoWebApiClient, SparkClient
 from mls_sync.pipeline import sync_run
 
