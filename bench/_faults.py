@@ -171,3 +171,20 @@ class CeleryProcs:
 
 def log(message: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S', time.gmtime())}] {message}", file=sys.stderr, flush=True)
+
+
+def lock_holder(lock: Path, pids: list[int]) -> int | None:
+    """Which of ``pids`` holds the ``flock`` on ``lock`` (the read model's snapshot leader), from
+    /proc/locks; None when none of them does."""
+    try:
+        inode = os.stat(lock).st_ino
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split()
+        if "FLOCK" in parts and len(parts) >= 6 and parts[5].rsplit(":", 1)[-1] == str(inode):
+            pid = int(parts[4])
+            if pid in pids:
+                return pid
+    return None

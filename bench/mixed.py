@@ -54,7 +54,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench._common import apply_bench_env, bench_env, demo_database_ensure, manage, write_results  # noqa: E402
-from bench._faults import CeleryProcs, FakeSpark, OwnServices, log  # noqa: E402
+from bench._faults import CeleryProcs, FakeSpark, OwnServices, lock_holder, log  # noqa: E402
 from bench._mixed_checks import alerts_prepare, lost_events, lost_listings, sync_wait  # noqa: E402
 from bench._mixed_extras import Extras, api_key_ensure, chat_server, chat_target, cma_subjects, cma_target  # noqa: E402
 from bench.loadgen import Target, load_in_subprocess  # noqa: E402
@@ -237,8 +237,10 @@ class Faults(threading.Thread):
             self._mark("mongo_restart")
             self.services.restart_mongo()
             self._until(0.50)
-            self._mark("gunicorn_worker_kill")
-            os.kill(self.server.worker_pids()[0], 9)
+            self._mark("gunicorn_worker_kill")  # the listings model's leader: the worst case
+            pids = self.server.worker_pids()
+            lock = Path(os.environ["LISTINGS_READMODEL_SNAPSHOT_DIR"]) / "chatrealty_mixed" / "listings" / "leader.lock"
+            os.kill(lock_holder(lock, pids) or pids[0], 9)
             self._until(0.62)
             self._sync_kill()
         except BaseException as exc:  # reported by the main thread

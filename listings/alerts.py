@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tenants.utils import get_tenant_model
 
+from core.batching import in_chunks
 from listings.models import AlertSent, SavedSearch
 from listings.readmodel.query import SearchQuery
 from listings.readmodel.reference import matches
@@ -52,13 +53,10 @@ class Change:
 # ---- what changed ----------------------------------------------------------------------------
 
 
-def changed_documents(keys: Iterable[str], *, chunk: int = 1000) -> list[dict[str, Any]]:
+def changed_documents(keys: Iterable[str]) -> list[dict[str, Any]]:
     keys = [k for k in dict.fromkeys(keys) if isinstance(k, str)]
     coll = get_db()[LISTINGS]
-    docs: list[dict[str, Any]] = []
-    for i in range(0, len(keys), chunk):
-        docs.extend(coll.find({"listingKey": {"$in": keys[i : i + chunk]}}, ALERT_FIELDS))
-    return docs
+    return [doc for part in in_chunks(keys) for doc in coll.find({"listingKey": {"$in": part}}, ALERT_FIELDS)]
 
 
 def _listed_on(doc: dict[str, Any]) -> date | None:

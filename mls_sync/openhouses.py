@@ -13,10 +13,11 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.database import Database
 
+from core.batching import in_chunks
 from listings import store
 from listings.changes import changes_journal
 from mls_sync.flatten import open_houses
-from mls_sync.upsert import chunks, utcnow_iso
+from mls_sync.upsert import utcnow_iso
 
 
 def open_houses_apply(
@@ -31,7 +32,7 @@ def open_houses_apply(
         {"mlsSource": source, "openHouses.0": {"$exists": True}}, {"_id": 0, "listingKey": 1, "openHouses": 1}
     ):
         stored[doc["listingKey"]] = doc.get("openHouses") or []
-    for part in chunks([k for k in wanted if k not in stored]):
+    for part in in_chunks([k for k in wanted if k not in stored]):
         for doc in db[store.LISTINGS].find(
             {"mlsSource": source, "listingKey": {"$in": part}}, {"_id": 0, "listingKey": 1, "openHouses": 1}
         ):
@@ -47,6 +48,6 @@ def open_houses_apply(
             )
             for k in changed
         ]
-        for part in chunks(ops, 500):
-            db[store.LISTINGS].bulk_write(part, ordered=False)
+        for batch in in_chunks(ops, 500):
+            db[store.LISTINGS].bulk_write(batch, ordered=False)
     return set(changed)

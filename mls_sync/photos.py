@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from pymongo import ReplaceOne
 from pymongo.database import Database
 
+from core.batching import in_chunks
 from listings import store
-from mls_sync.upsert import chunks, utcnow_iso
+from mls_sync.upsert import utcnow_iso
 
 if TYPE_CHECKING:
     from mls_sync.stages import SyncCounters
@@ -70,6 +71,6 @@ def photos_cache_sync(*, db: Database, source: str, counters: SyncCounters, dry_
         db[store.PHOTOS].bulk_write(ops, ordered=False)
     stale = sorted(cached.keys() - seen)
     if stale and not dry_run:
-        for part in chunks(stale):
+        for part in in_chunks(stale):
             db[store.PHOTOS].delete_many({"listingKey": {"$in": part}})
     counters.removed += len(stale)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from pymongo.database import Database
 
+from core.batching import in_chunks
 from listings import store
 from listings.changes import changes_journal
 from mls_sync.stages import SyncCounters
-from mls_sync.upsert import chunks
 
 SEEN = "sync_seen"  # keys a running full sync of an unordered feed has seen, page by page
 
@@ -104,7 +104,7 @@ def purge_range(
     if missing:
         if not dry_run:
             changes_journal(db=db, source=source, keys=missing)
-            for part in chunks(missing):
+            for part in in_chunks(missing):
                 db[store.LISTINGS].delete_many({"listingKey": {"$in": part}})
         counters.purged += len(missing)
         counters.removed_keys.update(missing)

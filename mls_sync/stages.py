@@ -11,11 +11,12 @@ from typing import Any
 import bson.errors
 from pymongo.database import Database
 
+from core.batching import in_chunks
 from listings import store
 from listings.changes import changes_journal
 from mls_sync.clients import Page
 from mls_sync.flatten import MalformedRecord, flatten
-from mls_sync.upsert import KnownDocs, PageResult, chunks, page_write, utcnow_iso
+from mls_sync.upsert import KnownDocs, PageResult, page_write, utcnow_iso
 
 
 @dataclass
@@ -176,5 +177,5 @@ def quarantine_release(*, db: Database, source: str, good: set[str]) -> None:
         for d in db[store.QUARANTINE].find({"source": source}, {"listingKey": 1})
         if d.get("listingKey") in good
     ]
-    for part in chunks(held):
+    for part in in_chunks(held):
         db[store.QUARANTINE].delete_many({"source": source, "listingKey": {"$in": part}})

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from pymongo.database import Database
 
+from core.batching import in_chunks
 from listings import store
 from mls_sync.clients import Query, ResoWebApiClient, SparkClient
 from mls_sync.flatten import to_timestamp
 from mls_sync.lookups import ON_MARKET, standard_status
 from mls_sync.stages import SyncCounters, SyncHooks, flat_page_store, flatten_page
-from mls_sync.upsert import QueriedDocs, chunks, utcnow_iso
+from mls_sync.upsert import QueriedDocs, utcnow_iso
 
 REFETCH_BATCH = 100
 
@@ -50,7 +51,7 @@ def status_check_run(
     }
     missing = sorted(stored.keys() - feed.keys())
     if missing and not dry_run:
-        for part in chunks(missing):
+        for part in in_chunks(missing):
             db[store.LISTINGS].delete_many({"listingKey": {"$in": part}})
     counters.purged += len(missing)
     counters.removed_keys.update(missing)
@@ -62,7 +63,7 @@ def status_check_run(
     # On-market listings the store never saw (a missed incremental window).
     unseen = [k for k, (status, _) in feed.items() if status in ON_MARKET and k not in stored]
     known = QueriedDocs(db)
-    for batch in chunks(sorted(stale + unseen), REFETCH_BATCH):
+    for batch in in_chunks(sorted(stale + unseen), REFETCH_BATCH):
         for page in client.iter_pages(Query(keys=batch), limit=REFETCH_BATCH):
             flat = flatten_page(page, source)
             counters.fetched += len(page.records)

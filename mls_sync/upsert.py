@@ -18,20 +18,15 @@ from pymongo import UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
+from core.batching import in_chunks
 from listings import store
 from mls_sync.lookups import DELETED, OFF_MARKET, ON_MARKET
 
-IN_CHUNK = 50  # SecantusDB answers $in in time ~quadratic in its length: 50 keys ~15 ms, 1,000 ~1.1 s
 DUPLICATE_KEY = 11000
 
 
 def utcnow_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def chunks(items: list[Any], size: int = IN_CHUNK) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass(slots=True)
@@ -54,7 +49,7 @@ class QueriedDocs:
 
     def lookup(self, collection: str, keys: list[str]) -> dict[str, Stored]:
         out: dict[str, Stored] = {}
-        for part in chunks(keys):
+        for part in in_chunks(keys):
             for d in self.db[collection].find(
                 {"listingKey": {"$in": part}}, {"_id": 0, "listingKey": 1, "contentHash": 1, "listPrice": 1}
             ):
@@ -207,7 +202,7 @@ def moves_reconcile(*, db: Database, source: str) -> int:
     state = db[store.SYNC_STATE].find_one({"_id": f"{source}:moves"})
     keys = (state or {}).get("keys") or []
     done = 0
-    for part in chunks(keys):
+    for part in in_chunks(keys):
         in_closed = [
             d["listingKey"] for d in db[store.CLOSED].find({"listingKey": {"$in": part}}, {"_id": 0, "listingKey": 1})
         ]
@@ -316,7 +311,7 @@ def _gone_remove(
     """Remove listings that went off the market, and sales the MLS deleted; returns the latter."""
     gone = [k for k in off if k in known_active]
     if gone and not dry_run:
-        for part in chunks(gone):
+        for part in in_chunks(gone):
             db[store.LISTINGS].delete_many({"listingKey": {"$in": part}})
     result.removed += len(gone)
     result.removed_keys += gone
@@ -324,7 +319,7 @@ def _gone_remove(
     deleted = [d["listingKey"] for d in docs if d["standardStatus"] in DELETED]
     sold_deleted = list(known.lookup(store.CLOSED, deleted)) if deleted else []
     if sold_deleted and not dry_run:
-        for part in chunks(sold_deleted):
+        for part in in_chunks(sold_deleted):
             db[store.CLOSED].delete_many({"listingKey": {"$in": part}})
     result.removed += len(sold_deleted)
     result.removed_keys += sold_deleted
@@ -335,7 +330,7 @@ def _carry_history(*, db: Database, docs: list[dict[str, Any]]) -> None:
     """A sold listing keeps its price history, ending with the sale."""
     keys = [d["listingKey"] for d in docs]
     history: dict[str, list[dict[str, Any]]] = {}
-    for part in chunks(keys):
+    for part in in_chunks(keys):
         for d in db[store.LISTINGS].find({"listingKey": {"$in": part}}, {"_id": 0, "listingKey": 1, "priceHistory": 1}):
             history[d["listingKey"]] = d.get("priceHistory") or []
     for doc in docs:

@@ -16,6 +16,8 @@ from typing import Any
 
 from pymongo.database import Database
 
+from core.batching import in_chunks
+
 from .columns import CHUNK, PROJECTION, Vocabulary, make_chunk, new_dictionaries
 from .model import ReadModel
 
@@ -67,7 +69,7 @@ def release_free_memory() -> None:
 
 
 def fetch(*, db: Database, collection: str, keys: Iterable[str]) -> list[dict[str, Any]]:
-    keys = [k for k in keys if isinstance(k, str)]
+    keys = list(dict.fromkeys(k for k in keys if isinstance(k, str)))  # batches must not repeat a key
     if not keys:
         return []
-    return list(db[collection].find({"listingKey": {"$in": keys}}, PROJECTION))
+    return [doc for part in in_chunks(keys) for doc in db[collection].find({"listingKey": {"$in": part}}, PROJECTION)]

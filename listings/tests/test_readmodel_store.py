@@ -21,7 +21,7 @@ from core.events import LISTINGS_CHANGED_COUNT as COUNT
 from devtools.synthetic.listings import documents
 from listings.readmodel import SearchQuery, Sort, reference
 from listings.readmodel.loader import Holder
-from listings.readmodel.reader import load
+from listings.readmodel.reader import fetch, load
 from listings.readmodel.refresh import CHANNEL, Refresher, parse_event
 
 ACTIVE, CLOSED = "rm_test_listings", "rm_test_closed"
@@ -72,6 +72,15 @@ def test_load_from_store_equals_reference(collections: Any) -> None:
         SearchQuery(text="pool casita", sort=Sort.PPSF_ASC, page=2, page_size=10),
     ):
         assert model.search(q) == reference.search(docs, q)
+
+
+def test_fetch_rereads_every_key_across_batches(collections: Any) -> None:
+    from core.batching import IN_CHUNK
+
+    keys = [d["listingKey"] for d in collections[ACTIVE].find({}, {"listingKey": 1})]
+    assert len(keys) > 5 * IN_CHUNK
+    got = fetch(db=collections, collection=ACTIVE, keys=[*keys, "no-such-key", *keys[:3]])
+    assert sorted(d["listingKey"] for d in got) == sorted(keys)
 
 
 def test_event_parsing_rejects_malformed_payloads() -> None:
