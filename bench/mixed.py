@@ -240,7 +240,9 @@ class Faults(threading.Thread):
             self._mark("gunicorn_worker_kill")  # the listings model's leader: the worst case
             pids = self.server.worker_pids()
             lock = Path(os.environ["LISTINGS_READMODEL_SNAPSHOT_DIR"]) / "chatrealty_mixed" / "listings" / "leader.lock"
-            os.kill(lock_holder(lock, pids) or pids[0], 9)
+            leader = lock_holder(lock, pids)
+            log(f"killing gunicorn worker {leader or pids[0]} (listings leader: {leader}, workers {pids})")
+            os.kill(leader or pids[0], 9)
             self._until(0.62)
             self._sync_kill()
         except BaseException as exc:  # reported by the main thread

@@ -248,16 +248,31 @@ class SharedDir:
     def publish(self, model: ReadModel) -> Path:
         """Leader only: write ``model`` as the next version and make it current."""
         assert self.leading, "only the leader publishes"
+        staging = self.stage()
+        try:
+            write_snapshot(model, staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return self.commit(staging)
+
+    def stage(self) -> Path:
+        """A new, empty temporary directory to write the next version into (any process may
+        write it; ``commit`` makes it a version)."""
+        staging = self.root / f".tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        staging.mkdir(parents=True)
+        return staging
+
+    def commit(self, staging: Path) -> Path:
+        """Leader only: the complete ``staging`` directory becomes the next version, current."""
+        assert self.leading, "only the leader publishes"
         existing = self.versions()
         number = int(existing[-1][1:]) + 1 if existing else 1
         name = f"v{number:012d}"
-        tmp = self.root / f".tmp-{name}-{os.getpid()}-{secrets.token_hex(4)}"
-        tmp.mkdir(parents=True)
         try:
-            write_snapshot(model, tmp)
-            os.rename(tmp, self.root / name)
+            os.rename(staging, self.root / name)
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(staging, ignore_errors=True)
             raise
         pointer = self.root / f".CURRENT-{os.getpid()}"
         pointer.write_text(name)

@@ -7,6 +7,7 @@ rebuild from the store), and rebuilds whenever it cannot prove it has every even
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from django.test import override_settings
 
 from core.events import LISTINGS_CHANGED_COUNT as COUNT
 from listings.changes import changes_publish
-from listings.readmodel import loader, reference
+from listings.readmodel import holder, offload, reference
 from listings.readmodel.loader import Holder
 from listings.readmodel.model import Mark
 from listings.readmodel.refresh import CHANNEL, EventLog, Refresher, channel_position, mark_advance, parse_message
@@ -75,7 +76,7 @@ def _no_rebuild(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(**_: Any) -> None:
         raise AssertionError("rebuilt from the store")
 
-    monkeypatch.setattr(loader, "load", refuse)
+    monkeypatch.setattr(holder, "load", refuse)
 
 
 def _price(h: Holder, key: str) -> int:
@@ -183,15 +184,54 @@ def test_a_new_history_means_a_rebuild(pair: tuple[Process, Process], collection
     assert taken.mark is not None and taken.mark.seq == 1 and taken.mark.epoch != old.epoch
 
 
-def test_a_process_that_just_started_never_adopts(collections: Any, redis_url: str, tmp_path: Path) -> None:
+def test_a_process_that_just_started_adopts_only_when_nothing_was_published_since(
+    collections: Any, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = Process(collections, tmp_path, redis_url)
     assert first.h.get().snapshot == "v000000000001"
     first.die()
-    second = Process(collections, tmp_path, redis_url)
-    try:  # its event log is empty and nothing was published, yet it cannot know what it missed
-        assert second.h.get().snapshot == "v000000000002" and second.h.leading
+    with monkeypatch.context() as m:  # a worker forked after the leader died: nothing was published
+        _no_rebuild(m)
+        second = Process(collections, tmp_path, redis_url)
+        assert second.h.get().snapshot == "v000000000001" and second.h.leading
+    second.die()
+    # An event published while no process listened: whoever starts next cannot know its keys.
+    key = collections[ACTIVE].find_one({}, {"listingKey": 1})["listingKey"]
+    collections[ACTIVE].update_one({"listingKey": key}, {"$set": {"listPrice": 4.0}})
+    assert _publish(redis_url, changed=[key]) == 0
+    third = Process(collections, tmp_path, redis_url)
+    try:
+        assert third.h.get().snapshot == "v000000000002" and _price(third.h, key) == 4
     finally:
-        second.refresher.stop()
+        third.refresher.stop()
+
+
+def test_the_leader_applies_events_in_a_lower_priority_child_process(
+    pair: tuple[Process, Process], collections: Any, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leader, follower = pair
+    key = collections[ACTIVE].find_one({}, {"listingKey": 1})["listingKey"]
+    collections[ACTIVE].update_one({"listingKey": key}, {"$set": {"listPrice": 3.0}})
+    _publish(redis_url, changed=[key])
+    leader.wait_applied(1)
+    model = leader.h.get()
+    assert model.snapshot == "v000000000002" and _price(leader.h, key) == 3
+    assert leader.h.shared is not None
+    meta = json.loads((leader.h.shared.root / "v000000000002" / "meta.json").read_text())
+    assert meta["pid"] != os.getpid() and meta["events"] == list(model.mark or ())
+    assert os.getpriority(os.PRIO_PROCESS, meta["pid"]) >= offload.NICE  # the child is kept for the next
+    docs = list(collections[ACTIVE].find({}, {"_id": 0}))
+    for q in QUERIES:
+        assert model.search(q) == reference.search(docs, q)
+    # A child that cannot run: the leader applies in its own process, nothing is skipped.
+    monkeypatch.setattr(offload, "_executor", lambda: (_ for _ in ()).throw(OSError("no processes left")))
+    collections[ACTIVE].update_one({"listingKey": key}, {"$set": {"listPrice": 2.0}})
+    _publish(redis_url, changed=[key])
+    leader.wait_applied(2)
+    assert leader.h.get().snapshot == "v000000000003" and _price(leader.h, key) == 2
+    meta = json.loads((leader.h.shared.root / "v000000000003" / "meta.json").read_text())
+    assert meta["pid"] == os.getpid()
+    assert not list(leader.h.shared.root.glob(".tmp-*"))  # no staging directory left behind
 
 
 def test_events_a_model_already_reflects_are_not_applied_again(
