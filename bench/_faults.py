@@ -144,16 +144,16 @@ class CeleryProcs:
         self.worker: subprocess.Popen[bytes] | None = None
         self.beat: subprocess.Popen[bytes] | None = None
 
-    def _spawn(self, name: str, *args: str, nice: int = 0) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = (self.workdir / "log" / f"{name}.log").open("ab")
-        command = [*(["nice", "-n", str(nice)] if nice else []), CELERY, "-A", "config", *args]
-        proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True)
+        proc = subprocess.Popen(
+            [CELERY, "-A", "config", *args], cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
+        )
         log.close()
         return proc
 
     def start_worker(self) -> None:
-        # Nice=10, as platform/systemd/chatrealty-worker.service runs it.
-        self.worker = self._spawn("worker", "worker", "-l", "INFO", "--concurrency", str(self.concurrency), nice=10)
+        self.worker = self._spawn("worker", "worker", "-l", "INFO", "--concurrency", str(self.concurrency))
 
     def start_beat(self) -> None:
         schedule = str(self.workdir / "celerybeat-schedule")
