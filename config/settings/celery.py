@@ -1,5 +1,7 @@
 """Celery: Redis broker, JSON only, tasks acknowledged late so a crash re-runs them."""
 
+from kombu import Queue
+
 from config.env import env
 from listings.schedules import ALERTS_BEAT_SCHEDULE
 from mls_sync.schedules import mls_beat_schedule
@@ -12,6 +14,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "America/Los_Angeles"
 CELERY_TASK_ACKS_LATE = True
+# Report PDFs (~1.5 s of CPU each, one per CMA) have a queue of their own: a worker consuming
+# both takes them in turn, so a backlog of renders never holds an MLS sync, an alert or a lead
+# email behind it (the mixed benchmark's syncs waited over a minute behind its CMAs' PDFs).
+# Workers consume every queue listed here unless told otherwise (``--queues``).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("reports"))
+CELERY_TASK_ROUTES = {"cma.render_pdf": {"queue": "reports"}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # With the Redis broker a message delivered to a worker that then dies (SIGKILL, OOM) is handed
 # back only after this many seconds; kombu's default is an hour, so the saved-search alerts a
