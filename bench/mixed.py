@@ -58,6 +58,7 @@ from bench._faults import CeleryProcs, FakeSpark, OwnServices, lock_holder, log 
 from bench._mixed_checks import alerts_prepare, lost_events, lost_listings, sync_wait  # noqa: E402
 from bench._mixed_extras import Extras, api_key_ensure, chat_server, chat_target, cma_subjects, cma_target  # noqa: E402
 from bench.loadgen import Target, load_in_subprocess  # noqa: E402
+from listings.readmodel.snapshot import root_for  # noqa: E402
 
 HOSTS = ("localhost", "sarah.localhost", "mike.localhost")
 SHARES = {"search": 47, "listing": 25, "clusters": 10, "page": 15, "chat": 2, "cma": 1}
@@ -239,7 +240,8 @@ class Faults(threading.Thread):
             self._until(0.50)
             self._mark("gunicorn_worker_kill")  # the listings model's leader: the worst case
             pids = self.server.worker_pids()
-            lock = Path(os.environ["LISTINGS_READMODEL_SNAPSHOT_DIR"]) / "chatrealty_mixed" / "listings" / "leader.lock"
+            base, db_name = os.environ["LISTINGS_READMODEL_SNAPSHOT_DIR"], os.environ["MONGODB_DB"]
+            lock = root_for(base, db_name=db_name, collection="listings") / "leader.lock"
             leader = lock_holder(lock, pids)
             log(f"killing gunicorn worker {leader or pids[0]} (listings leader: {leader}, workers {pids})")
             os.kill(leader or pids[0], 9)

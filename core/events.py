@@ -14,7 +14,7 @@ LISTINGS_CHANGED = "listings:changed"
 LISTINGS_CHANGED_COUNT = "listings:changed:count"
 # A random name for the count's history, set by the first publish after Redis lost the count:
 # each event carries ``seq`` (the count after it) and ``epoch``, so a sequence number is never
-# compared with one from before a reset (listings.readmodel.loader's snapshot adoption).
+# compared with one from before a reset (listings.readmodel.holder's snapshot adoption).
 LISTINGS_CHANGED_EPOCH = "listings:changed:epoch"
 
 # Sent once for each event by the Celery task that receives it from the sync

@@ -58,13 +58,11 @@ def _reset() -> None:
 
 def apply_to_version(
     current: str, staging: str, changed: Sequence[Mapping[str, Any]], removed: Sequence[str], mark: Mark | None
-) -> int:
-    """In the child: ``current`` (a version directory) with the changes, written to ``staging``;
-    returns the new model's size."""
+) -> None:
+    """In the child: ``current`` (a version directory) with the changes, written to ``staging``."""
     model = open_snapshot(Path(current)).apply_changes(changed=changed, removed=removed)
     model.mark = mark
     write_snapshot(model, Path(staging))
-    return model.size
 
 
 def apply_in_child(

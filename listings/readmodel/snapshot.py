@@ -17,11 +17,12 @@ Correctness rules:
 * A version directory appears only by ``rename`` of a complete temporary directory, and
   ``meta.json`` lists every file with its size; ``open_snapshot`` refuses anything else, so a
   half-written or truncated snapshot is never mapped.
-* ``CURRENT`` exists only while it is maintained. A worker that takes over from a dead leader
-  adopts it when the events published since it was written (``meta.json``'s ``events`` mark)
-  are all in the worker's own event log, and replays them (``loader.Holder``); otherwise, and
-  always in a process that just started (events published while no process was subscribed are
-  lost), the new leader deletes it before rebuilding and followers wait for the next one.
+* ``CURRENT`` exists only while it is maintained. A process that becomes the leader adopts it
+  when it can show no change event is missing from it: none was published since it was written
+  (``meta.json``'s ``events`` mark against the channel's count), or every one since is in the
+  process's own event log, and it replays those (``holder.Holder``). Otherwise (events published
+  while nobody was subscribed are lost) the new leader deletes it before rebuilding and
+  followers wait for the next one.
 * Old versions are deleted after ``GRACE_S`` (the newest two are always kept). Unlinking a
   mapped file is safe on Linux: a process that still maps it keeps its pages.
 
