@@ -100,7 +100,7 @@ def map_clusters(*, query: SearchQuery, zoom: float) -> dict[str, Any]:
     b = query.bbox
     bbox = (b.west, b.south, b.east, b.north) if b else (-180.0, -90.0, 180.0, 90.0)
     view = entry.index.view(bbox, zoom)
-    features = view.features(entry.point_properties(model))
+    features = view.features(entry.point_properties())
     return {
         "type": "FeatureCollection",
         "features": features,
@@ -119,7 +119,7 @@ def cluster_detail(*, query: SearchQuery, cluster_id: int, limit: int, offset: i
     except KeyError:
         return None
     rows = entry.rows[leaves]
-    return {"clusterId": cluster_id, "expansionZoom": zoom, "leaves": model.cards(rows)}
+    return {"clusterId": cluster_id, "expansionZoom": zoom, "leaves": entry.model.cards(rows)}
 
 
 # ---- a listing's page, the visitor's own things ---------------------------------------------------

@@ -1,9 +1,12 @@
 """Cluster indexes per filter set, built from the read model and cached (LRU).
 
-The key is the read model version plus the query *without* its viewport, sort and page: the
-map asks for many viewports of the same filters, and one index answers all of them. A new
-read model version (a sync changed listings) makes every older entry unreachable; they are
-dropped on the next access rather than rebuilt eagerly, since most filter sets never return.
+The key is the query *without* its viewport, sort and page: the map asks for many viewports
+of the same filters, and one index answers all of them. After a new read model version (a sync
+changed listings) an index of an older version of the same lineage keeps answering, from the
+model it was built from, for up to ``stale_s`` seconds while one background thread rebuilds the
+filter sets asked for; indexes nobody asks for are dropped then. Every worker rebuilding its
+indexes on request threads at once after each sync paused all of them for seconds (the mixed
+benchmark's end-of-sync errors, docs/benchmarks.md).
 
 Bounded both ways, so varying the filters cannot make a process rebuild without end: the cache
 holds at most ``max_entries`` indexes and ``max_points`` points, and builds draw on a
@@ -15,6 +18,7 @@ cannot pay for raises ``security.ratelimit.Throttled``: the client gets 429 with
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import threading
 import time
@@ -31,16 +35,22 @@ from security.ratelimit import Throttled
 
 from .index import ClusterIndex
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
     index: ClusterIndex
     rows: np.ndarray  # read-model row of each input point of the index
-    version: int
+    model: ReadModel  # the version it was built from: ``rows`` index this model
 
-    def point_properties(self, model: ReadModel) -> Any:
-        """Pin properties for single points, looked up column-wise from the read model."""
-        cols = model.cols
+    @property
+    def version(self) -> int:
+        return self.model.version
+
+    def point_properties(self) -> Any:
+        """Pin properties for single points, looked up column-wise from the entry's model."""
+        cols = self.model.cols
 
         def props(ident: np.ndarray) -> list[dict[str, Any]]:
             rows = self.rows[ident]
@@ -120,6 +130,14 @@ class BuildBudget:
 
 
 class ClusterCache:
+    """Indexes per filter key, the newest built for each (LRU over keys).
+
+    After a new read model version an index of the older one still answers (its rows index
+    the model it was built from, which it keeps) for up to ``stale_s`` seconds, while one
+    background thread rebuilds the filter sets that are asked for: every worker otherwise
+    rebuilt them all on request threads at once after each sync. A different lineage (a full
+    reload) or an older stale index is built on the request, within the budget."""
+
     def __init__(
         self,
         *,
@@ -127,48 +145,77 @@ class ClusterCache:
         max_points: int = 3_000_000,
         build_burst_s: float = 5.0,
         build_share: float = 0.25,
+        stale_s: float = 60.0,
     ) -> None:
-        self.max_entries, self.max_points = max_entries, max_points
+        self.max_entries, self.max_points, self.stale_s = max_entries, max_points, stale_s
         self.budget = BuildBudget(burst_s=build_burst_s, share=build_share)
-        self._entries: OrderedDict[tuple[int, SearchQuery], Entry] = OrderedDict()
+        self._entries: OrderedDict[SearchQuery, Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[tuple[int, SearchQuery], threading.Lock] = {}
         self._sources: dict[int, frozenset[int]] = {}
+        self._newest = 0  # the newest read model version asked about
+        self._superseded: dict[int, float] = {}  # version -> when a newer one was first asked about
+        self._rebuilder = Rebuilder(self)
         self.builds = 0  # observability and tests
         self.refused = 0
 
     def get(self, *, model: ReadModel, query: SearchQuery) -> Entry:
-        key = (model.version, filter_key(scope_key(model, query, self._sources)))
+        fkey = filter_key(scope_key(model, query, self._sources))
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
+            self._observe(model)
+            entry = self._entries.get(fkey)
+            if entry is not None and (entry.version >= model.version or self._servable(entry, model)):
+                self._entries.move_to_end(fkey)
+                if entry.version < model.version:
+                    self._rebuilder.ask(fkey, model)
                 return entry
+            key = (model.version, fkey)
             build_lock = self._building.setdefault(key, threading.Lock())
         with build_lock:  # one build per key even when many requests ask at once
             try:
                 with self._lock:
-                    entry = self._entries.get(key)
-                if entry is None:
-                    entry = self._build_within_budget(model, key)
+                    entry = self._entries.get(fkey)
+                if entry is None or entry.version < model.version:
+                    entry = self._build_within_budget(model, fkey)
             finally:
                 with self._lock:
                     self._building.pop(key, None)
         return entry
 
-    def _build_within_budget(self, model: ReadModel, key: tuple[int, SearchQuery]) -> Entry:
+    def _observe(self, model: ReadModel) -> None:
+        """Note a newer version, and drop indexes superseded more than ``stale_s`` ago."""
+        now = time.monotonic()
+        if model.version > self._newest:
+            self._newest = model.version
+            for entry in self._entries.values():
+                if entry.version < model.version:
+                    self._superseded.setdefault(entry.version, now)
+        expired = {v for v, at in self._superseded.items() if now - at >= self.stale_s}
+        if expired:
+            for fkey in [k for k, e in self._entries.items() if e.version in expired]:
+                del self._entries[fkey]
+            for v in expired:
+                del self._superseded[v]
+
+    def _servable(self, entry: Entry, model: ReadModel) -> bool:
+        """May ``entry`` (of an older version) answer for ``model`` while a new one is built?"""
+        return entry.model.lineage == model.lineage and entry.version in self._superseded
+
+    def _build_within_budget(self, model: ReadModel, fkey: SearchQuery) -> Entry:
         wait = self.budget.wait_s()
         if wait > 0:
             self.refused += 1
             raise Throttled(math.ceil(wait), "The map is busy. Please try again in a moment.")
+        return self._build_and_store(model, fkey)
+
+    def _build_and_store(self, model: ReadModel, fkey: SearchQuery) -> Entry:
         started = time.thread_time()
         try:
-            entry = self._build(model, key[1])
+            entry = self._build(model, fkey)
         finally:
             self.budget.charge(time.thread_time() - started)
         with self._lock:
-            self._store(key, entry)
-        return entry
+            return self._store(fkey, entry)
 
     def _build(self, model: ReadModel, query: SearchQuery) -> Entry:
         rows = model.select(query)
@@ -177,20 +224,87 @@ class ClusterCache:
         rows = rows[located]
         index = ClusterIndex(lon=lon[located], lat=lat[located], price=model.cols["price"][rows])
         self.builds += 1
-        return Entry(index=index, rows=rows, version=model.version)
+        return Entry(index=index, rows=rows, model=model)
 
-    def _store(self, key: tuple[int, SearchQuery], entry: Entry) -> None:
-        for old in [k for k in self._entries if k[0] < key[0]]:
-            del self._entries[old]  # an older read model version: never asked for again
-        self._entries[key] = entry
+    def _store(self, fkey: SearchQuery, entry: Entry) -> Entry:
+        """Keep ``entry`` unless a newer index of the key is there already; returns the kept one."""
+        have = self._entries.get(fkey)
+        if have is not None and have.version >= entry.version:
+            return have
+        self._entries[fkey] = entry
+        self._entries.move_to_end(fkey)
+        if entry.version < self._newest:
+            self._superseded.setdefault(entry.version, time.monotonic())
         while len(self._entries) > self.max_entries or (
             len(self._entries) > 1 and sum(e.index.n for e in self._entries.values()) > self.max_points
         ):
             self._entries.popitem(last=False)
+        return entry
+
+    def has(self, fkey: SearchQuery, model: ReadModel) -> bool:
+        """Is an index of ``fkey`` for ``model`` or a newer version cached?"""
+        with self._lock:
+            entry = self._entries.get(fkey)
+        return entry is not None and entry.version >= model.version
+
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until no rebuild is asked for or running (tests; shutdown)."""
+        return self._rebuilder.settle(timeout)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._superseded.clear()
+
+
+class Rebuilder:
+    """One background thread per process rebuilding stale indexes for the newest version
+    asked about, one at a time, within the cache's build budget (it waits instead of refusing)."""
+
+    def __init__(self, cache: ClusterCache) -> None:
+        self.cache = cache
+        self._asked: OrderedDict[SearchQuery, ReadModel] = OrderedDict()
+        self._busy = False
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def ask(self, fkey: SearchQuery, model: ReadModel) -> None:
+        with self._cond:
+            have = self._asked.get(fkey)
+            if have is None or have.version < model.version:
+                self._asked[fkey] = model
+            if self._thread is None or not self._thread.is_alive():  # also after a fork
+                self._thread = threading.Thread(target=self._run, name="cluster-rebuild", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def settle(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._asked or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._asked:
+                    self._cond.wait()
+                fkey, model = self._asked.popitem(last=False)
+                self._busy = True
+            try:
+                time.sleep(self.cache.budget.wait_s())
+                if not self.cache.has(fkey, model):  # asked again while the last one was built
+                    self.cache._build_and_store(model, fkey)
+            except Exception:  # the next ask retries; requests keep the stale index meanwhile
+                log.exception("rebuilding a map cluster index failed")
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
 
 
 _cache = ClusterCache(
@@ -199,6 +313,7 @@ _cache = ClusterCache(
     max_entries=getattr(settings, "LISTINGS_CLUSTER_CACHE_ENTRIES", 40),
     build_burst_s=getattr(settings, "LISTINGS_CLUSTER_BUILD_BURST_SECONDS", 5.0),
     build_share=getattr(settings, "LISTINGS_CLUSTER_BUILD_SHARE", 0.25),
+    stale_s=getattr(settings, "LISTINGS_CLUSTER_STALE_SECONDS", 60.0),
 )
 
 

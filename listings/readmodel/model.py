@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, NamedTuple
@@ -62,6 +63,9 @@ class ReadModel:
         # The change events this model reflects: every one up to ``mark.seq`` of the channel's
         # epoch (``refresh.py``); None when unknown (a new leader then rebuilds from the store).
         self.mark: Mark | None = None
+        # Versions derived by changes from one full load share a lineage; a new load starts
+        # another (caches may answer from an older version of the same lineage meanwhile).
+        self.lineage = uuid.uuid4().hex
         if derived is not None:
             for name in DERIVED:
                 setattr(self, name, derived[name])
@@ -124,7 +128,9 @@ class ReadModel:
             n_kept += ch.size
         cols = {name: np.concatenate([p[name] for p in parts]) for name in kept}
         text = TextIndex.from_pairs(words=vocab.words, word_ids=np.concatenate(wids), rows=np.concatenate(wrows))
-        return ReadModel(cols=cols, dicts=dicts, text=text)
+        new = ReadModel(cols=cols, dicts=dicts, text=text)
+        new.lineage = self.lineage
+        return new
 
     # ---- lookups --------------------------------------------------------------------------
     def _find(self, column: str, perm: np.ndarray, value: str) -> int | None:

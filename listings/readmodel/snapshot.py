@@ -117,6 +117,7 @@ def write_snapshot(model: ReadModel, directory: Path) -> None:
         "written": time.time(),
         # The events it reflects: a new leader adopts it and replays only what came after.
         "events": list(model.mark) if model.mark is not None else None,
+        "lineage": model.lineage,
     }
     (directory / "meta.json").write_text(json.dumps(meta))
 
@@ -172,6 +173,8 @@ def open_snapshot(directory: Path) -> ReadModel:
     model = ReadModel(cols=cols, dicts=dicts, text=text, derived=derived)
     model.snapshot = directory.name
     model.mark = _mark(meta.get("events"))
+    if isinstance(meta.get("lineage"), str):
+        model.lineage = meta["lineage"]
     return model
 
 

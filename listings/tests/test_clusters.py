@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 
 from devtools.synthetic.listings import documents
 from listings.clusters import reference
-from listings.clusters.cache import ClusterCache
+from listings.clusters.cache import ClusterCache, Entry
 from listings.clusters.index import ClusterIndex, abbreviate
 from listings.readmodel import ReadModel, SearchQuery
 
@@ -88,20 +89,74 @@ def test_abbreviation_matches_supercluster() -> None:
     ]
 
 
-def test_cache_reuses_per_filter_set_and_drops_old_versions() -> None:
+def test_cache_reuses_per_filter_set_and_rebuilds_a_new_version_in_the_background() -> None:
     docs = list(documents(300, seed=3))
     model = ReadModel.from_documents(docs)
     cache = ClusterCache(max_entries=4)
-    a = cache.get(model=model, query=SearchQuery(cities=("Palm Springs",)))
+    palm = SearchQuery(cities=("Palm Springs",))
+    a = cache.get(model=model, query=palm)
     b = cache.get(model=model, query=SearchQuery(cities=("Palm Springs",), page=3))
     assert a is b and cache.builds == 1
-    assert a.index.n == model.search(SearchQuery(cities=("Palm Springs",))).total
-    newer = model.apply_changes(changed=[], removed=[docs[0]["listingKey"]])
-    c = cache.get(model=newer, query=SearchQuery(cities=("Palm Springs",)))
+    assert a.index.n == model.search(palm).total
+    gone = next(d["listingKey"] for d in docs if d["city"] == "Palm Springs")
+    newer = model.apply_changes(changed=[], removed=[gone])
+    # The request is answered at once from the old index, whose pins come from its own model...
+    stale = cache.get(model=newer, query=palm)
+    assert stale is a and stale.model is model
+    assert gone in _keys(stale)
+    # ...while the background thread builds the new version's index once.
+    assert cache.settle(timeout=10)
+    c = cache.get(model=newer, query=palm)
     assert c is not a and c.version == newer.version and cache.builds == 2
-    feats = c.index.get_clusters((-180, -85, 180, 85), 17, c.point_properties(newer))
-    keys = {f["properties"]["key"] for f in feats}
-    assert docs[0]["listingKey"] not in keys and len(keys) == c.index.n
+    keys = _keys(c)
+    assert gone not in keys and len(keys) == c.index.n == newer.search(palm).total
+    assert cache.get(model=newer, query=palm) is c and cache.builds == 2
+    # A request still holding the older model gets the newer index rather than a rebuild.
+    assert cache.get(model=model, query=palm) is c and cache.builds == 2
+
+
+def _keys(entry: Entry) -> set[str]:
+    feats = entry.index.get_clusters((-180, -85, 180, 85), 17, entry.point_properties())
+    return {f["properties"]["key"] for f in feats}
+
+
+def test_a_stale_index_answers_only_for_its_lineage_and_for_a_while() -> None:
+    docs = list(documents(300, seed=3))
+    model = ReadModel.from_documents(docs)
+    query = SearchQuery(min_beds=3)
+    # A full load (another lineage, e.g. another store) is built on the request.
+    cache = ClusterCache(max_entries=4)
+    first = cache.get(model=model, query=query)
+    reloaded = ReadModel.from_documents(docs[:100])
+    again = cache.get(model=reloaded, query=query)
+    assert again is not first and again.model is reloaded and cache.builds == 2
+    assert again.index.n == reloaded.search(query).total
+    # Once superseded ``stale_s`` ago an index no longer answers, and is dropped even when
+    # nobody asks for its filters again (it pins its model).
+    cache = ClusterCache(max_entries=4, stale_s=0.2)
+    cache.get(model=model, query=query)
+    cache.get(model=model, query=SearchQuery(min_beds=4))
+    newer = model.apply_changes(changed=[], removed=[docs[0]["listingKey"]])
+    cache.get(model=newer, query=SearchQuery(min_beds=5))
+    assert {e.model for e in cache._entries.values()} == {model, newer}
+    time.sleep(0.25)
+    fresh = cache.get(model=newer, query=query)
+    assert fresh.model is newer and cache.builds == 4
+    assert {e.model for e in cache._entries.values()} == {newer}
+
+
+def test_the_background_rebuild_waits_for_the_budget_and_the_stale_index_keeps_answering() -> None:
+    docs = list(documents(300, seed=3))
+    model = ReadModel.from_documents(docs)
+    cache = ClusterCache(max_entries=4, build_burst_s=0.5, build_share=2.0)
+    old = cache.get(model=model, query=SearchQuery())
+    cache.budget.charge(1.0)  # spent: about 0.25 s until the balance is positive again
+    newer = model.apply_changes(changed=[], removed=[docs[0]["listingKey"]])
+    for _ in range(20):  # no 429 while the new index waits for the budget
+        assert cache.get(model=newer, query=SearchQuery()) is old
+    assert cache.refused == 0 and cache.builds == 1
+    assert cache.settle(timeout=10)
+    assert cache.get(model=newer, query=SearchQuery()).model is newer and cache.builds == 2
 
 
 def test_a_scope_of_every_source_shares_the_unscoped_index() -> None:

@@ -69,12 +69,15 @@ def test_follower_maps_and_follows_the_leader_and_takes_over(collections: Any, t
     now = follower.poll()
     assert now is not None and now.snapshot == second.snapshot
     assert now.cards(np.array([now.row_of_key(doc["listingKey"])]))[0]["price"] == 1
+    # Versions of one load share its lineage (the map may answer from the last one meanwhile).
+    assert mapped.lineage == second.lineage == now.lineage == first.lineage
     assert follower.poll() is None  # nothing new
     # The leader dies (its lock is released): the follower leads and rebuilds from the store.
     assert leader.shared is not None
     leader.shared.resign()
     third = follower.poll()
     assert follower.leading and third is not None and third.snapshot == "v000000000003"
+    assert third.lineage != first.lineage  # a new load
     docs = list(collections[ACTIVE].find({}, {"_id": 0}))
     for q in QUERIES:
         assert third.search(q) == reference.search(docs, q)

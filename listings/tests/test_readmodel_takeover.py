@@ -210,12 +210,14 @@ def test_the_leader_applies_events_in_a_lower_priority_child_process(
     pair: tuple[Process, Process], collections: Any, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     leader, follower = pair
+    lineage = leader.h.get().lineage
     key = collections[ACTIVE].find_one({}, {"listingKey": 1})["listingKey"]
     collections[ACTIVE].update_one({"listingKey": key}, {"$set": {"listPrice": 3.0}})
     _publish(redis_url, changed=[key])
     leader.wait_applied(1)
     model = leader.h.get()
     assert model.snapshot == "v000000000002" and _price(leader.h, key) == 3
+    assert model.lineage == lineage  # the child's version continues the load's lineage
     assert leader.h.shared is not None
     meta = json.loads((leader.h.shared.root / "v000000000002" / "meta.json").read_text())
     assert meta["pid"] != os.getpid() and meta["events"] == list(model.mark or ())
