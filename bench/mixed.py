@@ -334,6 +334,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, float]:
         env = bench_env()
         celery = CeleryProcs(env=env, workdir=workdir)
         celery.start_worker()
+        celery.start_reports()
         celery.start_beat()
         server = BenchServer(env=env, startup_timeout=300)  # a loaded machine starts slowly
         server.start()
