@@ -286,7 +286,7 @@ def _warm(targets: list[Target], rate: float) -> None:
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, float]:
     from pymongo import MongoClient
 
-    from bench.server import BenchServer
+    from bench.server import BenchServer, production_threads
     from devtools.spark.feed import DEFAULT_SIZES
 
     services = OwnServices(workdir)
@@ -336,7 +336,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, float]:
         celery.start_worker()
         celery.start_reports()
         celery.start_beat()
-        server = BenchServer(env=env, startup_timeout=300)  # a loaded machine starts slowly
+        # Production's threads (the mix waits on the stores; the search benchmarks use 2).
+        threads = int(os.environ.get("BENCH_THREADS") or production_threads())
+        server = BenchServer(env=env, threads=threads, startup_timeout=300)  # a loaded machine starts slowly
         server.start()
         chat = chat_server().start()
         base = server.url("")

@@ -97,6 +97,13 @@ def static_collected(env: dict[str, str]) -> Path:
     return target
 
 
+def production_threads() -> int:
+    """Threads per worker as production runs gunicorn (config/gunicorn.py, GUNICORN_THREADS)."""
+    from config import gunicorn
+
+    return int(gunicorn.threads)
+
+
 class BenchServer:
     def __init__(
         self,

@@ -11,7 +11,11 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 # gthread with load shedding: a request that waited over GUNICORN_MAX_QUEUE_S (1 s) for a thread
 # is answered 503 at once instead of queueing past the clients' timeouts (config/gunicorn_worker.py).
 worker_class = "config.gunicorn_worker.SheddingThreadWorker"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# 8: a request spends much of its time waiting on PostgreSQL, MongoDB and Redis, and while the
+# store is slow (a sync writing, a restart) those waits held every thread of 4 and the fast
+# kinds queued behind them into load shedding; the mixed benchmark's errors outside faults went
+# from 2,221-3,631 (2 threads) to 178 (4) and 15 (8) on 2 cores (docs/benchmarks.md, session 7).
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 keepalive = 10
 timeout = 30
 graceful_timeout = 10
