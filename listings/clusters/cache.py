@@ -164,7 +164,9 @@ class ClusterCache:
         with self._lock:
             self._observe(model)
             entry = self._entries.get(fkey)
-            if entry is not None and (entry.version >= model.version or self._servable(entry, model)):
+            # An older index of the same lineage answers while it is rebuilt (``_observe`` has
+            # just dropped those superseded longer than ``stale_s``).
+            if entry is not None and (entry.version >= model.version or entry.model.lineage == model.lineage):
                 self._entries.move_to_end(fkey)
                 if entry.version < model.version:
                     self._rebuilder.ask(fkey, model)
@@ -196,10 +198,6 @@ class ClusterCache:
                 del self._entries[fkey]
             for v in expired:
                 del self._superseded[v]
-
-    def _servable(self, entry: Entry, model: ReadModel) -> bool:
-        """May ``entry`` (of an older version) answer for ``model`` while a new one is built?"""
-        return entry.model.lineage == model.lineage and entry.version in self._superseded
 
     def _build_within_budget(self, model: ReadModel, fkey: SearchQuery) -> Entry:
         wait = self.budget.wait_s()
@@ -248,7 +246,7 @@ class ClusterCache:
         return entry is not None and entry.version >= model.version
 
     def settle(self, timeout: float = 10.0) -> bool:
-        """Wait until no rebuild is asked for or running (tests; shutdown)."""
+        """Wait until no rebuild is asked for or running (tests)."""
         return self._rebuilder.settle(timeout)
 
     def clear(self) -> None:
