@@ -139,6 +139,22 @@ def demo_database_ensure() -> None:
     manage("demo_setup", env=env, quiet=True)
 
 
+def machine_speed_ms(repeats: int = 7) -> float:
+    """This machine's speed now: the median CPU time (ms) of one fixed pure-Python loop (lower is
+    faster).
+
+    The hosts these benchmarks run on are shared and their speed moves: on 2026-12-07 the same
+    loop's time varied 1.8x from one second to the next on an idle machine, and a listing page
+    cost 12-14 ms of worker CPU where on 2026-12-06 it cost 5.5 (the same commit). Latency
+    figures are read beside it (``machine_speed_ms_*`` in the results)."""
+    times = []
+    for _ in range(repeats):
+        started = time.process_time()
+        sum(i * i for i in range(1_000_000))
+        times.append((time.process_time() - started) * 1000)
+    return round(sorted(times)[len(times) // 2], 1)
+
+
 def write_results(name: str, results: dict[str, Any]) -> Path:
     """Write flat JSON ``{metric: number}`` to ``bench/results/<name>.json`` and print it."""
     flat: dict[str, float | int | None] = {}

@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:
 
 from pymongo import MongoClient, UpdateOne  # noqa: E402
 
-from bench._common import bench_env, demo_database_ensure, process_cpu_s, write_results  # noqa: E402
+from bench._common import bench_env, demo_database_ensure, machine_speed_ms, process_cpu_s, write_results  # noqa: E402
 from bench.loadgen import Target, load_in_subprocess  # noqa: E402
 from bench.search import seed_if_empty  # noqa: E402
 
@@ -168,6 +168,7 @@ def main() -> None:
                 break
         warm_s = time.monotonic() - warm_started
         workers = server.worker_pids()
+        speed_before = machine_speed_ms()
         cpu_before, load_before = _cpu_s(workers), round(os.getloadavg()[0], 2)
         stats = load_in_subprocess(targets(run_slugs), rate=args.rate, duration=args.duration, timeout=5.0)
         cpu = _cpu_s(workers) - cpu_before
@@ -194,6 +195,8 @@ def main() -> None:
             "listing_page_bytes": len(body),
             "machine_loadavg_1m_before_run": load_before,
             "machine_loadavg_1m_at_end": round(os.getloadavg()[0], 2),
+            "machine_speed_ms_before_run": speed_before,
+            "machine_speed_ms_at_end": machine_speed_ms(),
         }
     )
     write_results("listing_page", results)

@@ -31,6 +31,8 @@ its time in flight overlaps it. After the run, once the sync has finished:
 ``mixed_lost_listings``, changed listings whose store record or read-model answer (the search
 API, asked several times so every worker answers) differs from the feed, and
 ``mixed_lost_events``, changes that never became an alert.
+``machine_speed_ms_before_load``/``_after_load`` (``bench._common.machine_speed_ms``): the
+shared host's speed at the time, to read the latencies beside.
 """
 
 from __future__ import annotations
@@ -53,7 +55,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import apply_bench_env, bench_env, demo_database_ensure, manage, write_results  # noqa: E402
+from bench._common import (  # noqa: E402
+    apply_bench_env,
+    bench_env,
+    demo_database_ensure,
+    machine_speed_ms,
+    manage,
+    write_results,
+)
 from bench._faults import CeleryProcs, FakeSpark, OwnServices, lock_holder, log  # noqa: E402
 from bench._mixed_checks import alerts_prepare, lost_events, lost_listings, sync_wait  # noqa: E402
 from bench._mixed_extras import Extras, api_key_ensure, chat_server, chat_target, cma_subjects, cma_target  # noqa: E402
@@ -358,6 +367,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, float]:
                 load_in_subprocess(targets, rate=args.rate, duration=args.duration, timeout=10.0, records=records)
             )
 
+        speed_before = machine_speed_ms()  # the warm-up is done: the machine as the load meets it
         loader = threading.Thread(target=load, name="load")
         t0_guess = time.time() + 0.3  # the generator's own start is read from its stats afterwards
         loader.start()
@@ -371,6 +381,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, float]:
         if "t0_wall" not in result:
             raise RuntimeError("the load generator failed")
         out = figures(json.loads(records.read_text()), kinds, {n: t - result["t0_wall"] for n, t in faults.at.items()})
+        out["machine_speed_ms_before_load"] = speed_before
+        out["machine_speed_ms_after_load"] = machine_speed_ms()
         out["mixed_offered_rps"] = args.rate
         out["mixed_duration_s"] = args.duration
         out["mixed_achieved_rps"] = result["achieved_rps"]
