@@ -10,10 +10,13 @@ restarting:
 * key: the site's schema, the scheme, the host and the path (no query string: those pages are not
   cached), so one site never gets another's page;
 * version: the read model's (``ReadModel.version``): a new snapshot (a sync's changes) empties
-  it, so live figures are never older than the listings;
-* ``PAGE_CACHE_SECONDS`` (default 30) bounds everything else a page shows (an editor's
-  publish, branding): signed-out visitors see it within that time; publishing in this
-  process clears its cache at once; signed-in visitors never get a cached page.
+  it, so live figures are never older than the listings; and the network's pages version
+  (``core.netversion.PAGES``), which a publish, an unpublish, a moved or deleted page or a
+  site's branding saved in any process bumps: every process follows it within
+  ``PAGE_CACHE_VERSION_CHECK_SECONDS`` (0.25 s), the saving process at once;
+* ``PAGE_CACHE_SECONDS`` (default 300) bounds everything else a page shows, and the pages
+  version's changes while Redis is away (the cache keeps serving then); signed-in visitors
+  never get a cached page.
 
 Only plain answers are kept: a GET/HEAD from a visitor without session or message cookies,
 200, no cookie set by the view, no CSRF token used (a form's token belongs to one visitor),
@@ -28,9 +31,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from wagtail.signals import page_published, page_unpublished
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from core.netversion import PAGES
 from core.tenancy import current_schema
 from listings.answer_cache import AnswerCache
 
@@ -40,8 +46,10 @@ HEADERS_KEPT = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
 page_cache: AnswerCache[tuple[bytes, tuple[tuple[str, str], ...]]] = AnswerCache(
     size=int(getattr(settings, "PAGE_CACHE_SIZE", 512)),
     max_bytes=int(getattr(settings, "PAGE_CACHE_BYTES", 32 * 1024 * 1024)),
-    ttl=float(getattr(settings, "PAGE_CACHE_SECONDS", 30)),
+    ttl=float(getattr(settings, "PAGE_CACHE_SECONDS", 300)),
 )
+# The last pages version this process read (kept while Redis is away).
+_pages_seen: list[int | None] = [None]
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -79,7 +87,7 @@ def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return view(request, *args, **kwargs)
         from listings.readmodel.loader import get_read_model
 
-        version = get_read_model().version
+        version = (get_read_model().version, _pages_version())
         key = (current_schema(), request.scheme, request.get_host(), request.path)
         hit = page_cache.get(version, key)
         if hit is not None:
@@ -98,9 +106,30 @@ def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapped
 
 
-def _published(**_: Any) -> None:
-    page_cache.clear()  # this process at once; the others within PAGE_CACHE_SECONDS
+def _pages_version() -> int | None:
+    interval = float(getattr(settings, "PAGE_CACHE_VERSION_CHECK_SECONDS", 0.25))
+    version = PAGES.follow(interval)
+    if version is not None:
+        _pages_seen[0] = version
+    return _pages_seen[0]
 
 
-page_published.connect(_published, dispatch_uid="listings.pagecache.published")
-page_unpublished.connect(_published, dispatch_uid="listings.pagecache.unpublished")
+def pages_changed(**_: Any) -> None:
+    """What signed-out visitors see changed: this process's pages go at once and again on
+    commit (a request meanwhile may have cached the old page), and every other process's
+    within ``PAGE_CACHE_VERSION_CHECK_SECONDS`` of the commit."""
+
+    def committed() -> None:
+        page_cache.clear()
+        PAGES.bump()
+
+    page_cache.clear()
+    transaction.on_commit(committed)
+
+
+page_published.connect(pages_changed, dispatch_uid="listings.pagecache.published")
+page_unpublished.connect(pages_changed, dispatch_uid="listings.pagecache.unpublished")
+post_page_move.connect(pages_changed, dispatch_uid="listings.pagecache.moved")
+post_delete.connect(pages_changed, sender="wagtailcore.Page", dispatch_uid="listings.pagecache.deleted")
+post_save.connect(pages_changed, sender="themes.SiteBranding", dispatch_uid="listings.pagecache.branding-saved")
+post_delete.connect(pages_changed, sender="themes.SiteBranding", dispatch_uid="listings.pagecache.branding-deleted")

@@ -10,37 +10,14 @@ at once), not after the cache's TTL.
 
 from __future__ import annotations
 
-import logging
-from functools import cache
-
-import redis
-from django.conf import settings
-
-logger = logging.getLogger(__name__)
-
-
-@cache
-def _client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
-
-
-def _key() -> str:
-    return f"{settings.CACHES['default'].get('KEY_PREFIX', 'cr')}:tenants:host-version"
+from core.netversion import HOSTS
 
 
 def host_version() -> int | None:
     """The current version, or None when Redis can't be asked (callers then trust only their
     TTL)."""
-    try:
-        value = _client().get(_key())
-    except redis.RedisError:
-        logger.warning("host version unavailable", exc_info=True)
-        return None
-    return int(value) if value else 0
+    return HOSTS.read()
 
 
 def host_version_bump() -> None:
-    try:
-        _client().incr(_key())
-    except redis.RedisError:
-        logger.warning("host version not bumped; other processes follow within their TTL", exc_info=True)
+    HOSTS.bump()

@@ -10,5 +10,7 @@ LISTINGS_READMODEL_REFRESH = env.bool("LISTINGS_READMODEL_REFRESH", default=True
 # of them; listings/readmodel/snapshot.py). Local disk only; empty: each process loads its own.
 LISTINGS_READMODEL_SNAPSHOT_DIR = env("LISTINGS_READMODEL_SNAPSHOT_DIR", default=str(BASE_DIR / "var" / "readmodel"))
 # Generated pages (home, communities) kept per process for signed-out visitors, per read-model
-# version; this bounds how long an editor's change takes to reach them (listings/pagecache.py).
-PAGE_CACHE_SECONDS = env.float("PAGE_CACHE_SECONDS", default=30)
+# version and pages version (a publish or a branding change in any process); the TTL bounds
+# anything else they show (listings/pagecache.py), the check how soon other processes notice.
+PAGE_CACHE_SECONDS = env.float("PAGE_CACHE_SECONDS", default=300)
+PAGE_CACHE_VERSION_CHECK_SECONDS = env.float("PAGE_CACHE_VERSION_CHECK_SECONDS", default=0.25)

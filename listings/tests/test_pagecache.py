@@ -1,7 +1,8 @@
 """The anonymous page cache (listings/pagecache.py) through the real stack: a signed-out
 visitor's second view of a community page is the first one's, never another site's; a new
-read-model version, the TTL and a publish render it again; signed-in visitors and pages holding
-a CSRF token are never served from it; the middleware around it still runs on a hit."""
+read-model version, the TTL and a publish render it again, in other processes too (the pages
+version in Redis); signed-in visitors and pages holding a CSRF token are never served from it;
+the middleware around it still runs on a hit."""
 
 from __future__ import annotations
 
@@ -99,3 +100,64 @@ def test_answers_with_a_token_or_a_cookie_or_private_are_not_kept() -> None:
     private = HttpResponse("ok", headers={"Cache-Control": "private"})
     assert not _storable(plain, private)
     assert not _storable(plain, HttpResponse("gone", status=404))
+
+
+def test_a_publish_in_another_process_reaches_this_one_within_the_check(
+    sarah_site: Any, site_client: Any, settings: Any
+) -> None:
+    from core import netversion
+
+    settings.PAGE_CACHE_VERSION_CHECK_SECONDS = 0.3
+    client = site_client(sarah_site)
+    client.get(CITY)
+    assert client.get(CITY)["X-Page-Cache"] == "hit"
+    # What another process's publish does: only Redis's number moves, this process's cache stays.
+    netversion._client().incr(netversion.PAGES._key())
+    time.sleep(0.35)
+    assert client.get(CITY)["X-Page-Cache"] == "miss"
+    assert client.get(CITY)["X-Page-Cache"] == "hit"
+
+
+def test_publishing_or_saving_a_branding_bumps_the_version_once_committed(
+    sarah_site: Any, site_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tenants.utils import schema_context
+    from wagtail.models import Page
+    from wagtail.signals import page_published
+
+    from core.netversion import PAGES
+    from themes.models import SiteBranding
+
+    client = site_client(sarah_site)
+    before = PAGES.read()
+    assert before is not None
+    with django_capture_on_commit_callbacks() as callbacks:
+        page_published.send(sender=Page, instance=None)
+    assert PAGES.read() == before  # not before the commit: another process could cache the old page
+    for callback in callbacks:
+        callback()
+    assert PAGES.read() == before + 1
+    client.get(CITY)
+    assert client.get(CITY)["X-Page-Cache"] == "hit"
+    with schema_context(sarah_site.schema_name), django_capture_on_commit_callbacks(execute=True):
+        setting = SiteBranding.objects.get()
+        setting.site_name = "Sarah Chen Homes"
+        setting.save()
+    assert PAGES.read() == before + 2
+    page = client.get(CITY)
+    assert page["X-Page-Cache"] == "miss" and b"Sarah Chen Homes" in page.content
+
+
+def test_the_cache_keeps_serving_while_redis_is_away(sarah_site: Any, site_client: Any, monkeypatch: Any) -> None:
+    import redis
+
+    from core import netversion
+
+    client = site_client(sarah_site)
+    client.get(CITY)
+    assert client.get(CITY)["X-Page-Cache"] == "hit"
+    away = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)  # nothing listens there
+    monkeypatch.setattr(netversion, "_client", lambda: away)
+    monkeypatch.setattr(netversion.PAGES, "_seen", (None, float("-inf")))  # read again now
+    assert netversion.PAGES.read() is None
+    assert client.get(CITY)["X-Page-Cache"] == "hit"
