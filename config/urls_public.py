@@ -9,7 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from analytics.views import platform_dashboard as platform_analytics
-from config.urls_common import api_urlpatterns, common_urlpatterns
+from config.urls_common import api_urlpatterns, common_urlpatterns, listings_urlpatterns
 from listings.pagecache import anonymous_page
 from providers import agent_views as provider_agent_views
 from tenants import domain_views, network_views, wizard_views
@@ -18,7 +18,11 @@ admin.site.site_header = "ChatRealty platform admin"
 admin.site.site_title = "ChatRealty admin"
 
 urlpatterns = [
+    # The home page (only the empty path), served to signed-out visitors from the page cache
+    # (listings/pagecache.py).
+    path("", anonymous_page(wagtail_views.serve), {"path": ""}),
     *api_urlpatterns,
+    *listings_urlpatterns,
     path("admin/", admin.site.urls),
     path("platform/analytics/", platform_analytics, name="platform_analytics"),
     path("platform/", include("platform_admin.urls")),
@@ -59,8 +63,6 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     *common_urlpatterns,
     # Wagtail's catch-all page serving comes last: the flagship's home page is "/".
-    # The home page, served to signed-out visitors from the page cache (listings/pagecache.py).
-    path("", anonymous_page(wagtail_views.serve), {"path": ""}),
     path("", include(wagtail_urls)),
 ]
 

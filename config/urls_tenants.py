@@ -6,12 +6,16 @@ from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from config.urls_common import api_urlpatterns, common_urlpatterns
+from config.urls_common import api_urlpatterns, common_urlpatterns, listings_urlpatterns
 from listings.pagecache import anonymous_page
 from tenants.site_views import network_login
 
 urlpatterns = [
+    # The home page (only the empty path), served to signed-out visitors from the page cache
+    # (listings/pagecache.py).
+    path("", anonymous_page(wagtail_views.serve), {"path": ""}),
     *api_urlpatterns,
+    *listings_urlpatterns,
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("network-login/<str:token>/", network_login, name="network_login"),
@@ -19,8 +23,6 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     *common_urlpatterns,
     # Wagtail's catch-all page serving comes last.
-    # The home page, served to signed-out visitors from the page cache (listings/pagecache.py).
-    path("", anonymous_page(wagtail_views.serve), {"path": ""}),
     path("", include(wagtail_urls)),
 ]
 
