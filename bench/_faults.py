@@ -136,6 +136,20 @@ class FakeSpark:
         _stop_group(self.proc)
 
 
+def _autogroup_nice(pid: int, nice: int) -> None:
+    """Lower the CPU weight of ``pid``'s whole session, as systemd's ``CPUWeight`` does for the
+    reports unit (platform/systemd/chatrealty-reports.service).
+
+    With the kernel's autogroups (``/proc/sys/kernel/sched_autogroup_enabled``) every session is
+    a scheduling group, and CPU is shared between groups first: a process started in a session
+    of its own at ``nice 10`` still had a full group's weight, as much as all of gunicorn's
+    workers together (session 8: the report renders took 0.25-0.4 of a core through the load
+    while the web workers queued). Without autogroups there is no such file and ``nice`` alone
+    does the job."""
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
+
+
 class CeleryProcs:
     """Celery workers and beat as production runs them (platform/Procfile): the default queue's
     worker, the report PDFs' worker at nice 10, and beat; restartable one at a time."""
@@ -158,6 +172,8 @@ class CeleryProcs:
             start_new_session=True,
         )
         log.close()
+        if nice:
+            _autogroup_nice(proc.pid, nice)
         return proc
 
     def start_worker(self) -> None:

@@ -47,10 +47,16 @@ def test_every_process_definition_runs_the_reports_queue_at_low_priority() -> No
         "celery": False,
         "reports": True,
     }
+    # A container or a unit is a cgroup, shared by weight before nice counts: the reports' is low.
+    assert {n: s.get("cpu_shares", 1024) < 1024 for n, s in compose.items()} == {n: n == "reports" for n in compose}
     units = {}
     for name in ("worker", "reports"):
         text = (PLATFORM / "systemd" / f"chatrealty-{name}.service").read_text()
         argv = shlex.split(re.search(r"^ExecStart=(.*)$", text, re.M).group(1))  # type: ignore[union-attr]
         nice = re.search(r"^Nice=(\d+)$", text, re.M)
-        units.update({q: nice is not None and int(nice.group(1)) >= 10 for q in _workers([argv])})
+        weight = re.search(r"^CPUWeight=(\d+)$", text, re.M)
+        low = nice is not None and int(nice.group(1)) >= 10 and weight is not None and int(weight.group(1)) <= 20
+        units.update(dict.fromkeys(_workers([argv]), low))
+    web = (PLATFORM / "systemd" / "chatrealty-web.service").read_text()
+    assert not re.search(r"^(Nice|CPUWeight)=", web, re.M)
     assert units == {"celery": False, "reports": True}
