@@ -14,9 +14,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "America/Los_Angeles"
 CELERY_TASK_ACKS_LATE = True
-# Report PDFs (~1.5 s of CPU each, one per CMA) have a queue of their own: a worker consuming
-# both takes them in turn, so a backlog of renders never holds an MLS sync, an alert or a lead
-# email behind it (the mixed benchmark's syncs waited over a minute behind its CMAs' PDFs).
+# Report PDFs (0.7 s of CPU each on a quiet host, ~1.5 s on a busy one; one per CMA) have a
+# queue of their own: a worker consuming both takes them in turn, so a backlog of renders never
+# holds an MLS sync, an alert or a lead email behind it (the mixed benchmark's syncs waited over
+# a minute behind its CMAs' PDFs).
 # Workers consume every queue listed here unless told otherwise (``--queues``).
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = (Queue("celery"), Queue("reports"))
