@@ -6,7 +6,6 @@ import random
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from django.template import Context, Template
 from django.template.defaultfilters import floatformat
 
@@ -50,9 +49,10 @@ VALUES: list[Any] = [
 ]
 
 
-@pytest.mark.parametrize("value", VALUES, ids=repr)
-def test_thousands_prints_what_floatformat_0g_prints(value: Any) -> None:
-    assert thousands(value) == str(floatformat(value, "0g"))
+def test_thousands_prints_what_floatformat_0g_prints() -> None:
+    differ = [(v, thousands(v), str(floatformat(v, "0g"))) for v in VALUES if thousands(v) != str(floatformat(v, "0g"))]
+    assert differ == []
+    assert len(VALUES) > 900
 
 
 def test_templates_load_it() -> None:
