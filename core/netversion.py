@@ -58,11 +58,12 @@ class NetworkVersion:
     def follow(self, interval: float) -> int | None:
         """The number as last read, read again when that is more than ``interval`` s old."""
         value, at = self._seen
-        now = time.monotonic()
-        if now - at < interval:
+        if time.monotonic() - at < interval:
             return value
         value = self.read()
-        self._seen = (value, now)
+        # Timed from the answer: a read that waited on an unreachable Redis (timeouts, retries)
+        # can outlast the interval, and timing it from the start made every request wait again.
+        self._seen = (value, time.monotonic())
         return value
 
 

@@ -28,11 +28,11 @@ _answers: dict[str, tuple[float, int | None, bool]] = {}  # host -> (expiry, hos
 def custom_domain_served(host: str) -> bool:
     """Whether ``host`` is a verified custom domain (or its www) of a site we serve."""
     from tenants.domains import tls_allowed
-    from tenants.middleware import _follow_host_version, _seen_version
+    from tenants.middleware import host_version_follow
 
     ttl = float(getattr(settings, "TENANT_HOST_CACHE_SECONDS", 5.0))
-    cacheable = ttl > 0 and process_cache_allowed() and _follow_host_version()
-    now, version = time.monotonic(), _seen_version[0]
+    version = host_version_follow() if ttl > 0 and process_cache_allowed() else None
+    cacheable, now = version is not None, time.monotonic()
     hit = _answers.get(host) if cacheable else None
     if hit is not None and hit[0] > now and hit[1] == version:  # kept under the current version only
         return hit[2]

@@ -22,9 +22,8 @@ HOST_CACHE_MAX = 1024
 _hosts: dict[str, tuple[float, Any]] = {}
 
 
-# The network's host version as this process last read it, and when (time.monotonic()).
-_seen_version: list[int | None] = [None]
-_checked_at: list[float] = [float("-inf")]
+# The network's host version this process's answers in _hosts belong to.
+_answers_version: list[int | None] = [None]
 HOST_VERSION_CHECK_SECONDS = 0.25  # default of settings.TENANT_HOST_VERSION_CHECK_SECONDS
 
 
@@ -34,8 +33,7 @@ def _host_changes_committed() -> None:
     from tenants.hostcache import host_version_bump
 
     _hosts.clear()
-    _checked_at[0] = float("-inf")
-    host_version_bump()
+    host_version_bump()  # also makes this process's next follow read the new number
 
 
 def tenant_host_cache_clear(**_: Any) -> None:
@@ -48,31 +46,24 @@ def tenant_host_cache_clear(**_: Any) -> None:
     transaction.on_commit(_host_changes_committed)
 
 
-def _follow_host_version() -> bool:
-    """Drop this process's answers when another process changed sites or domains; False when
-    the version can't be read (then nothing is cached).
+def host_version_follow() -> int | None:
+    """The network's host version, having dropped this process's answers if another process
+    changed sites or domains since; None when it can't be read (then nothing is cached).
 
     The version is read at most once per ``TENANT_HOST_VERSION_CHECK_SECONDS`` (0.25 s; 0
-    reads it on every request) per process, not on every request: one Redis round trip per
-    request was a tenth of a search's server CPU. So a removed or moved domain stops being
-    served by every other process within that bound (this process: at once), instead of on
-    the very next request; ``tests/test_custom_domains.py`` checks both."""
-    from tenants.hostcache import host_version
+    reads it on every request) per process (``core.netversion``), a failed read too: one Redis
+    round trip per request was a tenth of a search's server CPU, and while Redis hangs each
+    attempt waits for its timeout. So a removed or moved domain stops being served by every
+    other process within that bound (this process: at once), instead of on the very next
+    request; ``tests/test_custom_domains.py`` checks both."""
+    from core.netversion import HOSTS
 
     interval = float(getattr(settings, "TENANT_HOST_VERSION_CHECK_SECONDS", HOST_VERSION_CHECK_SECONDS))
-    now = time.monotonic()
-    if _seen_version[0] is not None and now - _checked_at[0] < interval:
-        return True
-    version = host_version()
-    if version is None:
+    version = HOSTS.follow(interval)
+    if version is None or version != _answers_version[0]:
         _hosts.clear()
-        _seen_version[0] = None
-        return False
-    if version != _seen_version[0]:
-        _hosts.clear()
-        _seen_version[0] = version
-    _checked_at[0] = now
-    return True
+        _answers_version[0] = version
+    return version
 
 
 for _model in (get_tenant_model(), get_tenant_domain_model()):
@@ -98,7 +89,7 @@ class SiteTenantMiddleware(TenantMainMiddleware):
 
     def get_tenant(self, domain_model: Any, hostname: str) -> Any:
         ttl = float(getattr(settings, "TENANT_HOST_CACHE_SECONDS", HOST_CACHE_SECONDS))
-        if ttl <= 0 or not process_cache_allowed() or not _follow_host_version():
+        if ttl <= 0 or not process_cache_allowed() or host_version_follow() is None:
             return super().get_tenant(domain_model, hostname)
         now = time.monotonic()
         hit = _hosts.get(hostname)
