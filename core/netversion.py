@@ -17,19 +17,15 @@ from functools import cache
 
 import redis
 from django.conf import settings
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
 
 @cache
 def _client() -> redis.Redis:
-    # One attempt: a request thread makes this read, and redis-py's default retries (3, with
-    # backoff) made a refused connection cost 3.5 s instead of a failed check.
-    return redis.Redis.from_url(
-        settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
-    )
+    # One attempt (from_url sets no retries; Redis(host=...) would retry 10 times with backoff):
+    # a request thread makes this read, and a failed check is tried again next interval.
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
 class NetworkVersion:

@@ -158,7 +158,7 @@ def test_the_cache_keeps_serving_while_redis_is_away(sarah_site: Any, site_clien
     client = site_client(sarah_site)
     client.get(CITY)
     assert client.get(CITY)["X-Page-Cache"] == "hit"
-    # nothing listens there; one attempt, as core.netversion's client makes
+    # nothing listens there; one attempt, as core.netversion's client (from_url) makes
     away = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
     monkeypatch.setattr(netversion, "_client", lambda: away)
     monkeypatch.setattr(netversion.PAGES, "_seen", (None, float("-inf")))  # read again now
