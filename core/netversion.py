@@ -63,8 +63,8 @@ class NetworkVersion:
         if time.monotonic() - at < interval:
             return value
         value = self.read()
-        # Timed from the answer: a read that waited on an unreachable Redis (timeouts, retries)
-        # can outlast the interval, and timing it from the start made every request wait again.
+        # Timed from the answer: a read that waited on a Redis that hangs (up to the 0.5 s socket
+        # timeout) outlasts the interval, and timing it from the start made every request wait again.
         self._seen = (value, time.monotonic())
         return value
 
