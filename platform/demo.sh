@@ -25,7 +25,9 @@ export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_local}"
 export GEOCODER_BASE_URL="${GEOCODER_BASE_URL:-http://127.0.0.1:8767}"
 export GEOCODER_API_KEY="${GEOCODER_API_KEY:-dev}"
 DEMO_FEED_FLAGS="${DEMO_FEED_FLAGS:-}"
-mkdir -p var/log
+# var/static: production's STATIC_ROOT, empty here (WhiteNoise serves from the apps) but present,
+# or WhiteNoise warns at the first request.
+mkdir -p var/log var/static
 # Another checkout's demo (or anything else) on the demo's ports would answer in its place.
 # The assistant: offline by default; LLM_BACKEND=groq with GROQ_BASE_URL on 127.0.0.1 starts the
 # local fake Groq server there (a real GROQ_BASE_URL, or none, talks to Groq itself).

@@ -1,5 +1,7 @@
 """Local development and the demo."""
 
+import warnings
+
 from .base import *
 from .base import env
 
@@ -8,6 +10,10 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # from the apps and node_modules, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Under the demo's uvicorn, WhiteNoise answers with a synchronous file iterator, which Django
+# reads whole before sending (harmless for local files) and warns about once per process.
+# Production serves static files from nginx, and its chat streams are asynchronous.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 SITE_PORT_SUFFIX = env("SITE_PORT_SUFFIX", default=":8000")
 # The local fakes stand in for Stripe unless real keys are in the environment.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:12111")
