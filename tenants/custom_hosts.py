@@ -4,7 +4,7 @@
 ``ALLOWED_HOSTS`` patterns but is a verified custom domain (or its www) of a live site is
 admitted for this request only; anything else goes on to Django's usual 400. The answer is kept
 per process like the host -> site routing (``TENANT_HOST_CACHE_SECONDS``) and dropped the moment
-any process changes a site or a domain (the network's host version, ``tenants.hostcache``), so
+any process changes a site or a domain (the network's host version, ``core.netversion.HOSTS``), so
 a removed domain stops at once everywhere.
 """
 

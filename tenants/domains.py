@@ -3,7 +3,7 @@
 Verification: the agent publishes ``TXT _chatrealty-verify.<domain> "chatrealty-verify=<token>"``
 (the token is per site and domain). Once seen, the domain and its ``www.`` become ``Domain``
 rows of the site. A domain verified by one site can't be added to another. Removing a domain
-deletes its rows and bumps the network's host version (``tenants.hostcache``), so every
+deletes its rows and bumps the network's host version (``core.netversion.HOSTS``), so every
 process stops serving it on its next request, and the TLS ``ask`` endpoint says no at once.
 """
 
@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.netversion import HOSTS
 from tenants.dns import DnsUnavailable, dns_resolver
-from tenants.hostcache import host_version_bump
 from tenants.models import CustomDomain, Domain, Tenant
 
 TXT_PREFIX = "_chatrealty-verify"
@@ -113,7 +113,7 @@ def custom_domain_verify(*, domain: CustomDomain) -> CustomDomain:
         domain.last_error = "This domain is connected to another site."
         domain.save(update_fields=["last_error"])
         return domain
-    host_version_bump()
+    HOSTS.bump()
     return domain
 
 
@@ -123,7 +123,7 @@ def custom_domain_remove(*, domain: CustomDomain) -> None:
     its next request when the transaction commits)."""
     Domain.objects.filter(tenant=domain.tenant, domain__in=[domain.host, f"www.{domain.host}"]).delete()
     domain.delete()
-    transaction.on_commit(host_version_bump)
+    transaction.on_commit(HOSTS.bump)
 
 
 def tls_allowed(*, host: str) -> bool:

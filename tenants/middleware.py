@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_tenant_domain_model, get_tenant_model
 
+from core.netversion import HOSTS
 from core.tenancy import process_cache_allowed
 
 HOST_CACHE_SECONDS = 5.0  # default of settings.TENANT_HOST_CACHE_SECONDS
@@ -30,16 +31,14 @@ HOST_VERSION_CHECK_SECONDS = 0.25  # default of settings.TENANT_HOST_VERSION_CHE
 def _host_changes_committed() -> None:
     """After a site or domain change committed here: drop this process's answers again (a
     request between the save and the commit may have cached the old row) and tell the others."""
-    from tenants.hostcache import host_version_bump
-
     _hosts.clear()
-    host_version_bump()  # also makes this process's next follow read the new number
+    HOSTS.bump()  # also makes this process's next follow read the new number
 
 
 def tenant_host_cache_clear(**_: Any) -> None:
     """Forget every cached host -> site answer of this process (on any Tenant/Domain save or
     delete here) and, once the change is committed, tell every other process to do the same
-    (``tenants.hostcache``)."""
+    (``core.netversion.HOSTS``)."""
     from django.db import transaction
 
     _hosts.clear()
@@ -56,8 +55,6 @@ def host_version_follow() -> int | None:
     attempt waits for its timeout. So a removed or moved domain stops being served by every
     other process within that bound (this process: at once), instead of on the very next
     request; ``tests/test_custom_domains.py`` checks both."""
-    from core.netversion import HOSTS
-
     interval = float(getattr(settings, "TENANT_HOST_VERSION_CHECK_SECONDS", HOST_VERSION_CHECK_SECONDS))
     version = HOSTS.follow(interval)
     if version is None or version != _answers_version[0]:
@@ -78,7 +75,7 @@ class SiteTenantMiddleware(TenantMainMiddleware):
     0 turns it off), so most requests run no SQL for routing (before: a health check, a
     ``SET search_path`` and a ``tenants_domain JOIN tenants_tenant`` query on every request).
     A Tenant or Domain saved or deleted anywhere empties every process's cache within
-    ``TENANT_HOST_VERSION_CHECK_SECONDS`` (a version number in Redis, ``tenants.hostcache``,
+    ``TENANT_HOST_VERSION_CHECK_SECONDS`` (a version number in Redis, ``core.netversion.HOSTS``,
     read at most that often per process); a queryset ``update()`` must
     call ``tenant_host_cache_clear()`` itself. Unknown hosts are not cached. Each request gets
     its own copy of the tenant instance.

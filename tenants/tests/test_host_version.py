@@ -14,7 +14,6 @@ import pytest
 
 from core import netversion
 from tenants import middleware
-from tenants.hostcache import host_version, host_version_bump
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +35,7 @@ def _cached(host: str) -> None:
 def test_the_version_is_read_once_per_interval_and_a_change_is_seen_after_it(settings: Any) -> None:
     settings.TENANT_HOST_VERSION_CHECK_SECONDS = 0.3
     seen = middleware.host_version_follow()
-    assert seen is not None and seen == host_version()
+    assert seen is not None and seen == netversion.HOSTS.read()
     _cached("gone.example")
     netversion._client().incr(netversion.HOSTS._key())  # another process removed a domain
     assert middleware.host_version_follow() == seen  # within the interval: Redis was not asked
@@ -51,7 +50,7 @@ def test_with_no_interval_every_request_reads_the_version(settings: Any) -> None
     seen = middleware.host_version_follow()
     assert seen is not None
     _cached("gone.example")
-    host_version_bump()
+    netversion.HOSTS.bump()
     assert middleware.host_version_follow() == seen + 1
     assert "gone.example" not in middleware._hosts
 
@@ -98,5 +97,5 @@ def test_while_redis_is_away_nothing_is_cached_and_it_is_asked_once_per_interval
     assert len(calls) == 1
     monkeypatch.undo()
     time.sleep(0.3)
-    assert middleware.host_version_follow() == host_version()
+    assert middleware.host_version_follow() == netversion.HOSTS.read()
     assert len(calls) == 1
